@@ -1,0 +1,129 @@
+package graph
+
+import (
+	"fmt"
+	"math"
+
+	"gonum.org/v1/gonum/blas"
+	"gonum.org/v1/gonum/blas/blas32"
+)
+
+// Uniform is a source of uniform variates in [0, 1). *math/rand/v2.Rand
+// satisfies it; tests inject recorded draws.
+type Uniform interface {
+	Float32() float32
+}
+
+// Sampler runs block Gibbs sampling on a model's current parameters, outside
+// the graph. It keeps its scratch buffers between calls, so a Sampler is not
+// safe for concurrent use; make one per goroutine.
+type Sampler struct {
+	m              *Model
+	pH, h, pV, v   []float32
+	capRows        int
+}
+
+// NewSampler returns a sampler reading m's parameters.
+func NewSampler(m *Model) *Sampler { return &Sampler{m: m} }
+
+func (s *Sampler) grow(rows int) {
+	if rows <= s.capRows {
+		return
+	}
+	V, H := s.m.Visible, s.m.Hidden
+	s.pH, s.h = make([]float32, rows*H), make([]float32, rows*H)
+	s.pV, s.v = make([]float32, rows*V), make([]float32, rows*V)
+	s.capRows = rows
+}
+
+// Sigmoid is the logistic function 1/(1+e^−x) in float32.
+func Sigmoid(x float32) float32 {
+	return float32(1 / (1 + math.Exp(-float64(x))))
+}
+
+// Bernoulli sets dst[i] = 1 if p[i] > u else 0 for a fresh u from src per
+// element, in order: the script's F.relu(torch.sign(p - torch.rand(p.size()))).
+func Bernoulli(dst, p []float32, src Uniform) {
+	for i, pi := range p {
+		if pi > src.Float32() {
+			dst[i] = 1
+		} else {
+			dst[i] = 0
+		}
+	}
+}
+
+// HiddenProbabilities sets pH (rows×Hidden) to σ(v·Wᵀ + c) for v (rows×Visible),
+// in the script's terms.
+func (m *Model) HiddenProbabilities(pH, v []float32, rows int) {
+	V, H := m.Visible, m.Hidden
+	c := m.hBias()
+	for r := 0; r < rows; r++ {
+		copy(pH[r*H:(r+1)*H], c)
+	}
+	blas32.Gemm(blas.NoTrans, blas.NoTrans, 1,
+		blas32.General{Rows: rows, Cols: V, Stride: V, Data: v[:rows*V]},
+		blas32.General{Rows: V, Cols: H, Stride: H, Data: m.weights()},
+		1, blas32.General{Rows: rows, Cols: H, Stride: H, Data: pH[:rows*H]})
+	for i, x := range pH[:rows*H] {
+		pH[i] = Sigmoid(x)
+	}
+}
+
+// VisibleProbabilities sets pV (rows×Visible) to σ(h·W + b) for h (rows×Hidden).
+func (m *Model) VisibleProbabilities(pV, h []float32, rows int) {
+	V, H := m.Visible, m.Hidden
+	b := m.vBias()
+	for r := 0; r < rows; r++ {
+		copy(pV[r*V:(r+1)*V], b)
+	}
+	blas32.Gemm(blas.NoTrans, blas.Trans, 1,
+		blas32.General{Rows: rows, Cols: H, Stride: H, Data: h[:rows*H]},
+		blas32.General{Rows: V, Cols: H, Stride: H, Data: m.weights()},
+		1, blas32.General{Rows: rows, Cols: V, Stride: V, Data: pV[:rows*V]})
+	for i, x := range pV[:rows*V] {
+		pV[i] = Sigmoid(x)
+	}
+}
+
+// VisibleToHidden returns p(h=1|v) and a sample of h for v (rows×Visible),
+// the script's v_to_h. The returned slices are the sampler's buffers, valid
+// until its next call.
+func (s *Sampler) VisibleToHidden(v []float32, rows int, src Uniform) (pH, h []float32) {
+	s.grow(rows)
+	n := rows * s.m.Hidden
+	s.m.HiddenProbabilities(s.pH, v, rows)
+	Bernoulli(s.h[:n], s.pH[:n], src)
+	return s.pH[:n], s.h[:n]
+}
+
+// HiddenToVisible returns p(v=1|h) and a sample of v for h (rows×Hidden),
+// the script's h_to_v. The returned slices are the sampler's buffers.
+func (s *Sampler) HiddenToVisible(h []float32, rows int, src Uniform) (pV, v []float32) {
+	s.grow(rows)
+	n := rows * s.m.Visible
+	s.m.VisibleProbabilities(s.pV, h, rows)
+	Bernoulli(s.v[:n], s.pV[:n], src)
+	return s.pV[:n], s.v[:n]
+}
+
+// Gibbs runs the script's forward pass: from the data v (rows×Visible) it
+// samples h, then k times v′ ~ p(v|h) and h ~ p(h|v′), and returns the last
+// v′ (a sampler buffer). It consumes the draws in the script's order,
+// including those of the last hidden sample, which the script draws and
+// discards.
+func (s *Sampler) Gibbs(v []float32, rows, k int, src Uniform) ([]float32, error) {
+	if k < 1 {
+		return nil, fmt.Errorf("graph: %d Gibbs steps: use k ≥ 1", k)
+	}
+	if rows < 1 || len(v) != rows*s.m.Visible {
+		return nil, fmt.Errorf("graph: Gibbs on %d values for %d rows of %d: %w", len(v), rows, s.m.Visible, ErrShape)
+	}
+	_, h := s.VisibleToHidden(v, rows, src)
+	var vk []float32
+	for i := 0; i < k; i++ {
+		_, vk = s.HiddenToVisible(h, rows, src)
+		_, h = s.VisibleToHidden(vk, rows, src)
+	}
+	return vk, nil
+}

@@ -1,0 +1,83 @@
+// Command gorbm trains the course's restricted Boltzmann machine on MNIST,
+// as the PyTorch script rbm_pytorch.py does, on a Gorgonia graph.
+//
+//	go run .            # the script's job: 2 epochs, batches of 64, CD-1, 500 hidden units
+//	go run . -h         # the flags
+//
+// It prints the script's line per epoch and writes RBM_out_real.png,
+// RBM_out_generated.png and RBM_out_figure.png into the -out folder.
+package main
+
+import (
+	"fmt"
+	"image"
+	"os"
+	"path/filepath"
+
+	"gorbm.dev/gorbm/graph"
+	"gorbm.dev/gorbm/train"
+	"gorbm.dev/gorbm/viz"
+)
+
+func main() {
+	o := parseFlags(os.Args[1:])
+	if err := run(o); err != nil {
+		fmt.Fprintln(os.Stderr, "gorbm:", err)
+		os.Exit(1)
+	}
+}
+
+func run(o options) error {
+	if err := checkWritable(o.out); err != nil {
+		return err
+	}
+	// train_loader: MNIST from the files GoMNIST ships, pixels / 255.
+	trainSet, _, err := train.Load(o.data)
+	if err != nil {
+		return err
+	}
+	trainSet = trainSet.Head(o.limit)
+
+	// model = RBM(k=1); train_op = optim.SGD(model.parameters(), 0.1)
+	src := train.NewSources(o.seed)
+	model, err := graph.New(train.Pixels, o.hidden, o.lr, src.Init)
+	if err != nil {
+		return err
+	}
+
+	// for epoch in range(2): ... print("Training loss for {} epoch: {}")
+	res, err := train.Fit(model, trainSet, o.config, src, func(e train.Epoch) error {
+		fmt.Printf("Training loss for %d epoch: %v\n", e.Epoch, float32(e.Loss))
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+
+	// show_and_save("real", make_grid(v)); show_and_save("generated", make_grid(v1)); plt.show()
+	return savePictures(o.out, res)
+}
+
+// savePictures writes the script's two grids and, in place of its window,
+// the figure with both.
+func savePictures(dir string, res *train.Result) error {
+	var grids []image.Image
+	for _, p := range []struct {
+		id     string
+		pixels []float32
+	}{{"real", res.LastData}, {"generated", res.LastRecon}} {
+		grid, err := viz.Grid(p.pixels, res.LastRows, 28, 28)
+		if err != nil {
+			return err
+		}
+		if err := viz.WritePNG(filepath.Join(dir, "RBM_out_"+p.id+".png"), grid); err != nil {
+			return err
+		}
+		grids = append(grids, grid)
+	}
+	fig, err := viz.Figure(grids, []string{"real", "generated"})
+	if err != nil {
+		return err
+	}
+	return viz.WritePNG(filepath.Join(dir, "RBM_out_figure.png"), fig)
+}

@@ -1,0 +1,20 @@
+// Package train brings the MNIST data in and runs the script's training
+// loop on a graph.Model.
+//
+// Data: Load reads the four IDX files that the GoMNIST module ships (found
+// through the module's folder, see DataDir) into Datasets of uint8 images,
+// 784 pixels each, row-major. Pixels are divided by 255 into float32, as
+// torchvision's ToTensor does, and each batch is binarized with one uniform
+// draw per pixel (v = 1 if u < x), as torch's bernoulli does.
+//
+// Loop: Fit walks the training set in file order in batches of
+// Config.BatchSize (no shuffle, the last, shorter batch included), samples
+// each batch's reconstruction by k steps of Gibbs sampling outside the graph,
+// and lets the model take one SGD step on the free-energy difference. After
+// each epoch it reports the mean of the batch losses, the number the script
+// prints, through a callback.
+//
+// Randomness comes from Sources: one seeded stream per purpose
+// (initialisation, binarization, sampling), so that changing one use does
+// not shift the others.
+package train

@@ -1,0 +1,136 @@
+package train
+
+import (
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"time"
+
+	"gorbm.dev/gorbm/graph"
+)
+
+// Streams of the PCG generator, one per purpose.
+const (
+	streamInit = iota + 1
+	streamBinarize
+	streamSample
+)
+
+// Sources are the random streams of a run: Init for the initial weights,
+// Binarize for the data's Bernoulli draws, Sample for Gibbs sampling.
+type Sources struct {
+	Init     graph.Normal
+	Binarize graph.Uniform
+	Sample   graph.Uniform
+}
+
+// NewSources returns the three streams of a run seeded with seed: PCG
+// generators with the same seed and one stream constant per purpose.
+func NewSources(seed uint64) Sources {
+	return Sources{
+		Init:     rand.New(rand.NewPCG(seed, streamInit)),
+		Binarize: rand.New(rand.NewPCG(seed, streamBinarize)),
+		Sample:   rand.New(rand.NewPCG(seed, streamSample)),
+	}
+}
+
+// Binarize sets dst[i] = 1 if u < pixels[i]/255 else 0 with a fresh uniform u
+// per pixel from src: torch's bernoulli on ToTensor's values.
+func Binarize(dst []float32, pixels []uint8, src graph.Uniform) {
+	for i, x := range pixels {
+		if src.Float32() < float32(x)/255 {
+			dst[i] = 1
+		} else {
+			dst[i] = 0
+		}
+	}
+}
+
+// Config holds the training loop's settings; the zero values of Epochs,
+// BatchSize and K are invalid.
+type Config struct {
+	Epochs    int // passes over the data (the script: 2)
+	BatchSize int // images per SGD step (the script: 64)
+	K         int // Gibbs steps per reconstruction (the script: 1)
+}
+
+// Validate reports the first invalid setting.
+func (c Config) Validate() error {
+	switch {
+	case c.Epochs < 1:
+		return fmt.Errorf("epochs %d: use at least 1 epoch", c.Epochs)
+	case c.BatchSize < 1:
+		return fmt.Errorf("batch %d: use at least 1 image per batch", c.BatchSize)
+	case c.K < 1:
+		return fmt.Errorf("k %d: use at least 1 Gibbs step", c.K)
+	}
+	return nil
+}
+
+// Epoch is what Fit reports after each pass over the data.
+type Epoch struct {
+	Epoch    int           // 0-based, as the script prints it
+	Loss     float64       // mean of the batch losses, the script's np.mean(loss_)
+	Batches  int           // number of SGD steps
+	Duration time.Duration // wall time of the epoch
+}
+
+// Result is what a run leaves: the per-epoch losses and the last batch
+// with its reconstruction, which the script turns into its two pictures.
+type Result struct {
+	Losses    []float64
+	LastData  []float32 // LastRows×Pixels binarized data of the last batch
+	LastRecon []float32 // its reconstruction, v1 in the script
+	LastRows  int
+}
+
+// Fit trains m on d for cfg.Epochs epochs, as the script's loop does, and
+// calls onEpoch (if not nil) after each epoch; an error from onEpoch stops
+// the run and is returned.
+func Fit(m *graph.Model, d *Dataset, cfg Config, src Sources, onEpoch func(Epoch) error) (*Result, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	if d.N == 0 {
+		return nil, errors.New("train: no training images")
+	}
+	if m.Visible != Pixels {
+		return nil, fmt.Errorf("train: model has %d visible units, MNIST images %d pixels", m.Visible, Pixels)
+	}
+	sampler := graph.NewSampler(m)
+	vData := make([]float32, cfg.BatchSize*Pixels)
+	res := &Result{}
+	for epoch := 0; epoch < cfg.Epochs; epoch++ {
+		start := time.Now()
+		var sum float64
+		batches := 0
+		for lo := 0; lo < d.N; lo += cfg.BatchSize {
+			rows := min(cfg.BatchSize, d.N-lo)
+			v := vData[:rows*Pixels]
+			Binarize(v, d.Images[lo*Pixels:(lo+rows)*Pixels], src.Binarize) // data.bernoulli()
+			v1, err := sampler.Gibbs(v, rows, cfg.K, src.Sample)             // v, v1 = model(sample_data)
+			if err != nil {
+				return nil, err
+			}
+			loss, err := m.Step(v, v1, rows) // loss.backward(); train_op.step()
+			if err != nil {
+				return nil, fmt.Errorf("train: epoch %d, batch %d: %w", epoch, batches, err)
+			}
+			sum += float64(loss)
+			batches++
+			if epoch == cfg.Epochs-1 && lo+rows >= d.N {
+				res.LastData = append(res.LastData[:0], v...)
+				res.LastRecon = append(res.LastRecon[:0], v1...)
+				res.LastRows = rows
+			}
+		}
+		e := Epoch{Epoch: epoch, Loss: sum / float64(batches), Batches: batches, Duration: time.Since(start)}
+		res.Losses = append(res.Losses, e.Loss)
+		if onEpoch != nil {
+			if err := onEpoch(e); err != nil {
+				return res, err
+			}
+		}
+	}
+	return res, nil
+}

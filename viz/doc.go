@@ -1,0 +1,13 @@
+// Package viz turns float32 pixel slices into the script's pictures and
+// writes them as PNG files.
+//
+// Grid lays images out like torchvision's make_grid (8 per row, 2-pixel
+// padding of black, three equal colour channels); Figure puts two pictures
+// side by side under titles, as the script's matplotlib figure does.
+// WritePNG writes through a temporary file in the target folder and renames
+// it, so a reader never sees a half-written picture.
+//
+// Values are intensities in [0, 1]; they are clamped and scaled to bytes by
+// truncation, x·255 → uint8, as matplotlib's imsave does for float images.
+// No Gorgonia type appears in this package's API.
+package viz

@@ -1,0 +1,90 @@
+package viz
+
+import (
+	"bytes"
+	"fmt"
+	"image"
+	"image/color"
+	"image/png"
+
+	xdraw "golang.org/x/image/draw"
+	"gonum.org/v1/plot"
+	"gonum.org/v1/plot/font"
+	"gonum.org/v1/plot/vg"
+	"gonum.org/v1/plot/vg/draw"
+	"gonum.org/v1/plot/vg/vgimg"
+)
+
+// The script's figure: plt.figure(figsize=(12, 6)) at matplotlib's 100 dpi,
+// two subplots in a row with the default subplot margins, axes off, titles
+// at the axes title size.
+const (
+	figureWidth, figureHeight = 12 * vg.Inch, 6 * vg.Inch
+	figureDPI                 = 100
+	marginLeft, marginRight   = 0.125, 0.9 // figure.subplot.left, right
+	marginBottom, marginTop   = 0.11, 0.88 // figure.subplot.bottom, top
+	subplotSpace              = 0.2        // figure.subplot.wspace
+	titleSize                 = 14.4       // axes.titlesize "large", points
+	titlePad                  = 6          // axes.titlepad, points
+)
+
+// Figure draws the pictures side by side, each scaled to fit its subplot
+// with its aspect ratio kept and its title above it, on a white 1200×600
+// canvas: the figure the script shows with plt.show().
+func Figure(pictures []image.Image, titles []string) (image.Image, error) {
+	if len(pictures) == 0 || len(pictures) != len(titles) {
+		return nil, fmt.Errorf("viz: %d pictures and %d titles: give one title per picture", len(pictures), len(titles))
+	}
+	c := vgimg.NewWith(vgimg.UseWH(figureWidth, figureHeight), vgimg.UseDPI(figureDPI),
+		vgimg.UseBackgroundColor(color.White))
+	dc := draw.New(c)
+	n := float64(len(pictures))
+	axW := (marginRight - marginLeft) / (n + subplotSpace*(n-1)) // fraction of the width
+	axH := marginTop - marginBottom
+	style := draw.TextStyle{
+		Color:   color.Black,
+		Font:    font.From(font.Font{Typeface: "Liberation", Variant: "Sans"}, titleSize), // matplotlib: DejaVu Sans
+		Handler: plot.DefaultTextHandler,
+		XAlign:  draw.XCenter,
+		YAlign:  draw.YBottom,
+	}
+	for i, pic := range pictures {
+		b := pic.Bounds()
+		if b.Empty() {
+			return nil, fmt.Errorf("viz: picture %d (%q) is empty", i, titles[i])
+		}
+		// The axes box shrinks to the picture's aspect (imshow's
+		// aspect='equal'), centred in its subplot cell.
+		cellX := marginLeft + float64(i)*axW*(1+subplotSpace)
+		w, h := axW*float64(figureWidth), axH*float64(figureHeight)
+		aspect := float64(b.Dy()) / float64(b.Dx())
+		if h/w > aspect {
+			h = w * aspect
+		} else {
+			w = h / aspect
+		}
+		x0 := cellX*float64(figureWidth) + (axW*float64(figureWidth)-w)/2
+		y0 := (marginBottom+axH/2)*float64(figureHeight) - h/2
+		rect := vg.Rectangle{Min: vg.Point{X: vg.Length(x0), Y: vg.Length(y0)}, Max: vg.Point{X: vg.Length(x0 + w), Y: vg.Length(y0 + h)}}
+		c.DrawImage(rect, nearest(pic, vg.Length(w).Dots(figureDPI), vg.Length(h).Dots(figureDPI)))
+		dc.FillText(style, vg.Point{X: vg.Length(x0 + w/2), Y: vg.Length(y0+h) + titlePad}, titles[i])
+	}
+	return c.Image(), nil
+}
+
+// nearest scales pic to w×h pixels with nearest-neighbour sampling, so the
+// binary pixels stay sharp.
+func nearest(pic image.Image, w, h float64) image.Image {
+	dst := image.NewNRGBA(image.Rect(0, 0, int(w+0.5), int(h+0.5)))
+	xdraw.NearestNeighbor.Scale(dst, dst.Bounds(), pic, pic.Bounds(), xdraw.Src, nil)
+	return dst
+}
+
+// EncodePNG returns img as PNG bytes (for notebooks and tests).
+func EncodePNG(img image.Image) ([]byte, error) {
+	var buf bytes.Buffer
+	if err := png.Encode(&buf, img); err != nil {
+		return nil, fmt.Errorf("viz: encoding PNG: %w", err)
+	}
+	return buf.Bytes(), nil
+}
