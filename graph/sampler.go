@@ -18,9 +18,9 @@ type Uniform interface {
 // the graph. It keeps its scratch buffers between calls, so a Sampler is not
 // safe for concurrent use; make one per goroutine.
 type Sampler struct {
-	m              *Model
-	pH, h, pV, v   []float32
-	capRows        int
+	m            *Model
+	pH, h, pV, v []float32
+	capRows      int
 }
 
 // NewSampler returns a sampler reading m's parameters.

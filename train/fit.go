@@ -108,7 +108,7 @@ func Fit(m *graph.Model, d *Dataset, cfg Config, src Sources, onEpoch func(Epoch
 			rows := min(cfg.BatchSize, d.N-lo)
 			v := vData[:rows*Pixels]
 			Binarize(v, d.Images[lo*Pixels:(lo+rows)*Pixels], src.Binarize) // data.bernoulli()
-			v1, err := sampler.Gibbs(v, rows, cfg.K, src.Sample)             // v, v1 = model(sample_data)
+			v1, err := sampler.Gibbs(v, rows, cfg.K, src.Sample)            // v, v1 = model(sample_data)
 			if err != nil {
 				return nil, err
 			}
