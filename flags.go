@@ -18,6 +18,7 @@ type options struct {
 	data   string
 	out    string
 	limit  int
+	load   string
 }
 
 // parseFlags parses args and exits with status 2 and a one-line message on
@@ -38,6 +39,7 @@ func parseFlags(args []string) options {
 	fs.StringVar(&o.data, "data", "", "folder with the four MNIST .gz files (default: the ones GoMNIST ships)")
 	fs.StringVar(&o.out, "out", ".", "output folder for the pictures")
 	fs.IntVar(&o.limit, "limit", 0, "train on the first N training images only (0: all 60,000)")
+	fs.StringVar(&o.load, "load", "", "start from the parameters saved in this folder (W.npy, v_bias.npy, h_bias.npy) instead of a fresh initialisation")
 	fs.Parse(args)
 
 	if err := o.validate(); err != nil {

@@ -5,7 +5,8 @@
 //	go run . -h         # the flags
 //
 // It prints the script's line per epoch and writes RBM_out_real.png,
-// RBM_out_generated.png and RBM_out_figure.png into the -out folder.
+// RBM_out_generated.png and RBM_out_figure.png into the -out folder, with
+// the trained parameters as W.npy, v_bias.npy and h_bias.npy.
 package main
 
 import (
@@ -40,7 +41,7 @@ func run(o options) error {
 
 	// model = RBM(k=1); train_op = optim.SGD(model.parameters(), 0.1)
 	src := train.NewSources(o.seed)
-	model, err := graph.New(train.Pixels, o.hidden, o.lr, src.Init)
+	model, err := newModel(o, src)
 	if err != nil {
 		return err
 	}
@@ -55,7 +56,25 @@ func run(o options) error {
 	}
 
 	// show_and_save("real", make_grid(v)); show_and_save("generated", make_grid(v1)); plt.show()
-	return savePictures(o.out, res)
+	if err := savePictures(o.out, res); err != nil {
+		return err
+	}
+	return train.SaveParams(o.out, model) // W.npy, v_bias.npy, h_bias.npy
+}
+
+// newModel initialises the model as the script does, or reads it from -load.
+func newModel(o options, src train.Sources) (*graph.Model, error) {
+	if o.load == "" {
+		return graph.New(train.Pixels, o.hidden, o.lr, src.Init)
+	}
+	m, err := train.LoadParams(o.load, o.lr)
+	if err != nil {
+		return nil, err
+	}
+	if m.Visible != train.Pixels {
+		return nil, fmt.Errorf("-load %s: the model has %d visible units, MNIST needs %d", o.load, m.Visible, train.Pixels)
+	}
+	return m, nil
 }
 
 // savePictures writes the script's two grids and, in place of its window,

@@ -1,8 +1,10 @@
 package train
 
 import (
+	"context"
 	"errors"
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"time"
 
@@ -52,6 +54,12 @@ type Config struct {
 	Epochs    int // passes over the data (the script: 2)
 	BatchSize int // images per SGD step (the script: 64)
 	K         int // Gibbs steps per reconstruction (the script: 1)
+
+	// Persistent selects persistent contrastive divergence (Tieleman 2008):
+	// the negative chain continues from the previous batch's chain instead of
+	// restarting at the data. The graph is the same; only v_recon changes.
+	// The script's behaviour is false.
+	Persistent bool
 }
 
 // Validate reports the first invalid setting.
@@ -75,19 +83,38 @@ type Epoch struct {
 	Duration time.Duration // wall time of the epoch
 }
 
-// Result is what a run leaves: the per-epoch losses and the last batch
-// with its reconstruction, which the script turns into its two pictures.
+// Result is where a run stands: the losses of the completed epochs and the
+// last batch trained with its reconstruction, which the script turns into
+// its two pictures. FitContext can continue from a Result.
 type Result struct {
-	Losses    []float64
+	Losses    []float64 // mean loss of each completed epoch
 	LastData  []float32 // LastRows×Pixels binarized data of the last batch
 	LastRecon []float32 // its reconstruction, v1 in the script
 	LastRows  int
+
+	// Chain is the persistent negative chain (BatchSize×Pixels visible
+	// states) when Config.Persistent is set, nil before the first batch.
+	Chain []float32
 }
+
+// ErrDiverged reports a loss that is no longer a finite number.
+var ErrDiverged = errors.New("training diverged")
 
 // Fit trains m on d for cfg.Epochs epochs, as the script's loop does, and
 // calls onEpoch (if not nil) after each epoch; an error from onEpoch stops
 // the run and is returned.
 func Fit(m *graph.Model, d *Dataset, cfg Config, src Sources, onEpoch func(Epoch) error) (*Result, error) {
+	return FitContext(context.Background(), m, d, cfg, src, nil, onEpoch)
+}
+
+// FitContext is Fit with a context and a starting point. If from is not
+// nil, training continues after its completed epochs (the random sources
+// must be in the state they had then); the returned Result extends it.
+// When ctx is cancelled, FitContext finishes the current batch and returns
+// the Result so far with an error wrapping ctx.Err(). A loss that is NaN or
+// ±Inf stops the run with an error wrapping ErrDiverged that names the epoch
+// and batch.
+func FitContext(ctx context.Context, m *graph.Model, d *Dataset, cfg Config, src Sources, from *Result, onEpoch func(Epoch) error) (*Result, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
@@ -97,32 +124,53 @@ func Fit(m *graph.Model, d *Dataset, cfg Config, src Sources, onEpoch func(Epoch
 	if m.Visible != Pixels {
 		return nil, fmt.Errorf("train: model has %d visible units, MNIST images %d pixels", m.Visible, Pixels)
 	}
+	res := &Result{}
+	if from != nil {
+		*res = *from
+		res.Losses = append([]float64(nil), from.Losses...)
+	}
 	sampler := graph.NewSampler(m)
 	vData := make([]float32, cfg.BatchSize*Pixels)
-	res := &Result{}
-	for epoch := 0; epoch < cfg.Epochs; epoch++ {
+	for epoch := len(res.Losses); epoch < cfg.Epochs; epoch++ {
 		start := time.Now()
 		var sum float64
 		batches := 0
 		for lo := 0; lo < d.N; lo += cfg.BatchSize {
+			if err := ctx.Err(); err != nil {
+				return res, fmt.Errorf("train: stopped in epoch %d before batch %d: %w", epoch, batches, err)
+			}
 			rows := min(cfg.BatchSize, d.N-lo)
 			v := vData[:rows*Pixels]
 			Binarize(v, d.Images[lo*Pixels:(lo+rows)*Pixels], src.Binarize) // data.bernoulli()
-			v1, err := sampler.Gibbs(v, rows, cfg.K, src.Sample)            // v, v1 = model(sample_data)
+			start := v
+			if cfg.Persistent {
+				if res.Chain == nil {
+					res.Chain = make([]float32, cfg.BatchSize*Pixels)
+					for r := 0; r*rows < cfg.BatchSize; r++ { // the chain starts at the first batch
+						copy(res.Chain[r*rows*Pixels:], v)
+					}
+				}
+				start = res.Chain[:rows*Pixels]
+			}
+			v1, err := sampler.Gibbs(start, rows, cfg.K, src.Sample) // v, v1 = model(sample_data)
 			if err != nil {
-				return nil, err
+				return res, err
+			}
+			if cfg.Persistent {
+				copy(res.Chain, v1)
 			}
 			loss, err := m.Step(v, v1, rows) // loss.backward(); train_op.step()
 			if err != nil {
-				return nil, fmt.Errorf("train: epoch %d, batch %d: %w", epoch, batches, err)
+				return res, fmt.Errorf("train: epoch %d, batch %d: %w", epoch, batches, err)
+			}
+			if math.IsNaN(float64(loss)) || math.IsInf(float64(loss), 0) {
+				return res, fmt.Errorf("epoch %d, batch %d: loss is %v: %w; try a smaller learning rate (-lr)", epoch, batches, loss, ErrDiverged)
 			}
 			sum += float64(loss)
 			batches++
-			if epoch == cfg.Epochs-1 && lo+rows >= d.N {
-				res.LastData = append(res.LastData[:0], v...)
-				res.LastRecon = append(res.LastRecon[:0], v1...)
-				res.LastRows = rows
-			}
+			res.LastData = append(res.LastData[:0], v...)
+			res.LastRecon = append(res.LastRecon[:0], v1...)
+			res.LastRows = rows
 		}
 		e := Epoch{Epoch: epoch, Loss: sum / float64(batches), Batches: batches, Duration: time.Since(start)}
 		res.Losses = append(res.Losses, e.Loss)

@@ -1,0 +1,128 @@
+package train
+
+import (
+	"bytes"
+	"errors"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"gorbm.dev/gorbm/graph"
+	"gorgonia.org/tensor"
+)
+
+func TestParamsRoundTrip(t *testing.T) {
+	m, err := graph.New(Pixels, 7, 0.1, rand.New(rand.NewPCG(5, 6)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	copy(m.VBias.Data().([]float32), []float32{1, -2, 3})
+	copy(m.HBias.Data().([]float32), []float32{-4, 5})
+	dir := t.TempDir()
+	if err := SaveParams(dir, m); err != nil {
+		t.Fatal(err)
+	}
+	got, err := LoadParams(dir, 0.1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w1, v1, h1 := m.Params()
+	w2, v2, h2 := got.Params()
+	for _, c := range []struct {
+		name string
+		a, b []float32
+	}{{"W", w1, w2}, {"v_bias", v1, v2}, {"h_bias", h1, h2}} {
+		if len(c.a) != len(c.b) {
+			t.Fatalf("%s: %d values saved, %d loaded", c.name, len(c.a), len(c.b))
+		}
+		for i := range c.a {
+			if c.a[i] != c.b[i] {
+				t.Fatalf("%s[%d]: saved %v, loaded %v", c.name, i, c.a[i], c.b[i])
+			}
+		}
+	}
+	// The files carry the script's shapes.
+	data, err := os.ReadFile(filepath.Join(dir, FileW))
+	if err != nil {
+		t.Fatal(err)
+	}
+	w, err := ReadNpy(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !w.Shape().Eq(tensor.Shape{7, Pixels}) {
+		t.Errorf("W.npy has shape %v, want (7, 784)", w.Shape())
+	}
+}
+
+// npyBytes encodes a float32 tensor of the given shape with tensor's writer.
+func npyBytes(t *testing.T, shape ...int) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	if err := tensor.New(tensor.WithShape(shape...), tensor.Of(tensor.Float32)).WriteNpy(&buf); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
+func TestReadNpyRejects(t *testing.T) {
+	good := npyBytes(t, 3, 4)
+	if _, err := ReadNpy(good); err != nil {
+		t.Fatalf("valid file rejected: %v", err)
+	}
+	withHeader := func(old, new string) []byte {
+		return bytes.Replace(good, []byte(old), []byte(new), 1)
+	}
+	float64File := func() []byte {
+		var buf bytes.Buffer
+		if err := tensor.New(tensor.WithShape(2), tensor.Of(tensor.Float64)).WriteNpy(&buf); err != nil {
+			t.Fatal(err)
+		}
+		return buf.Bytes()
+	}()
+	for _, tc := range []struct {
+		name string
+		data []byte
+		want string
+	}{
+		{"empty", nil, "magic"},
+		{"wrong magic", append([]byte("\x93NUMPX"), good[6:]...), "magic"},
+		{"version 2", append(append([]byte{}, good[:6]...), append([]byte{2, 0}, good[8:]...)...), "version"},
+		{"truncated data", good[:len(good)-1], "truncated"},
+		{"extra data", append(append([]byte{}, good...), 0, 0, 0, 0), "truncated"},
+		{"truncated header", good[:20], "header"},
+		{"float64", float64File, "float32"},
+		{"negative dimension", withHeader("(3, 4)", "(-3, 4)"), "positive"},
+		{"absurd dimension", withHeader("(3, 4)", "(99999999999, 4)"), "positive"},
+		{"absurd total", withHeader("(3, 4)", "(65536, 65536)"), "positive"},
+		{"no shape", withHeader("'shape'", "'shope'"), "shape"},
+		{"fortran", withHeader("False", "True "), "C order"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := ReadNpy(tc.data)
+			if err == nil {
+				t.Fatal("accepted")
+			}
+			if !errors.Is(err, ErrNpy) || !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("error %q does not wrap ErrNpy or lacks %q", err, tc.want)
+			}
+		})
+	}
+}
+
+func TestLoadParamsMismatch(t *testing.T) {
+	dir := t.TempDir()
+	for name, shape := range map[string][]int{FileW: {5, 10}, FileVBias: {10}, FileHBias: {4}} {
+		if err := os.WriteFile(filepath.Join(dir, name), npyBytes(t, shape...), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := LoadParams(dir, 0.1); err == nil || !strings.Contains(err.Error(), "do not fit") {
+		t.Errorf("h_bias of 4 for a 5×10 W: error %v, want a shape mismatch", err)
+	}
+	if _, err := LoadParams(t.TempDir(), 0.1); err == nil {
+		t.Error("empty folder: no error")
+	}
+}
