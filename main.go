@@ -12,6 +12,7 @@ package main
 import (
 	"fmt"
 	"image"
+	"io"
 	"os"
 	"path/filepath"
 
@@ -22,13 +23,14 @@ import (
 
 func main() {
 	o := parseFlags(os.Args[1:])
-	if err := run(o); err != nil {
+	if err := run(o, os.Stdout); err != nil {
 		fmt.Fprintln(os.Stderr, "gorbm:", err)
 		os.Exit(1)
 	}
 }
 
-func run(o options) error {
+// run is the script's job; it prints the script's lines to stdout.
+func run(o options, stdout io.Writer) error {
 	if err := checkWritable(o.out); err != nil {
 		return err
 	}
@@ -48,7 +50,7 @@ func run(o options) error {
 
 	// for epoch in range(2): ... print("Training loss for {} epoch: {}")
 	res, err := train.Fit(model, trainSet, o.config, src, func(e train.Epoch) error {
-		fmt.Printf("Training loss for %d epoch: %v\n", e.Epoch, float32(e.Loss))
+		fmt.Fprintf(stdout, "Training loss for %d epoch: %v\n", e.Epoch, float32(e.Loss))
 		return nil
 	})
 	if err != nil {

@@ -97,8 +97,17 @@ type Result struct {
 	Chain []float32
 }
 
-// ErrDiverged reports a loss that is no longer a finite number.
+// ErrDiverged reports a loss that is no longer a finite number or has run
+// away past DivergedLoss.
 var ErrDiverged = errors.New("training diverged")
+
+// DivergedLoss is the batch loss magnitude taken as divergence. A healthy
+// CD loss on MNIST is of order 10 (the script's epochs print −8.3 and −6.7,
+// single batches stay within a few hundred). Gorgonia's softplus is
+// overflow-safe, so where the script's exp().add(1).log() turns the loss
+// into Inf or NaN (with -lr 1e4, say), ours grows linearly with the learning
+// rate instead (to ~1e5 at -lr 1e4): this bound catches that.
+const DivergedLoss = 1e4
 
 // Fit trains m on d for cfg.Epochs epochs, as the script's loop does, and
 // calls onEpoch (if not nil) after each epoch; an error from onEpoch stops
@@ -111,9 +120,10 @@ func Fit(m *graph.Model, d *Dataset, cfg Config, src Sources, onEpoch func(Epoch
 // nil, training continues after its completed epochs (the random sources
 // must be in the state they had then); the returned Result extends it.
 // When ctx is cancelled, FitContext finishes the current batch and returns
-// the Result so far with an error wrapping ctx.Err(). A loss that is NaN or
-// ±Inf stops the run with an error wrapping ErrDiverged that names the epoch
-// and batch.
+// the Result so far with an error wrapping ctx.Err(). A loss that is NaN,
+// ±Inf or beyond ±DivergedLoss stops the run with an error wrapping
+// ErrDiverged that names the epoch and batch; the model then holds the
+// diverged parameters.
 func FitContext(ctx context.Context, m *graph.Model, d *Dataset, cfg Config, src Sources, from *Result, onEpoch func(Epoch) error) (*Result, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
@@ -163,8 +173,8 @@ func FitContext(ctx context.Context, m *graph.Model, d *Dataset, cfg Config, src
 			if err != nil {
 				return res, fmt.Errorf("train: epoch %d, batch %d: %w", epoch, batches, err)
 			}
-			if math.IsNaN(float64(loss)) || math.IsInf(float64(loss), 0) {
-				return res, fmt.Errorf("epoch %d, batch %d: loss is %v: %w; try a smaller learning rate (-lr)", epoch, batches, loss, ErrDiverged)
+			if !(math.Abs(float64(loss)) <= DivergedLoss) { // also NaN
+				return res, fmt.Errorf("%w in epoch %d, batch %d (loss %v): try a smaller learning rate (-lr)", ErrDiverged, epoch, batches, loss)
 			}
 			sum += float64(loss)
 			batches++

@@ -1,0 +1,165 @@
+package train
+
+import (
+	"context"
+	"errors"
+	"math"
+	"sync"
+	"testing"
+
+	"gorbm.dev/gorbm/graph"
+)
+
+var (
+	mnistOnce sync.Once
+	mnist     *Dataset
+	mnistErr  error
+)
+
+// trainHead returns the first n training images of the bundled MNIST.
+func trainHead(t *testing.T, n int) *Dataset {
+	t.Helper()
+	mnistOnce.Do(func() {
+		var dir string
+		if dir, mnistErr = DataDir(); mnistErr == nil {
+			mnist, _, mnistErr = Load(dir)
+		}
+	})
+	if mnistErr != nil {
+		t.Fatal(mnistErr)
+	}
+	return mnist.Head(n)
+}
+
+func newTestModel(t *testing.T, hidden int, lr float64, src Sources) *graph.Model {
+	t.Helper()
+	m, err := graph.New(Pixels, hidden, lr, src.Init)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+func TestFitBatches(t *testing.T) {
+	for _, tc := range []struct {
+		images, batch       int
+		wantBatches, lastRs int
+	}{
+		{128, 64, 2, 64},
+		{100, 64, 2, 36}, // the last batch is shorter, as the script's 60000 = 937·64 + 32
+		{5, 64, 1, 5},
+		{7, 1, 7, 1},
+	} {
+		src := NewSources(1)
+		m := newTestModel(t, 8, 0.1, src)
+		var got []Epoch
+		res, err := Fit(m, trainHead(t, tc.images), Config{Epochs: 2, BatchSize: tc.batch, K: 1}, src, func(e Epoch) error {
+			got = append(got, e)
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(got) != 2 || got[0].Epoch != 0 || got[1].Epoch != 1 {
+			t.Fatalf("%d images: epochs reported %+v", tc.images, got)
+		}
+		for _, e := range got {
+			if e.Batches != tc.wantBatches {
+				t.Errorf("%d images in batches of %d: %d batches, want %d", tc.images, tc.batch, e.Batches, tc.wantBatches)
+			}
+		}
+		if res.LastRows != tc.lastRs || len(res.LastData) != tc.lastRs*Pixels || len(res.LastRecon) != tc.lastRs*Pixels {
+			t.Errorf("%d images: last batch of %d rows (%d, %d values), want %d rows", tc.images, res.LastRows, len(res.LastData), len(res.LastRecon), tc.lastRs)
+		}
+		if len(res.Losses) != 2 || res.Losses[0] != got[0].Loss || res.Losses[1] != got[1].Loss {
+			t.Errorf("Result.Losses %v, reported %v and %v", res.Losses, got[0].Loss, got[1].Loss)
+		}
+	}
+}
+
+func TestFitDeterministic(t *testing.T) {
+	data := trainHead(t, 200)
+	runOnce := func(seed uint64, persistent bool) []float64 {
+		src := NewSources(seed)
+		m := newTestModel(t, 16, 0.1, src)
+		res, err := Fit(m, data, Config{Epochs: 2, BatchSize: 32, K: 1, Persistent: persistent}, src, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return res.Losses
+	}
+	a, b := runOnce(3, false), runOnce(3, false)
+	for i := range a {
+		if a[i] != b[i] {
+			t.Fatalf("same seed, epoch %d: losses %v and %v", i, a[i], b[i])
+		}
+	}
+	if c := runOnce(4, false); c[0] == a[0] {
+		t.Errorf("seeds 3 and 4 gave the same first-epoch loss %v", a[0])
+	}
+	if p := runOnce(3, true); p[0] == a[0] && p[1] == a[1] {
+		t.Errorf("PCD gave the same losses as CD-1: %v", p)
+	}
+}
+
+func TestFitStops(t *testing.T) {
+	data := trainHead(t, 256)
+	t.Run("cancelled", func(t *testing.T) {
+		src := NewSources(1)
+		m := newTestModel(t, 8, 0.1, src)
+		ctx, cancel := context.WithCancel(context.Background())
+		res, err := FitContext(ctx, m, data, Config{Epochs: 3, BatchSize: 64, K: 1}, src, nil, func(e Epoch) error {
+			cancel() // after the first epoch
+			return nil
+		})
+		if !errors.Is(err, context.Canceled) {
+			t.Fatalf("error %v, want context.Canceled", err)
+		}
+		if len(res.Losses) != 1 || res.LastRows != 64 {
+			t.Errorf("stopped with %d epochs and a last batch of %d rows, want 1 and 64", len(res.Losses), res.LastRows)
+		}
+	})
+	t.Run("diverged", func(t *testing.T) {
+		src := NewSources(1)
+		m := newTestModel(t, 8, 1e4, src)
+		_, err := Fit(m, data, Config{Epochs: 3, BatchSize: 64, K: 1}, src, nil)
+		if !errors.Is(err, ErrDiverged) {
+			t.Fatalf("lr 1e4: error %v, want ErrDiverged", err)
+		}
+	})
+	t.Run("callback error", func(t *testing.T) {
+		src := NewSources(1)
+		m := newTestModel(t, 8, 0.1, src)
+		stop := errors.New("stop")
+		if _, err := Fit(m, data, Config{Epochs: 3, BatchSize: 64, K: 1}, src, func(Epoch) error { return stop }); !errors.Is(err, stop) {
+			t.Errorf("error %v, want the callback's", err)
+		}
+	})
+}
+
+// binarizeTol bounds the gap between the mean of binarized pixels and the
+// mean intensity: with n draws the standard error is at most 0.5/√n; 5 of
+// those is a one-in-a-million miss for a correct sampler.
+func TestBinarizeMean(t *testing.T) {
+	const n = 200000
+	src := NewSources(9)
+	for _, x := range []uint8{0, 1, 64, 128, 254, 255} {
+		pixels := make([]uint8, n)
+		for i := range pixels {
+			pixels[i] = x
+		}
+		dst := make([]float32, n)
+		Binarize(dst, pixels, src.Binarize)
+		var sum float64
+		for _, v := range dst {
+			sum += float64(v)
+		}
+		want := float64(x) / 255
+		if tol := 5 * 0.5 / math.Sqrt(n); math.Abs(sum/n-want) > tol {
+			t.Errorf("pixel %d: mean %v, want %v ± %v", x, sum/n, want, tol)
+		}
+		if (x == 0 && sum != 0) || (x == 255 && sum != n) {
+			t.Errorf("pixel %d must binarize deterministically, mean %v", x, sum/n)
+		}
+	}
+}
