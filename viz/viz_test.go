@@ -1,0 +1,101 @@
+package viz
+
+import (
+	"image"
+	"image/color"
+	"image/png"
+	"os"
+	"path/filepath"
+	"testing"
+)
+
+func TestGridLayout(t *testing.T) {
+	for _, tc := range []struct {
+		n, h, w      int
+		wantW, wantH int
+	}{
+		{32, 28, 28, 242, 122}, // the script's last batch
+		{64, 28, 28, 242, 242},
+		{5, 28, 28, 152, 32}, // fewer than a row: make_grid uses n columns
+		{9, 2, 3, 42, 10},
+	} {
+		pixels := make([]float32, tc.n*tc.h*tc.w)
+		for k := 0; k < tc.n; k++ {
+			pixels[k*tc.h*tc.w] = 1 // top-left pixel of each image white
+		}
+		img, err := Grid(pixels, tc.n, tc.h, tc.w)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if b := img.Bounds(); b.Dx() != tc.wantW || b.Dy() != tc.wantH {
+			t.Errorf("%d images of %d×%d: grid %d×%d, want %d×%d", tc.n, tc.h, tc.w, b.Dx(), b.Dy(), tc.wantW, tc.wantH)
+		}
+		cols := min(GridPerRow, tc.n)
+		for k := 0; k < tc.n; k++ {
+			x := (k%cols)*(tc.w+GridPadding) + GridPadding
+			y := (k/cols)*(tc.h+GridPadding) + GridPadding
+			if got := img.NRGBAAt(x, y); got != (color.NRGBA{255, 255, 255, 255}) {
+				t.Errorf("image %d's first pixel at (%d,%d) is %v, want white", k, x, y, got)
+			}
+			if got := img.NRGBAAt(x-1, y-1); got != (color.NRGBA{0, 0, 0, 255}) {
+				t.Errorf("padding left of image %d is %v, want black", k, got)
+			}
+		}
+	}
+	if _, err := Grid(make([]float32, 10), 2, 2, 2); err == nil {
+		t.Error("10 values accepted as 2 images of 2×2")
+	}
+}
+
+func TestToByte(t *testing.T) {
+	for _, tc := range []struct {
+		x    float32
+		want uint8
+	}{{0, 0}, {1, 255}, {0.5, 127}, {-1, 0}, {2, 255}, {float32(nan()), 0}} {
+		if got := toByte(tc.x); got != tc.want {
+			t.Errorf("toByte(%v) = %d, want %d", tc.x, got, tc.want)
+		}
+	}
+}
+
+func nan() float64 { var z float64; return z / z }
+
+func TestFigureAndWritePNG(t *testing.T) {
+	grid, err := Grid(make([]float32, 32*28*28), 32, 28, 28)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fig, err := Figure([]image.Image{grid, grid}, []string{"real", "generated"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b := fig.Bounds(); b.Dx() != 1200 || b.Dy() != 600 {
+		t.Errorf("figure is %d×%d, want the script's 12×6 inches at 100 dpi, 1200×600", b.Dx(), b.Dy())
+	}
+	if _, err := Figure([]image.Image{grid}, []string{"a", "b"}); err == nil {
+		t.Error("one picture with two titles accepted")
+	}
+
+	dir := t.TempDir()
+	path := filepath.Join(dir, "fig.png")
+	if err := WritePNG(path, fig); err != nil {
+		t.Fatal(err)
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	cfg, err := png.DecodeConfig(f)
+	if err != nil || cfg.Width != 1200 || cfg.Height != 600 {
+		t.Errorf("written PNG: %+v, %v", cfg, err)
+	}
+	entries, _ := os.ReadDir(dir)
+	if len(entries) != 1 {
+		t.Errorf("the folder holds %d entries after one write, want just fig.png (no temp files left)", len(entries))
+	}
+	// Writing into a missing folder fails without leaving anything behind.
+	if err := WritePNG(filepath.Join(dir, "missing", "x.png"), fig); err == nil {
+		t.Error("writing into a missing folder gave no error")
+	}
+}
