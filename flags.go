@@ -6,6 +6,7 @@ import (
 	"math"
 	"os"
 
+	"gorbm.dev/gorbm/graph"
 	"gorbm.dev/gorbm/train"
 )
 
@@ -19,28 +20,23 @@ type options struct {
 	out    string
 	limit  int
 	load   string
+
+	checkpoint string // folder of the checkpoint saved after each epoch
+	resume     bool   // continue from the checkpoint
+
+	report     reportOptions                         // -eval, -ais, sample chains (report.go)
+	afterEpoch func(*graph.Model, train.Epoch) error // set by runContext: the reporter's per-epoch hook
 }
 
 // parseFlags parses args and exits with status 2 and a one-line message on
 // a usage error, before any work is done.
 func parseFlags(args []string) options {
-	fs := flag.NewFlagSet("gorbm", flag.ExitOnError)
-	fs.Usage = func() {
-		fmt.Fprintf(fs.Output(), "Usage: gorbm [flags]\n\nTrains the course's RBM on MNIST like rbm_pytorch.py and writes RBM_out_*.png.\n\nFlags:\n")
-		fs.PrintDefaults()
-	}
 	var o options
-	fs.IntVar(&o.config.Epochs, "epochs", 2, "passes over the training data")
-	fs.IntVar(&o.config.BatchSize, "batch", 64, "images per SGD step")
-	fs.Float64Var(&o.lr, "lr", 0.1, "SGD learning rate")
-	fs.IntVar(&o.config.K, "k", 1, "Gibbs steps per reconstruction (CD-k)")
-	fs.IntVar(&o.hidden, "hidden", 500, "hidden units")
-	fs.Uint64Var(&o.seed, "seed", 1, "seed of the random streams (initialisation, binarization, sampling)")
-	fs.StringVar(&o.data, "data", "", "folder with the four MNIST .gz files (default: the ones GoMNIST ships)")
-	fs.StringVar(&o.out, "out", ".", "output folder for the pictures")
-	fs.IntVar(&o.limit, "limit", 0, "train on the first N training images only (0: all 60,000)")
-	fs.StringVar(&o.load, "load", "", "start from the parameters saved in this folder (W.npy, v_bias.npy, h_bias.npy) instead of a fresh initialisation")
+	fs := flagSet(&o)
 	fs.Parse(args)
+	if o.checkpoint == "" {
+		o.checkpoint = defaultCheckpoint(o.out)
+	}
 
 	if err := o.validate(); err != nil {
 		fmt.Fprintln(os.Stderr, "gorbm:", err)
@@ -58,9 +54,37 @@ func parseFlags(args []string) options {
 	return o
 }
 
+// flagSet registers the flags on o, which sets o to the defaults: the one
+// place they are written, for the command and its tests alike.
+func flagSet(o *options) *flag.FlagSet {
+	fs := flag.NewFlagSet("gorbm", flag.ExitOnError)
+	fs.Usage = func() {
+		fmt.Fprintf(fs.Output(), "Usage: gorbm [flags]\n\nTrains the course's RBM on MNIST like rbm_pytorch.py and writes RBM_out_*.png.\n\nFlags:\n")
+		fs.PrintDefaults()
+	}
+	fs.IntVar(&o.config.Epochs, "epochs", 2, "passes over the training data")
+	fs.IntVar(&o.config.BatchSize, "batch", 64, "images per SGD step")
+	fs.Float64Var(&o.lr, "lr", 0.1, "SGD learning rate")
+	fs.IntVar(&o.config.K, "k", 1, "Gibbs steps per reconstruction (CD-k)")
+	fs.IntVar(&o.hidden, "hidden", 500, "hidden units")
+	fs.Uint64Var(&o.seed, "seed", 1, "seed of the random streams (initialisation, binarization, sampling)")
+	fs.StringVar(&o.data, "data", "", "folder with the four MNIST .gz files (default: the ones GoMNIST ships)")
+	fs.StringVar(&o.out, "out", ".", "output folder for the pictures")
+	fs.IntVar(&o.limit, "limit", 0, "train on the first N training images only (0: all 60,000)")
+	fs.StringVar(&o.load, "load", "", "start from the parameters saved in this folder (W.npy, v_bias.npy, h_bias.npy) instead of a fresh initialisation")
+	fs.StringVar(&o.checkpoint, "checkpoint", "", "folder of the checkpoint saved after each epoch and on Ctrl-C (default: 'checkpoint' inside -out)")
+	fs.BoolVar(&o.resume, "resume", false, "continue from the checkpoint (same flags; -epochs may be raised)")
+	fs.BoolVar(&o.config.Persistent, "pcd", false, "persistent contrastive divergence (Tieleman 2008): the negative chain continues from the previous batch's instead of the data")
+	addReportFlags(fs, &o.report)
+	return fs
+}
+
 func (o options) validate() error {
 	if err := o.config.Validate(); err != nil {
 		return fmt.Errorf("-%w", err)
+	}
+	if err := o.report.validate(); err != nil {
+		return err
 	}
 	switch {
 	case !(o.lr > 0) || math.IsInf(o.lr, 0):
@@ -69,19 +93,22 @@ func (o options) validate() error {
 		return fmt.Errorf("-hidden %d: use at least 1 hidden unit", o.hidden)
 	case o.limit < 0:
 		return fmt.Errorf("-limit %d: use 0 (all images) or a positive count", o.limit)
+	case o.resume && o.load != "":
+		return fmt.Errorf("-resume with -load %s: the checkpoint has the parameters; use one of the two", o.load)
 	}
 	return nil
 }
 
-// checkWritable makes the output folder if needed and checks that a file
-// can be created in it, so a bad -out fails before training starts.
-func checkWritable(dir string) error {
+// checkWritable makes the folder of flag (-out, -checkpoint) if needed and
+// checks that a file can be created in it, so a bad folder fails before
+// training starts.
+func checkWritable(dir, flag string) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return fmt.Errorf("cannot create output folder: %w (choose another with -out)", err)
+		return fmt.Errorf("cannot create %s folder: %w (choose another with %s)", flag, err, flag)
 	}
 	f, err := os.CreateTemp(dir, ".gorbm-check-*")
 	if err != nil {
-		return fmt.Errorf("output folder %s is not writable: %w (choose another with -out)", dir, err)
+		return fmt.Errorf("%s folder %s is not writable: %w (choose another with %s)", flag, dir, err, flag)
 	}
 	f.Close()
 	return os.Remove(f.Name())

@@ -10,6 +10,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"image"
 	"io"
@@ -23,36 +24,38 @@ import (
 
 func main() {
 	o := parseFlags(os.Args[1:])
-	if err := run(o, os.Stdout); err != nil {
+	ctx, stop := interruptible(os.Stderr) // Ctrl-C: checkpoint, pictures, exit 130
+	err := runContext(ctx, o, os.Stdout)
+	stop()
+	if err != nil {
 		fmt.Fprintln(os.Stderr, "gorbm:", err)
-		os.Exit(1)
+		os.Exit(exitCode(err))
 	}
 }
 
 // run is the script's job; it prints the script's lines to stdout.
 func run(o options, stdout io.Writer) error {
-	if err := checkWritable(o.out); err != nil {
+	return runContext(context.Background(), o, stdout)
+}
+
+// runContext is run stopping, with a checkpoint, when ctx is cancelled.
+func runContext(ctx context.Context, o options, stdout io.Writer) error {
+	if err := checkWritable(o.out, "-out"); err != nil {
 		return err
 	}
 	// train_loader: MNIST from the files GoMNIST ships, pixels / 255.
-	trainSet, _, err := train.Load(o.data)
+	trainSet, testSet, err := train.Load(o.data)
 	if err != nil {
 		return err
 	}
 	trainSet = trainSet.Head(o.limit)
 
 	// model = RBM(k=1); train_op = optim.SGD(model.parameters(), 0.1)
+	// for epoch in range(2): ... (with checkpoints, -resume and Ctrl-C, see survive.go)
 	src := train.NewSources(o.seed)
-	model, err := newModel(o, src)
-	if err != nil {
-		return err
-	}
-
-	// for epoch in range(2): ... print("Training loss for {} epoch: {}")
-	res, err := train.Fit(model, trainSet, o.config, src, func(e train.Epoch) error {
-		fmt.Fprintf(stdout, "Training loss for %d epoch: %v\n", e.Epoch, float32(e.Loss))
-		return nil
-	})
+	rep := newReporter(o, trainSet, testSet, stdout) // -eval, -ais, metrics.json, RBM_samples/filters/loss.png (report.go)
+	o.afterEpoch = rep.epoch
+	model, res, err := fitSurviving(ctx, o, trainSet, src, stdout)
 	if err != nil {
 		return err
 	}
@@ -61,7 +64,10 @@ func run(o options, stdout io.Writer) error {
 	if err := savePictures(o.out, res); err != nil {
 		return err
 	}
-	return train.SaveParams(o.out, model) // W.npy, v_bias.npy, h_bias.npy
+	if err := train.SaveParams(o.out, model); err != nil { // W.npy, v_bias.npy, h_bias.npy
+		return err
+	}
+	return rep.finish(model, res) // what the model learned
 }
 
 // newModel initialises the model as the script does, or reads it from -load.

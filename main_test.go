@@ -20,10 +20,11 @@ func testOptions(t *testing.T, out string) options {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return options{
-		config: train.Config{Epochs: 2, BatchSize: 64, K: 1},
-		lr:     0.1, hidden: 50, seed: 7, data: dir, out: out, limit: testLimit,
-	}
+	var o options
+	flagSet(&o) // the command's defaults
+	o.hidden, o.seed, o.data, o.out, o.limit = 50, 7, dir, out, testLimit
+	o.checkpoint = defaultCheckpoint(out)
+	return o
 }
 
 var outputs = []string{"RBM_out_real.png", "RBM_out_generated.png", "RBM_out_figure.png", "W.npy", "v_bias.npy", "h_bias.npy"}

@@ -24,16 +24,17 @@ type Sources struct {
 	Init     graph.Normal
 	Binarize graph.Uniform
 	Sample   graph.Uniform
+
+	// pcg are the generators behind the streams when NewSources made
+	// them, so that MarshalBinary can capture their state.
+	pcg []*rand.PCG
 }
 
 // NewSources returns the three streams of a run seeded with seed: PCG
 // generators with the same seed and one stream constant per purpose.
 func NewSources(seed uint64) Sources {
-	return Sources{
-		Init:     rand.New(rand.NewPCG(seed, streamInit)),
-		Binarize: rand.New(rand.NewPCG(seed, streamBinarize)),
-		Sample:   rand.New(rand.NewPCG(seed, streamSample)),
-	}
+	pcg := []*rand.PCG{rand.NewPCG(seed, streamInit), rand.NewPCG(seed, streamBinarize), rand.NewPCG(seed, streamSample)}
+	return Sources{Init: rand.New(pcg[0]), Binarize: rand.New(pcg[1]), Sample: rand.New(pcg[2]), pcg: pcg}
 }
 
 // Binarize sets dst[i] = 1 if u < pixels[i]/255 else 0 with a fresh uniform u
@@ -81,6 +82,10 @@ type Epoch struct {
 	Loss     float64       // mean of the batch losses, the script's np.mean(loss_)
 	Batches  int           // number of SGD steps
 	Duration time.Duration // wall time of the epoch
+
+	// Result is the run so far, with this epoch's loss appended; it is
+	// valid during the onEpoch call (for a checkpoint) and must not be kept.
+	Result *Result
 }
 
 // Result is where a run stands: the losses of the completed epochs and the
@@ -95,6 +100,13 @@ type Result struct {
 	// Chain is the persistent negative chain (BatchSize×Pixels visible
 	// states) when Config.Persistent is set, nil before the first batch.
 	Chain []float32
+
+	// Batches and Sum describe an epoch stopped part-way (by a cancelled
+	// context): the number of its batches trained and the sum of their
+	// losses. FitContext continues that epoch with batch Batches. Both are
+	// zero after a completed epoch.
+	Batches int
+	Sum     float64
 }
 
 // ErrDiverged reports a loss that is no longer a finite number or has run
@@ -138,15 +150,19 @@ func FitContext(ctx context.Context, m *graph.Model, d *Dataset, cfg Config, src
 	if from != nil {
 		*res = *from
 		res.Losses = append([]float64(nil), from.Losses...)
+		// The loop writes into these; leave the caller's copies alone.
+		res.LastData = append([]float32(nil), from.LastData...)
+		res.LastRecon = append([]float32(nil), from.LastRecon...)
+		res.Chain = append([]float32(nil), from.Chain...)
 	}
 	sampler := graph.NewSampler(m)
 	vData := make([]float32, cfg.BatchSize*Pixels)
 	for epoch := len(res.Losses); epoch < cfg.Epochs; epoch++ {
 		start := time.Now()
-		var sum float64
-		batches := 0
-		for lo := 0; lo < d.N; lo += cfg.BatchSize {
+		sum, batches := res.Sum, res.Batches // non-zero when continuing a stopped epoch
+		for lo := batches * cfg.BatchSize; lo < d.N; lo += cfg.BatchSize {
 			if err := ctx.Err(); err != nil {
+				res.Batches, res.Sum = batches, sum
 				return res, fmt.Errorf("train: stopped in epoch %d before batch %d: %w", epoch, batches, err)
 			}
 			rows := min(cfg.BatchSize, d.N-lo)
@@ -182,8 +198,12 @@ func FitContext(ctx context.Context, m *graph.Model, d *Dataset, cfg Config, src
 			res.LastRecon = append(res.LastRecon[:0], v1...)
 			res.LastRows = rows
 		}
-		e := Epoch{Epoch: epoch, Loss: sum / float64(batches), Batches: batches, Duration: time.Since(start)}
+		if err := checkFinite(m); err != nil {
+			return res, fmt.Errorf("epoch %d, batch %d: %w; try a smaller learning rate (-lr)", epoch, batches-1, err)
+		}
+		e := Epoch{Epoch: epoch, Loss: sum / float64(batches), Batches: batches, Duration: time.Since(start), Result: res}
 		res.Losses = append(res.Losses, e.Loss)
+		res.Batches, res.Sum = 0, 0
 		if onEpoch != nil {
 			if err := onEpoch(e); err != nil {
 				return res, err
@@ -191,4 +211,21 @@ func FitContext(ctx context.Context, m *graph.Model, d *Dataset, cfg Config, src
 		}
 	}
 	return res, nil
+}
+
+// checkFinite reports a parameter of m that is NaN or ±Inf, wrapping
+// ErrDiverged. A last step can blow up the parameters with a finite loss;
+// the next loss would show it, but a checkpoint must not keep them.
+func checkFinite(m *graph.Model) error {
+	for _, p := range []struct {
+		name string
+		data []float32
+	}{{"W", m.W.Data().([]float32)}, {"v_bias", m.VBias.Data().([]float32)}, {"h_bias", m.HBias.Data().([]float32)}} {
+		for i, x := range p.data {
+			if math.IsNaN(float64(x)) || math.IsInf(float64(x), 0) {
+				return fmt.Errorf("parameter %s[%d] is %v: %w", p.name, i, x, ErrDiverged)
+			}
+		}
+	}
+	return nil
 }

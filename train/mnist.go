@@ -162,31 +162,56 @@ func errEOF(err error) error {
 	return err
 }
 
-// checkIDX validates the header of a gzip'd IDX file: its magic number,
-// dimensions (28×28 for images) and a plausible item count, which it
-// returns.
+// checkIDX validates a gzip'd IDX file before GoMNIST parses it (see
+// readIDX) and returns its item count.
 func checkIDX(path string, magic uint32, dims int) (int, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return 0, fmt.Errorf("cannot open MNIST file: %w (pass -data DIR with the four MNIST .gz files)", err)
 	}
 	defer f.Close()
-	z, err := gzip.NewReader(f)
+	return readIDX(f, path, magic, dims)
+}
+
+// readIDX validates the gzip'd IDX stream r, named name in errors: its
+// magic number, dimensions (28×28 for images), a plausible item count,
+// which it returns, and a body of exactly the size the header gives, with
+// the gzip checksum verified. It reads through the stream without keeping
+// it, and at most one byte more than the header promises, so neither a
+// corrupt header nor a decompression bomb makes it allocate or read much.
+// After it, GoMNIST's reader (which trusts the header, reads no further
+// than the items and skips the checksum) only sees files it can parse.
+func readIDX(r io.Reader, name string, magic uint32, dims int) (int, error) {
+	z, err := gzip.NewReader(r)
 	if err != nil {
-		return 0, fmt.Errorf("%s: not a gzip file (%w): restore the MNIST file", path, err)
+		return 0, fmt.Errorf("%s: not a gzip file (%w): restore the MNIST file", name, err)
 	}
 	header := make([]uint32, 1+dims)
 	if err := binary.Read(z, binary.BigEndian, header); err != nil {
-		return 0, fmt.Errorf("%s: header: %w (file truncated or corrupt: restore the MNIST file)", path, errEOF(err))
+		return 0, fmt.Errorf("%s: header: %w (file truncated or corrupt: restore the MNIST file)", name, errEOF(err))
 	}
 	if header[0] != magic {
-		return 0, fmt.Errorf("%s: magic number %#x, want %#x: not an MNIST IDX file of this kind", path, header[0], magic)
+		return 0, fmt.Errorf("%s: magic number %#x, want %#x: not an MNIST IDX file of this kind", name, header[0], magic)
 	}
 	if n := header[1]; n == 0 || n > maxImages {
-		return 0, fmt.Errorf("%s: header claims %d items (want 1 to %d): file corrupt, restore it", path, n, maxImages)
+		return 0, fmt.Errorf("%s: header claims %d items (want 1 to %d): file corrupt, restore it", name, n, maxImages)
 	}
 	if dims == 3 && (header[2] != GoMNIST.Height || header[3] != GoMNIST.Width) {
-		return 0, fmt.Errorf("%s: images of %d×%d pixels, want 28×28", path, header[2], header[3])
+		return 0, fmt.Errorf("%s: images of %d×%d pixels, want 28×28", name, header[2], header[3])
 	}
-	return int(header[1]), nil
+	n := int(header[1])
+	want := int64(n)
+	if dims == 3 {
+		want *= Pixels
+	}
+	got, err := io.CopyN(io.Discard, z, want+1)
+	switch {
+	case err != nil && err != io.EOF:
+		return 0, fmt.Errorf("%s: %w (file corrupt: restore the MNIST file)", name, err)
+	case got < want:
+		return 0, fmt.Errorf("%s: header claims %d items, the file has data for %d bytes of %d (truncated: restore the MNIST file)", name, n, got, want)
+	case got > want:
+		return 0, fmt.Errorf("%s: more data than the %d items its header claims (corrupt: restore the MNIST file)", name, n)
+	}
+	return n, nil
 }

@@ -1,0 +1,85 @@
+package graph
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"testing"
+
+	"gorgonia.org/gorgonia"
+	"gorgonia.org/tensor"
+)
+
+// energyTol bounds |FreeEnergies − graph| relative to max(|F|, 1). Both are
+// float32 products of up to 784 terms (ε ≈ 6e-8 each, a few hundred
+// roundings at worst), summed in a different order; 1e-5 leaves room for
+// that and catches any wrong term, which would be of order 1.
+const energyTol = 1e-5
+
+// graphFreeEnergy evaluates the graph's MeanFreeEnergy node on a single row,
+// which is that row's free energy.
+func graphFreeEnergy(t *testing.T, m *Model, row []float32) float32 {
+	t.Helper()
+	g := gorgonia.NewGraph()
+	V, H := m.Visible, m.Hidden
+	w := gorgonia.NewMatrix(g, tensor.Float32, gorgonia.WithShape(V, H), gorgonia.WithName("W"), gorgonia.WithValue(m.W))
+	vb := gorgonia.NewVector(g, tensor.Float32, gorgonia.WithShape(V), gorgonia.WithName("v_bias"), gorgonia.WithValue(m.VBias))
+	hb := gorgonia.NewVector(g, tensor.Float32, gorgonia.WithShape(H), gorgonia.WithName("h_bias"), gorgonia.WithValue(m.HBias))
+	vt := tensor.New(tensor.WithShape(1, V), tensor.WithBacking(append([]float32(nil), row...)))
+	v := gorgonia.NewMatrix(g, tensor.Float32, gorgonia.WithShape(1, V), gorgonia.WithName("v"), gorgonia.WithValue(vt))
+	f, err := MeanFreeEnergy(v, w, vb, hb)
+	if err != nil {
+		t.Fatal(err)
+	}
+	vm := gorgonia.NewTapeMachine(g)
+	defer vm.Close()
+	if err := vm.RunAll(); err != nil {
+		t.Fatal(err)
+	}
+	return f.Value().Data().(float32)
+}
+
+func TestFreeEnergiesMatchGraph(t *testing.T) {
+	for _, tc := range []struct {
+		visible, hidden, rows int
+		weightStd, biasStd    float64
+	}{
+		{784, 20, 3, InitScale, 0},
+		{50, 10, 300, 0.5, 1}, // more rows than one chunk
+		{7, 3, 1, 3, 2},       // large activations: softplus's overflow branch
+	} {
+		t.Run(fmt.Sprintf("%dx%d_rows%d", tc.visible, tc.hidden, tc.rows), func(t *testing.T) {
+			rng := rand.New(rand.NewPCG(5, uint64(tc.rows)))
+			m, err := New(tc.visible, tc.hidden, 0.1, rng)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for i := range m.weights() {
+				m.weights()[i] = float32(rng.NormFloat64() * tc.weightStd)
+			}
+			for _, b := range [][]float32{m.vBias(), m.hBias()} {
+				for i := range b {
+					b[i] = float32(rng.NormFloat64() * tc.biasStd)
+				}
+			}
+			v := make([]float32, tc.rows*tc.visible)
+			for i := range v {
+				v[i] = float32(rng.IntN(2))
+			}
+			got := make([]float32, tc.rows)
+			if err := FreeEnergies(m, v, tc.rows, got); err != nil {
+				t.Fatal(err)
+			}
+			for _, r := range []int{0, tc.rows / 2, tc.rows - 1} {
+				want := graphFreeEnergy(t, m, v[r*tc.visible:(r+1)*tc.visible])
+				if d := math.Abs(float64(got[r]-want)) / math.Max(math.Abs(float64(want)), 1); d > energyTol {
+					t.Errorf("row %d: FreeEnergies %v, graph %v (relative difference %.2g > %g)", r, got[r], want, d, energyTol)
+				}
+			}
+		})
+	}
+	m, _ := New(4, 2, 0.1, rand.New(rand.NewPCG(1, 1)))
+	if err := FreeEnergies(m, make([]float32, 7), 2, make([]float32, 2)); err == nil {
+		t.Error("FreeEnergies on 7 values for 2 rows of 4 gave no error")
+	}
+}

@@ -1,0 +1,45 @@
+package metrics
+
+import (
+	"fmt"
+
+	"gorbm.dev/gorbm/graph"
+)
+
+// Noise sets v to independent fair coin flips, one draw from src per value:
+// a starting point for SampleChains that owes nothing to the data.
+func Noise(v []float32, src graph.Uniform) {
+	for i := range v {
+		v[i] = 0.5
+	}
+	graph.Bernoulli(v, v, src)
+}
+
+// SampleChains runs chains persistent Gibbs chains of m from start
+// (chains×Visible, left unchanged) for steps steps of graph.Sampler:
+// h ~ p(h|v), then v ~ p(v|h). It returns the snapshots, steps/every + 1
+// frames of chains×Visible values one after the other: frame 0 is start,
+// frame t the visible probabilities p(v|h) of step t·every, the mean image
+// the chain's next state is drawn from.
+func SampleChains(m *graph.Model, start []float32, chains, steps, every int, src graph.Uniform) ([]float32, error) {
+	if err := check(m, start, chains); err != nil {
+		return nil, err
+	}
+	if steps < 1 || every < 1 || every > steps {
+		return nil, fmt.Errorf("metrics: %d Gibbs steps with a snapshot every %d: use steps ≥ 1 and 1 ≤ every ≤ steps", steps, every)
+	}
+	n := chains * m.Visible
+	frames := make([]float32, n, (steps/every+1)*n)
+	copy(frames, start)
+	v := append([]float32(nil), start...)
+	s := graph.NewSampler(m)
+	for t := 1; t <= steps; t++ {
+		_, h := s.VisibleToHidden(v, chains, src)
+		pV, vNext := s.HiddenToVisible(h, chains, src)
+		copy(v, vNext)
+		if t%every == 0 {
+			frames = append(frames, pV...)
+		}
+	}
+	return frames, nil
+}

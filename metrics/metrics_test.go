@@ -1,0 +1,385 @@
+package metrics
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"testing"
+
+	"gorbm.dev/gorbm/graph"
+	"gorbm.dev/gorbm/train"
+)
+
+// exactTol bounds |ExactLogZ − brute force| on tiny models. Both sum at most
+// 32 terms in float64 from the same float32 parameters; the Gray-code walk
+// adds and subtracts weights, so differences are a few ulps of log Z ≈ 10.
+const exactTol = 1e-9
+
+// pllTol bounds |PseudoLogLikelihood − hand computation|. The free energies
+// pass through float32 (graph.FreeEnergies stores float32), ε ≈ 6e-8 of
+// |F| ≈ 2, and the score multiplies the difference by V = 2.
+const pllTol = 1e-6
+
+// aisTol is the requirement: AIS within 0.1 nat of the exact log Z.
+const aisTol = 0.1
+
+// draws hands out fixed uniforms in order.
+type draws struct {
+	u []float32
+	i int
+}
+
+func (d *draws) Float32() float32 {
+	d.i++
+	return d.u[d.i-1]
+}
+
+// bruteLogZ sums exp(−E(v, h)) = exp(v·b + h·c + vᵀWh) over all joint states;
+// w is in the script's Hidden×Visible layout.
+func bruteLogZ(V, H int, w, b, c []float64) float64 {
+	var z float64
+	for vs := 0; vs < 1<<V; vs++ {
+		for hs := 0; hs < 1<<H; hs++ {
+			var negE float64
+			for i := 0; i < V; i++ {
+				vi := float64(vs >> i & 1)
+				negE += vi * b[i]
+				for j := 0; j < H; j++ {
+					negE += vi * float64(hs>>j&1) * w[j*V+i]
+				}
+			}
+			for j := 0; j < H; j++ {
+				negE += float64(hs>>j&1) * c[j]
+			}
+			z += math.Exp(negE)
+		}
+	}
+	return math.Log(z)
+}
+
+func f32(x []float64) []float32 {
+	y := make([]float32, len(x))
+	for i, xi := range x {
+		y[i] = float32(xi)
+	}
+	return y
+}
+
+// f64 rounds through float32, so the brute force sees the model's values.
+func f64(x []float64) []float64 {
+	y := make([]float64, len(x))
+	for i, xi := range x {
+		y[i] = float64(float32(xi))
+	}
+	return y
+}
+
+func TestExactLogZBruteForce(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 8))
+	randn := func(n int, std float64) []float64 {
+		x := make([]float64, n)
+		for i := range x {
+			x[i] = rng.NormFloat64() * std
+		}
+		return x
+	}
+	for _, tc := range []struct {
+		name    string
+		w, b, c []float64
+	}{
+		{"zero", make([]float64, 6), make([]float64, 3), make([]float64, 2)},
+		{"hand", []float64{1, -1, 0.5, 2, 0, -3}, []float64{0.5, -0.5, 1}, []float64{0.2, -1}},
+		{"random", randn(6, 2), randn(3, 1), randn(2, 1)},
+		{"large", randn(6, 8), randn(3, 4), randn(2, 4)},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			m, err := graph.FromParams(3, 2, 0.1, f32(tc.w), f32(tc.b), f32(tc.c))
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, err := ExactLogZ(m)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := bruteLogZ(3, 2, f64(tc.w), f64(tc.b), f64(tc.c))
+			if d := math.Abs(got - want); d > exactTol {
+				t.Errorf("ExactLogZ %v, brute force over 2^5 states %v (|Δ| = %.2g > %g)", got, want, d, exactTol)
+			}
+		})
+	}
+	big, err := graph.New(4, MaxExactHidden+1, 0.1, rng)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ExactLogZ(big); err == nil {
+		t.Errorf("ExactLogZ with %d hidden units gave no error", MaxExactHidden+1)
+	}
+}
+
+func TestPseudoLogLikelihoodHandComputed(t *testing.T) {
+	// V = 2, H = 1: W = [1, −1] (script layout), b = [0.5, −0.5], c = [0.2].
+	m, err := graph.FromParams(2, 1, 0.1, []float32{1, -1}, []float32{0.5, -0.5}, []float32{0.2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sp := func(x float64) float64 { return math.Log(1 + math.Exp(x)) }
+	logSigmoid := func(x float64) float64 { return -math.Log(1 + math.Exp(-x)) }
+	// F(v) = −softplus(v·W + 0.2) − v·b for the four images.
+	F := map[[2]int]float64{
+		{0, 0}: -sp(0.2),
+		{1, 0}: -sp(1.2) - 0.5,
+		{0, 1}: -sp(-0.8) + 0.5,
+		{1, 1}: -sp(0.2),
+	}
+	for _, tc := range []struct {
+		v    [2]int
+		u    float32 // the draw choosing the bit: ⌊u·2⌋
+		flip [2]int
+	}{
+		{[2]int{1, 0}, 0.75, [2]int{1, 1}},
+		{[2]int{1, 0}, 0.25, [2]int{0, 0}},
+		{[2]int{0, 1}, 0.0, [2]int{1, 1}},
+		{[2]int{0, 0}, 0.999999, [2]int{0, 1}},
+	} {
+		t.Run(fmt.Sprint(tc.v, tc.u), func(t *testing.T) {
+			want := 2 * logSigmoid(F[tc.flip]-F[tc.v])
+			v := []float32{float32(tc.v[0]), float32(tc.v[1])}
+			got, err := PseudoLogLikelihood(m, v, 1, &draws{u: []float32{tc.u}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if d := math.Abs(got - want); d > pllTol {
+				t.Errorf("PLL %v, hand-computed %v (|Δ| = %.2g > %g)", got, want, d, pllTol)
+			}
+		})
+	}
+	// The mean over rows: both images at once, draws in row order.
+	got, err := PseudoLogLikelihood(m, []float32{1, 0, 0, 1}, 2, &draws{u: []float32{0.75, 0}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := (2*logSigmoid(F[[2]int{1, 1}]-F[[2]int{1, 0}]) + 2*logSigmoid(F[[2]int{1, 1}]-F[[2]int{0, 1}])) / 2
+	if d := math.Abs(got - want); d > pllTol {
+		t.Errorf("PLL of two rows %v, hand-computed %v", got, want)
+	}
+}
+
+// reconTol: with zero parameters p(v|h) = 0.5 exactly, so every squared
+// error is 0.25 whatever v and h; only float64 summation rounding remains.
+const reconTol = 1e-12
+
+func TestReconstructionErrorZeroModel(t *testing.T) {
+	for _, rows := range []int{1, 7, chunkRows + 3} {
+		m, err := graph.FromParams(5, 3, 0.1, make([]float32, 15), make([]float32, 5), make([]float32, 3))
+		if err != nil {
+			t.Fatal(err)
+		}
+		rng := rand.New(rand.NewPCG(1, uint64(rows)))
+		v := make([]float32, rows*5)
+		Noise(v, rng)
+		got, err := ReconstructionError(m, v, rows, rng)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if math.Abs(got-0.25) > reconTol {
+			t.Errorf("%d rows: reconstruction error %v of a zero model, want 0.25", rows, got)
+		}
+	}
+}
+
+func TestScheduleShape(t *testing.T) {
+	p := PaperSchedule()
+	if len(p) != 14501 || p[0] != 0 || p[len(p)-1] != 1 {
+		t.Fatalf("paper schedule: %d values from %v to %v, want 14,501 from 0 to 1", len(p), p[0], p[len(p)-1])
+	}
+	for _, c := range []struct {
+		i    int
+		want float64
+	}{{1, 1e-3}, {500, 0.5}, {501, 0.5001}, {4500, 0.9}, {4501, 0.90001}} {
+		if math.Abs(p[c.i]-c.want) > 1e-12 {
+			t.Errorf("paper β[%d] = %v, want %v", c.i, p[c.i], c.want)
+		}
+	}
+	for _, n := range []int{4, 100, 1000} {
+		s, err := Schedule(n)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(s) != n || s[0] != 0 || s[n-1] != 1 {
+			t.Errorf("Schedule(%d): %d values from %v to %v", n, len(s), s[0], s[len(s)-1])
+		}
+		for k := 1; k < len(s); k++ {
+			if !(s[k] > s[k-1]) {
+				t.Errorf("Schedule(%d) not increasing at %d", n, k)
+			}
+		}
+	}
+	if _, err := Schedule(3); err == nil {
+		t.Error("Schedule(3) gave no error")
+	}
+}
+
+// prototypeModel builds a 784×15 RBM with the structure of a digit model:
+// hidden unit j pulls the image towards the mean image of digit j mod 10
+// (weights scale·(class mean − overall mean), hidden biases −scale),
+// visible biases from the pixel marginals. Its free-energy landscape has a
+// mode per digit, as a trained model's has, and no spurious mode.
+func prototypeModel(t *testing.T, d *train.Dataset, marg []float64, scale float64) *graph.Model {
+	t.Helper()
+	const H = 15
+	var sum [10][train.Pixels]float64
+	var count [10]float64
+	for n := 0; n < d.N; n++ {
+		k := d.Labels[n]
+		count[k]++
+		for i, x := range d.Image(n) {
+			sum[k][i] += float64(x) / 255
+		}
+	}
+	w := make([]float32, H*train.Pixels) // script layout, Hidden×Visible
+	b := make([]float32, train.Pixels)
+	c := make([]float32, H)
+	for j := 0; j < H; j++ {
+		k := j % 10
+		for i := 0; i < train.Pixels; i++ {
+			w[j*train.Pixels+i] = float32(scale * (sum[k][i]/count[k] - marg[i]))
+		}
+		c[j] = float32(-scale)
+	}
+	for i, p := range marg {
+		p = math.Min(math.Max(p, 0.01), 0.99)
+		b[i] = float32(math.Log(p / (1 - p)))
+	}
+	m, err := graph.FromParams(train.Pixels, H, 0.1, w, b, c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+// mnistHead returns the first n training images.
+func mnistHead(t *testing.T, n int) *train.Dataset {
+	t.Helper()
+	dir, err := train.DataDir()
+	if err != nil {
+		t.Fatal(err)
+	}
+	trainSet, _, err := train.Load(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return trainSet.Head(n)
+}
+
+func TestAISMatchesExact(t *testing.T) {
+	d := mnistHead(t, 5000)
+	marg, err := PixelMarginals(d.Images, d.N, train.Pixels)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rng := rand.New(rand.NewPCG(1, 2))
+	random := make([]float32, 15*train.Pixels)
+	for i := range random {
+		random[i] = float32(rng.NormFloat64() * 0.2)
+	}
+	_, b, c := prototypeModel(t, d, marg, 1).Params()
+	randomModel, err := graph.FromParams(train.Pixels, 15, 0.1, random, b, c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name   string
+		m      *graph.Model
+		betas  int // CI keeps these small; the paper uses 14,501
+		chains int
+	}{
+		{"digit prototypes ×2", prototypeModel(t, d, marg, 2), 4000, 100},
+		{"random weights σ=0.2", randomModel, 1000, 100},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			exact, err := ExactLogZ(tc.m)
+			if err != nil {
+				t.Fatal(err)
+			}
+			betas, err := Schedule(tc.betas)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, err := AIS(tc.m, AISOptions{Marginals: marg, Betas: betas, Chains: tc.chains}, rand.New(rand.NewPCG(11, 12)))
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Logf("exact log Z %.4f, AIS %.4f (−3σ %.4f, +3σ %.4f; base %.2f)", exact, got.LogZ, got.Low, got.High, got.LogZBase)
+			if d := math.Abs(got.LogZ - exact); d > aisTol {
+				t.Errorf("AIS log Z %.4f, exact %.4f: |Δ| = %.3f > %g nat", got.LogZ, exact, d, aisTol)
+			}
+			if !(got.Low <= got.LogZ && got.LogZ <= got.High) {
+				t.Errorf("bounds [%v, %v] do not hold the estimate %v", got.Low, got.High, got.LogZ)
+			}
+			if lb := LogZLowerBound(tc.m); lb > exact {
+				t.Errorf("lower bound %v above the exact log Z %v", lb, exact)
+			}
+		})
+	}
+}
+
+func TestAISErrors(t *testing.T) {
+	m, err := graph.New(4, 2, 0.1, rand.New(rand.NewPCG(1, 1)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	src := rand.New(rand.NewPCG(1, 2))
+	marg := []float64{0.5, 0.5, 0.5, 0.5}
+	for _, tc := range []struct {
+		name string
+		opt  AISOptions
+	}{
+		{"no marginals", AISOptions{Betas: []float64{0, 1}}},
+		{"one chain", AISOptions{Marginals: marg, Chains: 1, Betas: []float64{0, 1}}},
+		{"not ending at 1", AISOptions{Marginals: marg, Betas: []float64{0, 0.5}}},
+		{"decreasing", AISOptions{Marginals: marg, Betas: []float64{0, 0.6, 0.5, 1}}},
+	} {
+		if _, err := AIS(m, tc.opt, src); err == nil {
+			t.Errorf("%s: AIS gave no error", tc.name)
+		}
+	}
+}
+
+func TestSampleChains(t *testing.T) {
+	m, err := graph.New(6, 3, 0.1, rand.New(rand.NewPCG(2, 2)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	start := make([]float32, 4*6)
+	Noise(start, rand.New(rand.NewPCG(2, 3)))
+	run := func() []float32 {
+		f, err := SampleChains(m, start, 4, 10, 3, rand.New(rand.NewPCG(2, 4)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return f
+	}
+	f := run()
+	if want := (10/3 + 1) * 4 * 6; len(f) != want {
+		t.Fatalf("%d values, want %d (4 frames of 4 chains of 6)", len(f), want)
+	}
+	for i := range start {
+		if f[i] != start[i] {
+			t.Fatalf("frame 0 differs from the start at %d", i)
+		}
+	}
+	for i, x := range f[len(start):] {
+		if !(x > 0 && x < 1) {
+			t.Fatalf("snapshot value %d = %v is not a probability in (0, 1)", i, x)
+		}
+	}
+	g := run()
+	for i := range f {
+		if f[i] != g[i] {
+			t.Fatal("two runs with the same seed differ")
+		}
+	}
+	if _, err := SampleChains(m, start, 4, 10, 11, rand.New(rand.NewPCG(2, 4))); err == nil {
+		t.Error("a snapshot interval longer than the run gave no error")
+	}
+}

@@ -1,0 +1,272 @@
+package main
+
+import (
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"math"
+	"math/rand/v2"
+	"path/filepath"
+
+	"gorbm.dev/gorbm/graph"
+	"gorbm.dev/gorbm/metrics"
+	"gorbm.dev/gorbm/train"
+	"gorbm.dev/gorbm/viz"
+)
+
+// Streams of the evaluation's own PCG generators, apart from train's
+// (1, 2, 3), so that -eval, -ais and the sample chains never shift the
+// training's draws: the default job stays the script's, bit for bit.
+const (
+	streamEvalData  = 0x65766461 // binarizing the test images and the training subset
+	streamEval      = 0x6576616c // reconstruction and pseudo-likelihood draws, restarted each epoch
+	streamAIS       = 0x61697320
+	streamSamples   = 0x73616d70
+	evalTrainImages = 10000 // training images whose mean free energy is compared with the test set's
+)
+
+// reportOptions are the flags of what the run reports beyond the script.
+type reportOptions struct {
+	eval                    bool
+	ais                     bool
+	aisBetas, aisChains     int
+	sampleChains            int
+	sampleSteps, sampleEach int
+	sampleFrom              string
+}
+
+// defaultReport holds the defaults of the report flags.
+var defaultReport = reportOptions{aisChains: metrics.DefaultChains, sampleChains: 8, sampleSteps: 1000, sampleEach: 100, sampleFrom: "noise"}
+
+func addReportFlags(fs *flag.FlagSet, r *reportOptions) {
+	d := defaultReport
+	fs.BoolVar(&r.eval, "eval", false, "after each epoch, print and record test-set metrics (reconstruction error, free energies, pseudo-log-likelihood) in metrics.json")
+	fs.BoolVar(&r.ais, "ais", false, "at the end, estimate log Z by annealed importance sampling and the average test log-probability")
+	fs.IntVar(&r.aisBetas, "ais-betas", 0, "AIS inverse temperatures (0: the paper's 14,501; fewer is faster and rougher)")
+	fs.IntVar(&r.aisChains, "ais-chains", d.aisChains, "AIS runs")
+	fs.IntVar(&r.sampleChains, "sample-chains", d.sampleChains, "Gibbs chains drawn in RBM_samples.png (one column each)")
+	fs.IntVar(&r.sampleSteps, "sample-steps", d.sampleSteps, "Gibbs steps of the sample chains")
+	fs.IntVar(&r.sampleEach, "sample-every", d.sampleEach, "steps between the snapshots in RBM_samples.png (one row each)")
+	fs.StringVar(&r.sampleFrom, "sample-from", d.sampleFrom, "start of the sample chains: noise or test (the first test images)")
+}
+
+func (r reportOptions) validate() error {
+	switch {
+	case r.aisBetas != 0 && r.aisBetas < 4:
+		return fmt.Errorf("-ais-betas %d: use 0 (the paper's schedule) or at least 4", r.aisBetas)
+	case r.aisChains < 2:
+		return fmt.Errorf("-ais-chains %d: use at least 2 (the bounds need a variance)", r.aisChains)
+	case r.sampleChains < 1:
+		return fmt.Errorf("-sample-chains %d: use at least 1", r.sampleChains)
+	case r.sampleSteps < 1:
+		return fmt.Errorf("-sample-steps %d: use at least 1", r.sampleSteps)
+	case r.sampleEach < 1 || r.sampleEach > r.sampleSteps:
+		return fmt.Errorf("-sample-every %d: use 1 to -sample-steps (%d)", r.sampleEach, r.sampleSteps)
+	case r.sampleFrom != "noise" && r.sampleFrom != "test":
+		return fmt.Errorf("-sample-from %q: use noise or test", r.sampleFrom)
+	}
+	return nil
+}
+
+// epochRecord is one epoch in metrics.json.
+type epochRecord struct {
+	Epoch int     `json:"epoch"`
+	Loss  float64 `json:"loss"`
+	*metrics.Report
+}
+
+// aisRecord is the AIS estimate in metrics.json.
+type aisRecord struct {
+	LogZ         float64  `json:"log_z"`
+	LogZLow      *float64 `json:"log_z_minus_3sigma"` // null when the estimate is below 3σ
+	LogZHigh     float64  `json:"log_z_plus_3sigma"`
+	LogZBase     float64  `json:"log_z_base_rate"`
+	LogZAllOff   float64  `json:"log_z_lower_bound_hidden_off"`
+	Betas        int      `json:"betas"`
+	Chains       int      `json:"chains"`
+	TestLogProb  float64  `json:"test_log_prob"`
+	TrainLogProb float64  `json:"train_log_prob"`
+	TestImages   int      `json:"test_images"`
+	TrainImages  int      `json:"train_images"`
+}
+
+// reporter records each epoch, prints the -eval table and writes
+// metrics.json and the three pictures of what the model learned.
+type reporter struct {
+	o                 reportOptions
+	out               string
+	seed              uint64
+	stdout            io.Writer
+	trainSet, testSet *train.Dataset
+	test, trainV      []float32         // binarized, made on first use
+	Epochs            []epochRecord     `json:"epochs"`
+	AIS               *aisRecord        `json:"ais,omitempty"`
+	header            bool              // the -eval table header was printed
+	Settings          map[string]string `json:"settings"`
+}
+
+func newReporter(o options, trainSet, testSet *train.Dataset, stdout io.Writer) *reporter {
+	return &reporter{o: o.report, out: o.out, seed: o.seed, stdout: stdout, trainSet: trainSet, testSet: testSet,
+		Settings: o.settings(trainSet.N)}
+}
+
+// data binarizes the test images and the first evalTrainImages training
+// images once, with their own stream.
+func (r *reporter) data() {
+	if r.test != nil {
+		return
+	}
+	src := rand.New(rand.NewPCG(r.seed, streamEvalData))
+	r.test = make([]float32, r.testSet.N*train.Pixels)
+	train.Binarize(r.test, r.testSet.Images, src)
+	n := min(evalTrainImages, r.trainSet.N)
+	r.trainV = make([]float32, n*train.Pixels)
+	train.Binarize(r.trainV, r.trainSet.Images[:n*train.Pixels], src)
+}
+
+// epoch records epoch e of m, evaluates it with -eval and rewrites
+// metrics.json.
+func (r *reporter) epoch(m *graph.Model, e train.Epoch) error {
+	rec := epochRecord{Epoch: e.Epoch, Loss: e.Loss}
+	if r.o.eval {
+		r.data()
+		rep, err := metrics.Evaluate(m, r.test, r.testSet.N, r.trainV, len(r.trainV)/train.Pixels,
+			rand.New(rand.NewPCG(r.seed, streamEval)))
+		if err != nil {
+			return fmt.Errorf("-eval: %w", err)
+		}
+		rec.Report = &rep
+		if !r.header {
+			fmt.Fprintf(r.stdout, "%5s %9s %17s %10s %10s %7s %11s\n", "epoch", "loss", "recon MSE (test)", "F (train)", "F (test)", "F gap", "PLL (test)")
+			r.header = true
+		}
+		fmt.Fprintf(r.stdout, "%5d %9.4f %17.4f %10.2f %10.2f %7.2f %11.2f\n", e.Epoch, e.Loss, rep.ReconstructionError,
+			rep.FreeEnergyTrain, rep.FreeEnergyTest, rep.FreeEnergyTest-rep.FreeEnergyTrain, rep.PseudoLogLikelihood)
+	}
+	r.Epochs = append(r.Epochs, rec)
+	return r.write()
+}
+
+func (r *reporter) write() error {
+	b, err := json.MarshalIndent(r, "", "  ")
+	if err != nil {
+		return fmt.Errorf("metrics.json: %w", err)
+	}
+	return viz.WriteFileAtomic(filepath.Join(r.out, "metrics.json"), append(b, '\n'))
+}
+
+// finish runs AIS with -ais, then writes RBM_samples.png, RBM_filters.png,
+// RBM_loss.png and metrics.json.
+func (r *reporter) finish(m *graph.Model, res *train.Result) error {
+	if r.o.ais {
+		if err := r.runAIS(m); err != nil {
+			return err
+		}
+	}
+	if err := r.samples(m); err != nil {
+		return err
+	}
+	w, _, _ := m.Params()
+	n := min(100, m.Hidden)
+	filters, err := viz.Filters(w[:n*train.Pixels], n, 28, 28)
+	if err != nil {
+		return err
+	}
+	if err := viz.WritePNG(filepath.Join(r.out, "RBM_filters.png"), filters); err != nil {
+		return err
+	}
+	if err := r.lossPlot(res); err != nil {
+		return err
+	}
+	return r.write()
+}
+
+func (r *reporter) runAIS(m *graph.Model) error {
+	r.data()
+	betas, err := metrics.Schedule(r.o.aisBetas)
+	if err != nil {
+		return fmt.Errorf("-ais-betas: %w", err)
+	}
+	marg, err := metrics.PixelMarginals(r.trainSet.Images, r.trainSet.N, train.Pixels)
+	if err != nil {
+		return err
+	}
+	est, err := metrics.AIS(m, metrics.AISOptions{Marginals: marg, Betas: betas, Chains: r.o.aisChains},
+		rand.New(rand.NewPCG(r.seed, streamAIS)))
+	if err != nil {
+		return fmt.Errorf("-ais: %w", err)
+	}
+	rec := &aisRecord{LogZ: est.LogZ, LogZHigh: est.High, LogZBase: est.LogZBase, LogZAllOff: metrics.LogZLowerBound(m),
+		Betas: est.Betas, Chains: est.Chains, TestImages: r.testSet.N, TrainImages: len(r.trainV) / train.Pixels}
+	if !math.IsInf(est.Low, -1) {
+		rec.LogZLow = &est.Low
+	}
+	if rec.TestLogProb, err = metrics.LogProbability(m, r.test, rec.TestImages, est.LogZ); err != nil {
+		return err
+	}
+	if rec.TrainLogProb, err = metrics.LogProbability(m, r.trainV, rec.TrainImages, est.LogZ); err != nil {
+		return err
+	}
+	r.AIS = rec
+	fmt.Fprintf(r.stdout, "AIS (%d betas, %d chains): log Z = %.2f (−3σ %.2f, +3σ %.2f); average log p(v): test %.2f, train %.2f nats\n",
+		est.Betas, est.Chains, est.LogZ, est.Low, est.High, rec.TestLogProb, rec.TrainLogProb)
+	if est.LogZ < rec.LogZAllOff {
+		fmt.Fprintf(r.stdout, "warning: the AIS estimate is below log Z's lower bound %.2f (every hidden unit off): AIS missed that mode, the log-probabilities are too high\n", rec.LogZAllOff)
+	}
+	return nil
+}
+
+// samples runs the persistent chains and writes RBM_samples.png: a column
+// per chain, a row per snapshot, the start at the top.
+func (r *reporter) samples(m *graph.Model) error {
+	src := rand.New(rand.NewPCG(r.seed, streamSamples))
+	c := r.o.sampleChains
+	start := make([]float32, c*train.Pixels)
+	if r.o.sampleFrom == "test" {
+		r.data()
+		if c > r.testSet.N {
+			return fmt.Errorf("-sample-chains %d: only %d test images to start from", c, r.testSet.N)
+		}
+		copy(start, r.test)
+	} else {
+		metrics.Noise(start, src)
+	}
+	frames, err := metrics.SampleChains(m, start, c, r.o.sampleSteps, r.o.sampleEach, src)
+	if err != nil {
+		return err
+	}
+	img, err := viz.Tiles(frames, len(frames)/train.Pixels, 28, 28, c)
+	if err != nil {
+		return err
+	}
+	return viz.WritePNG(filepath.Join(r.out, "RBM_samples.png"), img)
+}
+
+// lossPlot writes RBM_loss.png: the loss per epoch and, with -eval, the
+// test metrics.
+func (r *reporter) lossPlot(res *train.Result) error {
+	panels := []viz.Panel{{Title: "Training loss (mean F(data) − F(reconstruction) per batch)", YLabel: "loss",
+		Lines: []viz.Series{{Name: "train", Values: res.Losses}}}}
+	var recon, fTrain, fTest, pll []float64
+	for _, e := range r.Epochs {
+		if e.Report == nil {
+			continue
+		}
+		recon = append(recon, e.ReconstructionError)
+		fTrain = append(fTrain, e.FreeEnergyTrain)
+		fTest = append(fTest, e.FreeEnergyTest)
+		pll = append(pll, e.PseudoLogLikelihood)
+	}
+	if len(recon) == len(res.Losses) && len(recon) > 0 { // every epoch evaluated (not a resumed run)
+		panels = append(panels,
+			viz.Panel{Title: "Mean free energy", YLabel: "F(v)", Lines: []viz.Series{{Name: "train", Values: fTrain}, {Name: "test", Values: fTest}}},
+			viz.Panel{Title: "Reconstruction error (test)", YLabel: "MSE", Lines: []viz.Series{{Name: "test", Values: recon}}},
+			viz.Panel{Title: "Pseudo-log-likelihood (test)", YLabel: "nats", Lines: []viz.Series{{Name: "test", Values: pll}}})
+	}
+	img, err := viz.Curves(panels)
+	if err != nil {
+		return err
+	}
+	return viz.WritePNG(filepath.Join(r.out, "RBM_loss.png"), img)
+}

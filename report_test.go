@@ -1,0 +1,151 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"image"
+	_ "image/png"
+	"math"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func pngSize(t *testing.T, path string) (int, int) {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatalf("%s not written: %v", filepath.Base(path), err)
+	}
+	defer f.Close()
+	cfg, _, err := image.DecodeConfig(f)
+	if err != nil {
+		t.Fatalf("%s is not a PNG: %v", filepath.Base(path), err)
+	}
+	return cfg.Width, cfg.Height
+}
+
+// TestReportFiles runs the job with -eval and -ais (cheap settings) and
+// checks the table, metrics.json and the three pictures' sizes.
+func TestReportFiles(t *testing.T) {
+	for _, tc := range []struct {
+		name           string
+		eval, ais      bool
+		from           string
+		lossH          int // RBM_loss.png: 300 px per panel, 4 panels with -eval
+		tableInStdout  bool
+		aisInStdout    bool
+		epochsWithEval int
+	}{
+		{"default", false, false, "noise", 300, false, false, 0},
+		{"eval and ais", true, true, "test", 1200, true, true, 2},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			out := t.TempDir()
+			o := testOptions(t, out) // 50 hidden units, 2 epochs
+			o.report = reportOptions{eval: tc.eval, ais: tc.ais, aisBetas: 100, aisChains: 10,
+				sampleChains: 4, sampleSteps: 20, sampleEach: 5, sampleFrom: tc.from}
+			var stdout bytes.Buffer
+			if err := run(o, &stdout); err != nil {
+				t.Fatal(err)
+			}
+			log := stdout.String()
+			if got := strings.Contains(log, "recon MSE"); got != tc.tableInStdout {
+				t.Errorf("metrics table printed: %v, want %v:\n%s", got, tc.tableInStdout, log)
+			}
+			if got := strings.Contains(log, "AIS ("); got != tc.aisInStdout {
+				t.Errorf("AIS line printed: %v, want %v:\n%s", got, tc.aisInStdout, log)
+			}
+			for _, p := range []struct {
+				name string
+				w, h int
+			}{
+				{"RBM_samples.png", 4*30 + 2, (20/5+1)*30 + 2}, // a column per chain, a row per snapshot
+				{"RBM_filters.png", 8*30 + 2, 7*30 + 2},        // 50 filters, ⌈√50⌉ = 8 to a row
+				{"RBM_loss.png", 800, tc.lossH},
+			} {
+				if w, h := pngSize(t, filepath.Join(out, p.name)); w != p.w || h != p.h {
+					t.Errorf("%s is %d×%d, want %d×%d", p.name, w, h, p.w, p.h)
+				}
+			}
+			b, err := os.ReadFile(filepath.Join(out, "metrics.json"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			var m struct {
+				Epochs []struct {
+					Epoch int      `json:"epoch"`
+					Loss  float64  `json:"loss"`
+					Recon *float64 `json:"reconstruction_error"`
+					PLL   *float64 `json:"pseudo_log_likelihood"`
+				} `json:"epochs"`
+				AIS *struct {
+					LogZ     float64 `json:"log_z"`
+					TestLogP float64 `json:"test_log_prob"`
+					Betas    int     `json:"betas"`
+				} `json:"ais"`
+			}
+			if err := json.Unmarshal(b, &m); err != nil {
+				t.Fatalf("metrics.json: %v", err)
+			}
+			if len(m.Epochs) != 2 {
+				t.Fatalf("metrics.json has %d epochs, want 2", len(m.Epochs))
+			}
+			evaluated := 0
+			for _, e := range m.Epochs {
+				if e.Recon != nil && e.PLL != nil && *e.Recon > 0 && *e.Recon < 1 && *e.PLL < 0 {
+					evaluated++
+				}
+			}
+			if evaluated != tc.epochsWithEval {
+				t.Errorf("%d epochs with plausible test metrics in metrics.json, want %d:\n%s", evaluated, tc.epochsWithEval, b)
+			}
+			if got := m.AIS != nil; got != tc.ais {
+				t.Fatalf("metrics.json has AIS: %v, want %v", got, tc.ais)
+			}
+			if tc.ais && (m.AIS.Betas != 100 || !(m.AIS.TestLogP < 0) || math.IsNaN(m.AIS.LogZ)) {
+				t.Errorf("AIS record %+v: want 100 betas, a negative test log-probability", *m.AIS)
+			}
+		})
+	}
+}
+
+func TestReportFlagValidation(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		r    reportOptions
+	}{
+		{"3 betas", reportOptions{aisBetas: 3}},
+		{"1 AIS chain", reportOptions{aisChains: 1}},
+		{"snapshot interval beyond the run", reportOptions{sampleSteps: 10, sampleEach: 11}},
+		{"unknown start", reportOptions{sampleFrom: "train"}},
+		{"negative chains", reportOptions{sampleChains: -1}},
+	} {
+		o := testOptions(t, t.TempDir())
+		o.report = defaultReport
+		if err := o.validate(); err != nil {
+			t.Fatalf("the default report flags are invalid: %v", err)
+		}
+		r := defaultReport
+		if tc.r.aisBetas != 0 {
+			r.aisBetas = tc.r.aisBetas
+		}
+		if tc.r.aisChains != 0 {
+			r.aisChains = tc.r.aisChains
+		}
+		if tc.r.sampleSteps != 0 {
+			r.sampleSteps, r.sampleEach = tc.r.sampleSteps, tc.r.sampleEach
+		}
+		if tc.r.sampleFrom != "" {
+			r.sampleFrom = tc.r.sampleFrom
+		}
+		if tc.r.sampleChains != 0 {
+			r.sampleChains = tc.r.sampleChains
+		}
+		o.report = r
+		if err := o.validate(); err == nil {
+			t.Errorf("%s: no error", tc.name)
+		}
+	}
+}

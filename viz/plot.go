@@ -1,0 +1,81 @@
+package viz
+
+import (
+	"fmt"
+	"image"
+	"image/color"
+	"math"
+
+	"gonum.org/v1/plot"
+	"gonum.org/v1/plot/plotter"
+	"gonum.org/v1/plot/plotutil"
+	"gonum.org/v1/plot/vg"
+	"gonum.org/v1/plot/vg/draw"
+	"gonum.org/v1/plot/vg/vgimg"
+)
+
+// Size of one panel of Curves: 8×3 inches at 100 dpi.
+const (
+	PanelWidth, PanelHeight = 8 * vg.Inch, 3 * vg.Inch
+	PlotDPI                 = 100
+)
+
+// Series is one line of a panel: a value per epoch, epochs 0, 1, 2, …
+type Series struct {
+	Name   string
+	Values []float64
+}
+
+// Panel is one plot of Curves: a title, the y axis label and its lines.
+type Panel struct {
+	Title, YLabel string
+	Lines         []Series
+}
+
+// Curves draws the panels one above the other, each a line plot with
+// points against the epoch (numbered from 0, as the script prints them), on
+// a white canvas of 800 × 300·len(panels) pixels.
+func Curves(panels []Panel) (image.Image, error) {
+	if len(panels) == 0 {
+		return nil, fmt.Errorf("viz: no panels to plot")
+	}
+	plots := make([][]*plot.Plot, len(panels))
+	for r, pn := range panels {
+		p := plot.New()
+		p.Title.Text = pn.Title
+		p.X.Label.Text = "epoch"
+		p.Y.Label.Text = pn.YLabel
+		p.Add(plotter.NewGrid())
+		p.Legend.Top = true
+		for i, s := range pn.Lines {
+			if len(s.Values) == 0 {
+				return nil, fmt.Errorf("viz: series %q of panel %q has no values", s.Name, pn.Title)
+			}
+			pts := make(plotter.XYs, len(s.Values))
+			for e, y := range s.Values {
+				if math.IsNaN(y) || math.IsInf(y, 0) {
+					return nil, fmt.Errorf("viz: series %q has the value %v at epoch %d: plot finite numbers", s.Name, y, e)
+				}
+				pts[e] = plotter.XY{X: float64(e), Y: y}
+			}
+			line, points, err := plotter.NewLinePoints(pts)
+			if err != nil {
+				return nil, fmt.Errorf("viz: series %q: %w", s.Name, err)
+			}
+			line.Color = plotutil.Color(i)
+			points.Color = plotutil.Color(i)
+			points.Shape = draw.CircleGlyph{}
+			p.Add(line, points)
+			p.Legend.Add(s.Name, line, points)
+		}
+		plots[r] = []*plot.Plot{p}
+	}
+	c := vgimg.NewWith(vgimg.UseWH(PanelWidth, PanelHeight*vg.Length(len(panels))), vgimg.UseDPI(PlotDPI),
+		vgimg.UseBackgroundColor(color.White))
+	dc := draw.New(c)
+	canvases := plot.Align(plots, draw.Tiles{Rows: len(panels), Cols: 1}, dc)
+	for r := range plots {
+		plots[r][0].Draw(canvases[r][0])
+	}
+	return c.Image(), nil
+}
