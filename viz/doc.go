@@ -2,8 +2,11 @@
 // writes them as PNG files.
 //
 // Grid lays images out like torchvision's make_grid (8 per row, 2-pixel
-// padding of black, three equal colour channels); Figure puts two pictures
-// side by side under titles, as the script's matplotlib figure does.
+// padding of black, three equal colour channels), Tiles with any number of
+// columns; Figure puts pictures side by side under titles, as the script's
+// matplotlib figure does. Filters draws an RBM's receptive fields, each
+// contrast-normalised, and Curves plots per-epoch series (the loss, test
+// metrics) with gonum/plot.
 // WritePNG writes through a temporary file in the target folder and renames
 // it, so a reader never sees a half-written picture.
 //

@@ -1,10 +1,6 @@
 package viz
 
-import (
-	"fmt"
-	"image"
-	"image/color"
-)
+import "image"
 
 // Layout of torchvision.utils.make_grid's defaults.
 const (
@@ -27,26 +23,5 @@ func toByte(x float32) uint8 {
 // (n·h·w values in [0, 1]), GridPerRow to a row with GridPadding pixels of
 // black around each, as make_grid does. 32 MNIST images give 242×122 pixels.
 func Grid(pixels []float32, n, h, w int) (*image.NRGBA, error) {
-	if n < 1 || h < 1 || w < 1 || len(pixels) != n*h*w {
-		return nil, fmt.Errorf("viz: %d values are not %d images of %d×%d pixels", len(pixels), n, h, w)
-	}
-	cols := min(GridPerRow, n)
-	rows := (n + cols - 1) / cols
-	cellH, cellW := h+GridPadding, w+GridPadding
-	img := image.NewNRGBA(image.Rect(0, 0, cols*cellW+GridPadding, rows*cellH+GridPadding))
-	black := color.NRGBA{A: 255}
-	for i := 0; i < len(img.Pix); i += 4 {
-		img.Pix[i+3] = black.A
-	}
-	for k := 0; k < n; k++ {
-		x0 := (k%cols)*cellW + GridPadding
-		y0 := (k/cols)*cellH + GridPadding
-		for y := 0; y < h; y++ {
-			for x := 0; x < w; x++ {
-				b := toByte(pixels[k*h*w+y*w+x])
-				img.SetNRGBA(x0+x, y0+y, color.NRGBA{R: b, G: b, B: b, A: 255})
-			}
-		}
-	}
-	return img, nil
+	return Tiles(pixels, n, h, w, GridPerRow)
 }
