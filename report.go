@@ -117,7 +117,7 @@ func (r *reporter) data() {
 	if r.test != nil {
 		return
 	}
-	src := rand.New(rand.NewPCG(r.seed, streamEvalData))
+	src := rand.New(train.NewStream(r.seed, streamEvalData))
 	r.test = make([]float32, r.testSet.N*train.Pixels)
 	train.Binarize(r.test, r.testSet.Images, src)
 	n := min(evalTrainImages, r.trainSet.N)
@@ -132,7 +132,7 @@ func (r *reporter) epoch(m *graph.Model, e train.Epoch) error {
 	if r.o.eval {
 		r.data()
 		rep, err := metrics.Evaluate(m, r.test, r.testSet.N, r.trainV, len(r.trainV)/train.Pixels,
-			rand.New(rand.NewPCG(r.seed, streamEval)))
+			rand.New(train.NewStream(r.seed, streamEval)))
 		if err != nil {
 			return fmt.Errorf("-eval: %w", err)
 		}
@@ -193,7 +193,7 @@ func (r *reporter) runAIS(m *graph.Model) error {
 		return err
 	}
 	est, err := metrics.AIS(m, metrics.AISOptions{Marginals: marg, Betas: betas, Chains: r.o.aisChains},
-		rand.New(rand.NewPCG(r.seed, streamAIS)))
+		rand.New(train.NewStream(r.seed, streamAIS)))
 	if err != nil {
 		return fmt.Errorf("-ais: %w", err)
 	}
@@ -220,7 +220,7 @@ func (r *reporter) runAIS(m *graph.Model) error {
 // samples runs the persistent chains and writes RBM_samples.png: a column
 // per chain, a row per snapshot, the start at the top.
 func (r *reporter) samples(m *graph.Model) error {
-	src := rand.New(rand.NewPCG(r.seed, streamSamples))
+	src := rand.New(train.NewStream(r.seed, streamSamples))
 	c := r.o.sampleChains
 	start := make([]float32, c*train.Pixels)
 	if r.o.sampleFrom == "test" {

@@ -14,17 +14,17 @@ import (
 	"gorbm.dev/gorbm/graph"
 )
 
-// TestSourcesState checks that NewSources' streams are the plain PCG
+// TestSourcesState checks that NewSources' streams are NewStream's PCG
 // streams (capturing the state must not change the values) and that a
 // restored state continues each stream exactly.
 func TestSourcesState(t *testing.T) {
 	const seed = 42
 	src := NewSources(seed)
 	for i, u := range []graph.Uniform{src.Binarize, src.Sample} {
-		want := rand.New(rand.NewPCG(seed, uint64(streamBinarize+i)))
+		want := rand.New(NewStream(seed, uint64(streamBinarize+i)))
 		for j := 0; j < 10; j++ {
 			if a, b := u.Float32(), want.Float32(); a != b {
-				t.Fatalf("stream %d draw %d: %v, plain PCG gives %v", streamBinarize+i, j, a, b)
+				t.Fatalf("stream %d draw %d: %v, NewStream gives %v", streamBinarize+i, j, a, b)
 			}
 		}
 	}

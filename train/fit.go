@@ -30,11 +30,28 @@ type Sources struct {
 	pcg []*rand.PCG
 }
 
-// NewSources returns the three streams of a run seeded with seed: PCG
-// generators with the same seed and one stream constant per purpose.
+// NewSources returns the three streams of a run seeded with seed: one
+// NewStream per purpose.
 func NewSources(seed uint64) Sources {
-	pcg := []*rand.PCG{rand.NewPCG(seed, streamInit), rand.NewPCG(seed, streamBinarize), rand.NewPCG(seed, streamSample)}
+	pcg := []*rand.PCG{NewStream(seed, streamInit), NewStream(seed, streamBinarize), NewStream(seed, streamSample)}
 	return Sources{Init: rand.New(pcg[0]), Binarize: rand.New(pcg[1]), Sample: rand.New(pcg[2]), pcg: pcg}
+}
+
+// NewStream returns the PCG generator of stream number stream of a run
+// seeded with seed. Seed and stream are hashed (SplitMix64's finalizer)
+// into the generator's 128-bit state, so that nearby seeds (1, 2, 3, …),
+// which would otherwise share the state's low 64 bits, start from unrelated
+// states. Every random source of the program comes from here.
+func NewStream(seed, stream uint64) *rand.PCG {
+	return rand.NewPCG(splitmix(seed^splitmix(stream)), splitmix(stream^splitmix(seed)+0x9e3779b97f4a7c15))
+}
+
+// splitmix is SplitMix64's output function, a bijective 64-bit mixer.
+func splitmix(x uint64) uint64 {
+	x += 0x9e3779b97f4a7c15
+	x = (x ^ x>>30) * 0xbf58476d1ce4e5b9
+	x = (x ^ x>>27) * 0x94d049bb133111eb
+	return x ^ x>>31
 }
 
 // Binarize sets dst[i] = 1 if u < pixels[i]/255 else 0 with a fresh uniform u

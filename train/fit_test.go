@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"math"
+	"math/rand/v2"
 	"sync"
 	"testing"
 
@@ -160,6 +161,35 @@ func TestBinarizeMean(t *testing.T) {
 		}
 		if (x == 0 && sum != 0) || (x == 255 && sum != n) {
 			t.Errorf("pixel %d must binarize deterministically, mean %v", x, sum/n)
+		}
+	}
+}
+
+// TestNewStreamSeedsIndependent draws the first uniform of streams seeded
+// 1, 2, …, n: if nearby seeds gave related streams, these would not look
+// like n independent uniforms. Mean and lag-1 correlation must lie within
+// streamZ standard errors (1/√(12n) and 1/√n) of 0.5 and 0.
+func TestNewStreamSeedsIndependent(t *testing.T) {
+	const n, streamZ = 4096, 5.0 // 5 standard errors: a one-in-a-million miss for independent draws
+	for _, stream := range []uint64{streamInit, streamBinarize, streamSample} {
+		u := make([]float64, n)
+		var mean float64
+		for s := range u {
+			u[s] = rand.New(NewStream(uint64(s+1), stream)).Float64()
+			mean += u[s] / n
+		}
+		var cov, variance float64
+		for s := range u {
+			variance += (u[s] - mean) * (u[s] - mean)
+			if s > 0 {
+				cov += (u[s] - mean) * (u[s-1] - mean)
+			}
+		}
+		if se := 1 / math.Sqrt(12*n); math.Abs(mean-0.5) > streamZ*se {
+			t.Errorf("stream %d: mean of first draws over seeds %v, want 0.5 ± %v", stream, mean, streamZ*se)
+		}
+		if r := cov / variance; math.Abs(r) > streamZ/math.Sqrt(n) {
+			t.Errorf("stream %d: consecutive seeds' first draws correlate, r = %v", stream, r)
 		}
 	}
 }

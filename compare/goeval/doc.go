@@ -1,0 +1,17 @@
+// Command goeval is the Go half of the side-by-side comparison that
+// compare/run.sh runs; it is not meant to be run by hand.
+//
+//	goeval eval -data DIR -seed S -params DIR -out FILE
+//	    test reconstruction error and mean free energy of trained parameters
+//	    on the 10,000 test images, binarized with a source seeded with S
+//	    (package metrics: h sampled from p(h|v), MSE between v and p(v|h));
+//	goeval freeenergy -data DIR -images N -out FILE DIR...
+//	    mean free energy per image of the first N test images (grey values
+//	    pixel/255) for each parameter folder: the cross-over check;
+//	goeval sidebyside -python DIR -go DIR -seed S -out FILE
+//	    the two implementations' reconstructions of the last batch, side by
+//	    side with titles (viz.Figure);
+//	goeval report -dir OUT -seeds 1,2,3 -epochs E -limit N [-quick] -data DIR -images N
+//	    report.json and report.md from a run's folder; exits 1 if a line or
+//	    the cross-over fails.
+package main

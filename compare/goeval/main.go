@@ -1,0 +1,216 @@
+package main
+
+import (
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"image"
+	_ "image/png"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+
+	"gorbm.dev/gorbm/compare/report"
+	"gorbm.dev/gorbm/metrics"
+	"gorbm.dev/gorbm/train"
+	"gorbm.dev/gorbm/viz"
+)
+
+// evalStream is the PCG stream of the test-set binarization and the
+// reconstruction's hidden samples, distinct from training's streams (1–3).
+const evalStream = 0xe7a1
+
+// lr is irrelevant to evaluation; LoadParams needs one.
+const lr = 0.1
+
+// errFail marks a report that says FAIL: exit status 1 without "goeval:" noise.
+var errFail = errors.New("the comparison FAILED")
+
+func main() {
+	if len(os.Args) < 2 {
+		fmt.Fprintln(os.Stderr, "usage: goeval eval|freeenergy|sidebyside|report [flags] (see compare/run.sh)")
+		os.Exit(2)
+	}
+	cmds := map[string]func([]string) error{
+		"eval": evalCmd, "freeenergy": freeEnergyCmd, "sidebyside": sideBySideCmd, "report": reportCmd,
+	}
+	cmd, ok := cmds[os.Args[1]]
+	if !ok {
+		fmt.Fprintf(os.Stderr, "goeval: unknown subcommand %q: use eval, freeenergy, sidebyside or report\n", os.Args[1])
+		os.Exit(2)
+	}
+	if err := cmd(os.Args[2:]); err != nil {
+		if !errors.Is(err, errFail) {
+			fmt.Fprintln(os.Stderr, "goeval:", err)
+		}
+		os.Exit(1)
+	}
+}
+
+func writeJSON(path string, v any) error {
+	data, err := json.MarshalIndent(v, "", " ")
+	if err != nil {
+		return err
+	}
+	return viz.WriteFileAtomic(path, append(data, '\n'))
+}
+
+func evalCmd(args []string) error {
+	fs := flag.NewFlagSet("goeval eval", flag.ExitOnError)
+	data := fs.String("data", "", "folder with the MNIST .gz files")
+	seed := fs.Uint64("seed", 1, "seed of the binarization and sampling source")
+	params := fs.String("params", "", "folder with W.npy, v_bias.npy, h_bias.npy")
+	out := fs.String("out", "", "JSON file to write")
+	fs.Parse(args)
+	if *data == "" || *params == "" || *out == "" {
+		return errors.New("eval needs -data, -params and -out")
+	}
+	m, err := train.LoadParams(*params, lr)
+	if err != nil {
+		return err
+	}
+	test, err := train.LoadSet(filepath.Join(*data, train.TestImages), filepath.Join(*data, train.TestLabels))
+	if err != nil {
+		return err
+	}
+	src := rand.New(train.NewStream(*seed, evalStream))
+	v := make([]float32, len(test.Images))
+	train.Binarize(v, test.Images, src) // data.view(-1, 784).bernoulli()
+	res := report.TestMetrics{Images: test.N}
+	if res.ReconError, err = metrics.ReconstructionError(m, v, test.N, src); err != nil {
+		return err
+	}
+	if res.FreeEnergy, err = metrics.MeanFreeEnergy(m, v, test.N); err != nil {
+		return err
+	}
+	fmt.Printf("%s: test reconstruction error %.6f, mean free energy %.4f (%d images)\n", *params, res.ReconError, res.FreeEnergy, res.Images)
+	return writeJSON(*out, res)
+}
+
+func freeEnergyCmd(args []string) error {
+	fs := flag.NewFlagSet("goeval freeenergy", flag.ExitOnError)
+	data := fs.String("data", "", "folder with the MNIST .gz files")
+	images := fs.Int("images", 1000, "first N test images")
+	out := fs.String("out", "", "JSON file to write")
+	fs.Parse(args)
+	if *data == "" || *out == "" || fs.NArg() == 0 || *images < 1 {
+		return errors.New("freeenergy needs -data, -out, -images ≥ 1 and at least one parameter folder")
+	}
+	test, err := train.LoadSet(filepath.Join(*data, train.TestImages), filepath.Join(*data, train.TestLabels))
+	if err != nil {
+		return err
+	}
+	test = test.Head(*images)
+	if test.N < *images {
+		return fmt.Errorf("the test set has %d images, fewer than -images %d", test.N, *images)
+	}
+	v := make([]float32, len(test.Images))
+	for i, x := range test.Images {
+		v[i] = float32(x) / 255 // ToTensor's values, as reference.py reads them
+	}
+	var f report.FreeEnergyFile
+	f.Implementation = report.Go
+	for _, dir := range fs.Args() {
+		m, err := train.LoadParams(dir, lr)
+		if err != nil {
+			return err
+		}
+		mean, err := metrics.MeanFreeEnergy(m, v, test.N)
+		if err != nil {
+			return err
+		}
+		fmt.Printf("%s: mean free energy of the first %d test images: %.9g\n", dir, test.N, mean)
+		f.Results = append(f.Results, struct {
+			Params     string  `json:"params"`
+			Images     int     `json:"images"`
+			FreeEnergy float64 `json:"free_energy"`
+		}{dir, test.N, mean})
+	}
+	if err := os.MkdirAll(filepath.Dir(*out), 0o755); err != nil {
+		return err
+	}
+	return writeJSON(*out, f)
+}
+
+func readPNG(path string) (image.Image, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	img, _, err := image.Decode(f)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return img, nil
+}
+
+func sideBySideCmd(args []string) error {
+	fs := flag.NewFlagSet("goeval sidebyside", flag.ExitOnError)
+	pyDir := fs.String("python", "", "PyTorch job folder with RBM_out_generated.png")
+	goDir := fs.String("go", "", "Go job folder with RBM_out_generated.png")
+	seed := fs.Int("seed", 1, "the jobs' seed, for the titles")
+	out := fs.String("out", "", "PNG file to write")
+	fs.Parse(args)
+	if *pyDir == "" || *goDir == "" || *out == "" {
+		return errors.New("sidebyside needs -python, -go and -out")
+	}
+	var pics []image.Image
+	for _, dir := range []string{*pyDir, *goDir} {
+		img, err := readPNG(filepath.Join(dir, "RBM_out_generated.png"))
+		if err != nil {
+			return err
+		}
+		pics = append(pics, img)
+	}
+	fig, err := viz.Figure(pics, []string{
+		fmt.Sprintf("PyTorch reconstructions (seed %d)", *seed),
+		fmt.Sprintf("Go reconstructions (seed %d)", *seed),
+	})
+	if err != nil {
+		return err
+	}
+	return viz.WritePNG(*out, fig)
+}
+
+func reportCmd(args []string) error {
+	fs := flag.NewFlagSet("goeval report", flag.ExitOnError)
+	var cfg report.Config
+	dir := fs.String("dir", "", "output folder of the run")
+	seeds := fs.String("seeds", "", "comma-separated seeds")
+	fs.IntVar(&cfg.Epochs, "epochs", 2, "epochs of the run")
+	fs.IntVar(&cfg.Limit, "limit", 0, "training images of the run (0: all)")
+	fs.BoolVar(&cfg.Quick, "quick", false, "the run was in quick mode")
+	fs.StringVar(&cfg.Data, "data", "", "the MNIST folder of the run")
+	fs.IntVar(&cfg.CrossImages, "images", 1000, "test images of the cross-over")
+	fs.Parse(args)
+	if *dir == "" || *seeds == "" {
+		return errors.New("report needs -dir and -seeds")
+	}
+	for _, s := range strings.Split(*seeds, ",") {
+		n, err := strconv.Atoi(strings.TrimSpace(s))
+		if err != nil {
+			return fmt.Errorf("-seeds %q: %w", *seeds, err)
+		}
+		cfg.Seeds = append(cfg.Seeds, n)
+	}
+	r, err := report.Build(*dir, cfg)
+	if err != nil {
+		return err
+	}
+	md := r.Markdown() // first: report.json cannot hold a NaN, report.md can
+	if err := viz.WriteFileAtomic(filepath.Join(*dir, "report.md"), []byte(md)); err != nil {
+		return err
+	}
+	if err := writeJSON(filepath.Join(*dir, "report.json"), r); err != nil {
+		return fmt.Errorf("report.json: %w", err)
+	}
+	fmt.Print(md)
+	if !r.Pass {
+		return errFail
+	}
+	return nil
+}

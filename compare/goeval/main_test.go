@@ -1,0 +1,94 @@
+package main
+
+import (
+	"encoding/json"
+	"math"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"gorbm.dev/gorbm/compare/report"
+	"gorbm.dev/gorbm/graph"
+	"gorbm.dev/gorbm/train"
+)
+
+// closedTol bounds the difference from the closed forms below: float32
+// free energies of −H·log 2 averaged in float64.
+const closedTol = 1e-6
+
+// zeroModel saves a 784×hidden model with zero weights and biases into a
+// temporary folder. Its free energy is −hidden·log 2 for every image, and
+// p(v|h) = 1/2 for every pixel, so the reconstruction error of binary images
+// is exactly 1/4.
+func zeroModel(t *testing.T, hidden int) string {
+	t.Helper()
+	m, err := graph.FromParams(train.Pixels, hidden, lr, make([]float32, hidden*train.Pixels), make([]float32, train.Pixels), make([]float32, hidden))
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	if err := train.SaveParams(dir, m); err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
+
+func readJSONFile(t *testing.T, path string, v any) {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(data, v); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestClosedForms(t *testing.T) {
+	data, err := train.DataDir()
+	if err != nil {
+		t.Fatal(err)
+	}
+	const hidden = 7
+	params := zeroModel(t, hidden)
+	out := t.TempDir()
+
+	if err := freeEnergyCmd([]string{"-data", data, "-images", "100", "-out", filepath.Join(out, "fe.json"), params}); err != nil {
+		t.Fatal(err)
+	}
+	var fe report.FreeEnergyFile
+	readJSONFile(t, filepath.Join(out, "fe.json"), &fe)
+	want := -hidden * math.Log(2)
+	if len(fe.Results) != 1 || fe.Results[0].Images != 100 || math.Abs(fe.Results[0].FreeEnergy-want) > closedTol {
+		t.Errorf("freeenergy wrote %+v, want one result on 100 images with F = %v", fe, want)
+	}
+
+	if err := evalCmd([]string{"-data", data, "-seed", "3", "-params", params, "-out", filepath.Join(out, "eval.json")}); err != nil {
+		t.Fatal(err)
+	}
+	var m report.TestMetrics
+	readJSONFile(t, filepath.Join(out, "eval.json"), &m)
+	if m.Images != 10000 || math.Abs(m.ReconError-0.25) > closedTol || math.Abs(m.FreeEnergy-want) > closedTol {
+		t.Errorf("eval wrote %+v, want 10000 images, recon error 0.25, free energy %v", m, want)
+	}
+}
+
+func TestBadArguments(t *testing.T) {
+	missing := filepath.Join(t.TempDir(), "nothing")
+	for _, tc := range []struct {
+		name string
+		cmd  func([]string) error
+		args []string
+	}{
+		{"eval without flags", evalCmd, nil},
+		{"eval of a missing folder", evalCmd, []string{"-data", missing, "-params", missing, "-out", filepath.Join(missing, "x.json")}},
+		{"freeenergy without folders", freeEnergyCmd, []string{"-data", missing, "-out", "x.json"}},
+		{"sidebyside without pictures", sideBySideCmd, []string{"-python", missing, "-go", missing, "-out", "x.png"}},
+		{"report with bad seeds", reportCmd, []string{"-dir", missing, "-seeds", "1,x"}},
+		{"report of an empty folder", reportCmd, []string{"-dir", missing, "-seeds", "1"}},
+	} {
+		if err := tc.cmd(tc.args); err == nil {
+			t.Errorf("%s: no error", tc.name)
+		}
+	}
+}
