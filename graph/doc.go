@@ -1,6 +1,6 @@
 // Package graph holds the restricted Boltzmann machine (RBM) of the course:
 // its parameters, the Gorgonia expression graph of the contrastive-divergence
-// cost, the SGD solver that applies its gradients, and the block Gibbs
+// cost, the SGD update that applies its gradients, and the block Gibbs
 // sampler that reads the same parameters.
 //
 // # Conventions
@@ -25,13 +25,30 @@
 //
 // with b the visible bias and c the hidden bias. One training step builds
 // no new nodes: it fills the data batch v and its reconstruction v′ into
-// the graph's input tensors, runs the tape machine on
+// the graph's input tensor (stacked, 2·rows×V), runs the tape machine on
 //
 //	cost = mean_rows F(v) − mean_rows F(v′)
 //
-// and its symbolic gradients with respect to W, b and c only, and lets
-// Gorgonia's VanillaSolver apply p ← p − lr·∂cost/∂p, the update of
-// torch.optim.SGD without momentum.
+// and its symbolic gradients with respect to W, b and c only (gorgonia.Grad
+// through the ops' SymDiff), and lets Gorgonia's VanillaSolver apply
+// p ← p − lr·∂cost/∂p, the update of torch.optim.SGD without momentum.
+//
+// # Speed
+//
+// The graph is made of this package's float32 ops (ops.go): x·W + c, the
+// row sums of softplus, v·b, and the ops of their gradients. They keep their
+// output tensors between steps, so a step allocates only the TapeMachine's
+// own bookkeeping (about 2.5 kB), and compute softplus and σ with float32
+// routines (fastmath.go) instead of Gorgonia's float64 closures. The
+// products x·W + c of the data and of the reconstruction are the ones the
+// Gibbs chain computed just before; Step takes them from the sampler when
+// the rows and the parameters are the same (Model.cachedProduct). Large
+// products (pure-Go BLAS) and element-wise loops are shared with one helper
+// goroutine (parallel.go).
+//
+// With the build tag openblas (cgo, Debian's libopenblas-dev) every BLAS
+// call, the package's, Gorgonia's and tensor's, goes to OpenBLAS with one
+// BLAS thread; see BLAS. Without the tag the package is pure Go.
 //
 // # Sampling
 //

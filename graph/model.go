@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"sync/atomic"
+	"unsafe"
 
 	"gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
@@ -25,12 +27,19 @@ type Model struct {
 	Visible, Hidden int
 
 	// W is the weight matrix stored as Visible×Hidden (the transpose of the
-	// script's W); VBias has Visible and HBias Hidden elements. The solver
-	// updates them in place.
+	// script's W); VBias has Visible and HBias Hidden elements. Step
+	// updates them in place. Change them through SetParams: Step reuses the
+	// products v·W + c that a Sampler's Gibbs computed with the current
+	// parameters, and only Step and SetParams mark the parameters changed.
 	W, VBias, HBias *tensor.Dense
 
-	solver *gorgonia.VanillaSolver
+	solver *gorgonia.VanillaSolver // SGD: p ← p − lr·g, as torch.optim.SGD
 	steps  map[int]*step
+
+	// version counts the parameter changes by Step and SetParams; lastGibbs
+	// is the sampler whose Gibbs ran last, whose products Step may reuse.
+	version   atomic.Uint64
+	lastGibbs atomic.Pointer[Sampler]
 }
 
 // New returns a model with weights drawn as N(0,1)·InitScale from src, in the
@@ -98,6 +107,7 @@ func (m *Model) SetParams(w, vBias, hBias []float32) error {
 	}
 	copy(m.VBias.Data().([]float32), vBias)
 	copy(m.HBias.Data().([]float32), hBias)
+	m.version.Add(1)
 	return nil
 }
 
@@ -118,14 +128,15 @@ func (m *Model) Params() (w, vBias, hBias []float32) {
 }
 
 // weights, visible bias and hidden bias as slices, no copies.
-func (m *Model) weights() []float32 { return m.W.Data().([]float32) }
-func (m *Model) vBias() []float32   { return m.VBias.Data().([]float32) }
-func (m *Model) hBias() []float32   { return m.HBias.Data().([]float32) }
+func (m *Model) weights() []float32 { return f32s(m.W) }
+func (m *Model) vBias() []float32   { return f32s(m.VBias) }
+func (m *Model) hBias() []float32   { return f32s(m.HBias) }
 
 // Step performs one contrastive-divergence update: it evaluates
 // cost = mean F(vData) − mean F(vRecon) on rows×Visible batches and its
-// gradients on the graph, and applies them with the SGD solver. It returns
-// the cost before the update, the script's loss.
+// gradients on the graph, and lets Gorgonia's VanillaSolver apply
+// p ← p − lr·∂cost/∂p to each parameter, torch.optim.SGD without momentum.
+// It returns the cost before the update, the script's loss.
 func (m *Model) Step(vData, vRecon []float32, rows int) (float32, error) {
 	s, err := m.run(vData, vRecon, rows)
 	if err != nil {
@@ -133,9 +144,10 @@ func (m *Model) Step(vData, vRecon []float32, rows int) (float32, error) {
 	}
 	defer s.vm.Reset()
 	loss := s.loss()
-	if err := m.solver.Step(gorgonia.NodesToValueGrads(s.learnables)); err != nil {
+	if err := m.solver.Step(s.params); err != nil {
 		return 0, fmt.Errorf("graph: solver step: %w", err)
 	}
+	m.version.Add(1)
 	return loss, nil
 }
 
@@ -148,15 +160,9 @@ func (m *Model) Gradients(vData, vRecon []float32, rows int) (cost float32, dW, 
 		return 0, nil, nil, nil, err
 	}
 	defer s.vm.Reset()
-	grads := make([][]float32, len(s.learnables))
-	for i, n := range s.learnables {
-		g, err := n.Grad()
-		if err != nil {
-			return 0, nil, nil, nil, fmt.Errorf("graph: gradient of %v: %w", n, err)
-		}
-		d := g.(*tensor.Dense)
-		grads[i] = append([]float32(nil), d.Data().([]float32)...)
-		d.Zero() // gradients accumulate until used; these were read, not applied
+	grads := make([][]float32, len(s.grads))
+	for i, n := range s.grads {
+		grads[i] = append([]float32(nil), n.Value().Data().([]float32)...)
 	}
 	return s.loss(), grads[0], grads[1], grads[2], nil
 }
@@ -176,11 +182,44 @@ func (m *Model) run(vData, vRecon []float32, rows int) (*step, error) {
 		}
 		m.steps[rows] = s
 	}
-	copy(s.vData.Data().([]float32), vData)
-	copy(s.vRecon.Data().([]float32), vRecon)
+	in := f32s(s.in)
+	copy(in, vData)
+	copy(in[len(vData):], vRecon)
 	if err := s.vm.RunAll(); err != nil {
 		s.vm.Reset()
 		return nil, fmt.Errorf("graph: running the cost graph: %w", err)
 	}
 	return s, nil
+}
+
+// cachedProduct copies into dst the product x·W + c (rows×Hidden) if the
+// last Gibbs run computed it for the same rows×Visible values x with the
+// current parameters, and reports whether it did.
+func (m *Model) cachedProduct(dst, x []float32, rows int) bool {
+	s := m.lastGibbs.Load()
+	if s == nil {
+		return false
+	}
+	version := m.version.Load()
+	for i := range s.products {
+		p := &s.products[i]
+		if p.rows == rows && p.version == version && sameBits(p.v, x) {
+			copy(dst, p.a)
+			return true
+		}
+	}
+	return false
+}
+
+// sameBits reports whether a and b hold the same float32 bit patterns
+// (a byte comparison, so −0 ≠ 0 and NaNs compare by payload).
+func sameBits(a, b []float32) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	if len(a) == 0 {
+		return true
+	}
+	return string(unsafe.Slice((*byte)(unsafe.Pointer(&a[0])), 4*len(a))) ==
+		string(unsafe.Slice((*byte)(unsafe.Pointer(&b[0])), 4*len(b)))
 }

@@ -2,7 +2,6 @@ package graph
 
 import (
 	"fmt"
-	"math"
 
 	"gonum.org/v1/gonum/blas"
 	"gonum.org/v1/gonum/blas/blas32"
@@ -18,9 +17,29 @@ type Uniform interface {
 // the graph. It keeps its scratch buffers between calls, so a Sampler is not
 // safe for concurrent use; make one per goroutine.
 type Sampler struct {
-	m            *Model
-	pH, h, pV, v []float32
-	capRows      int
+	m                *Model
+	aH, pH, h, pV, v []float32
+	capRows          int
+
+	// products are Gibbs's first and last v·W + c, which the model's
+	// Step needs again for the data and the reconstruction.
+	products [2]product
+}
+
+// product is x·W + c (a, rows×Hidden) for the visible values v
+// (rows×Visible) under the parameters of the given model version.
+type product struct {
+	version uint64
+	rows    int
+	v, a    []float32
+}
+
+// keep records the sampler's last v→h product, of v.
+func (s *Sampler) keep(p *product, v []float32, rows int) {
+	p.version = s.m.version.Load()
+	p.rows = rows
+	p.v = append(p.v[:0], v...)
+	p.a = append(p.a[:0], s.aH[:rows*s.m.Hidden]...)
 }
 
 // NewSampler returns a sampler reading m's parameters.
@@ -31,14 +50,14 @@ func (s *Sampler) grow(rows int) {
 		return
 	}
 	V, H := s.m.Visible, s.m.Hidden
-	s.pH, s.h = make([]float32, rows*H), make([]float32, rows*H)
+	s.aH, s.pH, s.h = make([]float32, rows*H), make([]float32, rows*H), make([]float32, rows*H)
 	s.pV, s.v = make([]float32, rows*V), make([]float32, rows*V)
 	s.capRows = rows
 }
 
 // Sigmoid is the logistic function 1/(1+e^−x) in float32.
 func Sigmoid(x float32) float32 {
-	return float32(1 / (1 + math.Exp(-float64(x))))
+	return float32(sigmoid64(float64(x)))
 }
 
 // Bernoulli sets dst[i] = 1 if p[i] > u else 0 for a fresh u from src per
@@ -56,18 +75,8 @@ func Bernoulli(dst, p []float32, src Uniform) {
 // HiddenProbabilities sets pH (rows×Hidden) to σ(v·Wᵀ + c) for v (rows×Visible),
 // in the script's terms.
 func (m *Model) HiddenProbabilities(pH, v []float32, rows int) {
-	V, H := m.Visible, m.Hidden
-	c := m.hBias()
-	for r := 0; r < rows; r++ {
-		copy(pH[r*H:(r+1)*H], c)
-	}
-	blas32.Gemm(blas.NoTrans, blas.NoTrans, 1,
-		blas32.General{Rows: rows, Cols: V, Stride: V, Data: v[:rows*V]},
-		blas32.General{Rows: V, Cols: H, Stride: H, Data: m.weights()},
-		1, blas32.General{Rows: rows, Cols: H, Stride: H, Data: pH[:rows*H]})
-	for i, x := range pH[:rows*H] {
-		pH[i] = Sigmoid(x)
-	}
+	linear(pH, v, rows, m.Visible, m.weights(), m.Hidden, m.hBias())
+	sigmoidInto(pH[:rows*m.Hidden], pH[:rows*m.Hidden])
 }
 
 // VisibleProbabilities sets pV (rows×Visible) to σ(h·W + b) for h (rows×Hidden).
@@ -77,13 +86,11 @@ func (m *Model) VisibleProbabilities(pV, h []float32, rows int) {
 	for r := 0; r < rows; r++ {
 		copy(pV[r*V:(r+1)*V], b)
 	}
-	blas32.Gemm(blas.NoTrans, blas.Trans, 1,
+	gemm(blas.NoTrans, blas.Trans, 1,
 		blas32.General{Rows: rows, Cols: H, Stride: H, Data: h[:rows*H]},
 		blas32.General{Rows: V, Cols: H, Stride: H, Data: m.weights()},
 		1, blas32.General{Rows: rows, Cols: V, Stride: V, Data: pV[:rows*V]})
-	for i, x := range pV[:rows*V] {
-		pV[i] = Sigmoid(x)
-	}
+	sigmoidInto(pV[:rows*V], pV[:rows*V])
 }
 
 // VisibleToHidden returns p(h=1|v) and a sample of h for v (rows×Visible),
@@ -91,8 +98,19 @@ func (m *Model) VisibleProbabilities(pV, h []float32, rows int) {
 // until its next call.
 func (s *Sampler) VisibleToHidden(v []float32, rows int, src Uniform) (pH, h []float32) {
 	s.grow(rows)
+	s.hiddenProduct(v, rows)
+	return s.sampleHidden(rows, src)
+}
+
+// hiddenProduct sets the sampler's aH to v·W + c.
+func (s *Sampler) hiddenProduct(v []float32, rows int) {
+	linear(s.aH, v, rows, s.m.Visible, s.m.weights(), s.m.Hidden, s.m.hBias())
+}
+
+// sampleHidden sets pH = σ(aH) and samples h from it.
+func (s *Sampler) sampleHidden(rows int, src Uniform) (pH, h []float32) {
 	n := rows * s.m.Hidden
-	s.m.HiddenProbabilities(s.pH, v, rows)
+	sigmoidInto(s.pH[:n], s.aH[:n])
 	Bernoulli(s.h[:n], s.pH[:n], src)
 	return s.pH[:n], s.h[:n]
 }
@@ -111,7 +129,7 @@ func (s *Sampler) HiddenToVisible(h []float32, rows int, src Uniform) (pV, v []f
 // samples h, then k times v′ ~ p(v|h) and h ~ p(h|v′), and returns the last
 // v′ (a sampler buffer). It consumes the draws in the script's order,
 // including those of the last hidden sample, which the script draws and
-// discards.
+// discards (so Gibbs draws them without computing that sample).
 func (s *Sampler) Gibbs(v []float32, rows, k int, src Uniform) ([]float32, error) {
 	if k < 1 {
 		return nil, fmt.Errorf("graph: %d Gibbs steps: use k ≥ 1", k)
@@ -119,11 +137,22 @@ func (s *Sampler) Gibbs(v []float32, rows, k int, src Uniform) ([]float32, error
 	if rows < 1 || len(v) != rows*s.m.Visible {
 		return nil, fmt.Errorf("graph: Gibbs on %d values for %d rows of %d: %w", len(v), rows, s.m.Visible, ErrShape)
 	}
-	_, h := s.VisibleToHidden(v, rows, src)
+	s.grow(rows)
+	s.hiddenProduct(v, rows)
+	s.keep(&s.products[0], v, rows)
+	_, h := s.sampleHidden(rows, src)
 	var vk []float32
 	for i := 0; i < k; i++ {
 		_, vk = s.HiddenToVisible(h, rows, src)
-		_, h = s.VisibleToHidden(vk, rows, src)
+		s.hiddenProduct(vk, rows)
+		if i < k-1 {
+			_, h = s.sampleHidden(rows, src)
+		}
 	}
+	s.keep(&s.products[1], vk, rows)
+	for range rows * s.m.Hidden { // the discarded last hidden sample's draws
+		src.Float32()
+	}
+	s.m.lastGibbs.Store(s)
 	return vk, nil
 }

@@ -1,0 +1,60 @@
+package graph
+
+import (
+	"math/rand/v2"
+	"testing"
+)
+
+// Sizes of the script's job: 784 visible units (28×28 pixels), 500 hidden
+// units, batches of 64 images, CD-1.
+const (
+	benchVisible = 784
+	benchHidden  = 500
+	benchRows    = 64
+	benchK       = 1
+	// benchInk is the share of pixels set in a binarized MNIST image (about
+	// 13 %), so that the benchmark's batches look like the real ones.
+	benchInk = 0.13
+)
+
+// BenchmarkTrainStep measures one training step of the script's job: the
+// Gibbs chain from a data batch (Sampler.Gibbs) and the graph's cost,
+// gradients and SGD update (Model.Step), on synthetic binary batches with
+// MNIST's share of ink. In steady state a step allocates only the
+// TapeMachine's bookkeeping (about 2.5 kB in some 80 allocations).
+//
+//	go test -run XXX -bench TrainStep -benchmem -count 5 ./graph/                  # pure Go
+//	go test -run XXX -bench TrainStep -benchmem -count 5 -tags openblas ./graph/   # OpenBLAS
+func BenchmarkTrainStep(b *testing.B) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	m, err := New(benchVisible, benchHidden, 0.1, rng)
+	if err != nil {
+		b.Fatal(err)
+	}
+	batches := make([][]float32, 8)
+	for i := range batches {
+		batches[i] = make([]float32, benchRows*benchVisible)
+		for j := range batches[i] {
+			if rng.Float32() < benchInk {
+				batches[i][j] = 1
+			}
+		}
+	}
+	s := NewSampler(m)
+	step := func(i int) {
+		v := batches[i%len(batches)]
+		v1, err := s.Gibbs(v, benchRows, benchK, rng)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, err := m.Step(v, v1, benchRows); err != nil {
+			b.Fatal(err)
+		}
+	}
+	step(0) // compile the graph and size the buffers outside the timing
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		step(i)
+	}
+}

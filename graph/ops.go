@@ -1,0 +1,470 @@
+package graph
+
+import (
+	"fmt"
+	"hash"
+	"hash/fnv"
+	"unsafe"
+
+	"github.com/chewxy/hm"
+	"gonum.org/v1/gonum/blas"
+	"gonum.org/v1/gonum/blas/blas32"
+	"gorgonia.org/gorgonia"
+	"gorgonia.org/tensor"
+)
+
+// The graph's own float32 ops. Gorgonia's built-in ops allocate their
+// output on every run (a TapeMachine's Reset drops its registers) and its
+// element-wise Softplus and Sigmoid go through float64 closures; these ops
+// keep their output tensor from run to run and evaluate softplus and σ with
+// the float32 routines of fastmath.go. Each differentiable op implements
+// gorgonia.SDOp: its SymDiff adds the nodes of the gradient to the graph,
+// so gorgonia.Grad still builds the backward pass, and grad_test.go checks
+// the result against the closed form.
+//
+// The ops do not implement CallsExtern even when the BLAS is cgo: a true
+// answer makes the TapeMachine allocate their output before every run.
+
+var (
+	matF32 = gorgonia.TensorType{Dims: 2, Of: tensor.Float32}
+	vecF32 = gorgonia.TensorType{Dims: 1, Of: tensor.Float32}
+)
+
+// outBuf is an op's output tensor, made on first use and reused while the
+// shape stays the same.
+type outBuf struct{ t *tensor.Dense }
+
+func (b *outBuf) get(shape ...int) *tensor.Dense {
+	if b.t == nil || !b.t.Shape().Eq(tensor.Shape(shape)) {
+		// a copy, so that shape does not escape and the caller's
+		// variadic slice stays on its stack
+		b.t = tensor.New(tensor.WithShape(append([]int(nil), shape...)...), tensor.Of(tensor.Float32))
+	}
+	return b.t
+}
+
+// opCommon holds the methods every op here answers the same way.
+type opCommon struct{ outBuf }
+
+func (opCommon) ReturnsPtr() bool     { return false }
+func (opCommon) CallsExtern() bool    { return false }
+func (opCommon) OverwritesInput() int { return -1 }
+
+func hashOf(op fmt.Stringer) uint32 {
+	h := fnv.New32a()
+	fmt.Fprint(h, op.String())
+	return h.Sum32()
+}
+
+func dims(ds []gorgonia.DimSizer, i int) (rows, cols int, err error) {
+	s, ok := ds[i].(tensor.Shape)
+	if !ok {
+		return 0, 0, fmt.Errorf("graph: input %d: no shape", i)
+	}
+	switch len(s) {
+	case 1:
+		return s[0], 1, nil
+	case 2:
+		return s[0], s[1], nil
+	}
+	return 0, 0, fmt.Errorf("graph: input %d has shape %v, want a vector or matrix", i, s)
+}
+
+// f32s returns the float32 elements of v without copying. For a
+// *tensor.Dense it reads the backing bytes directly: Dense.Data allocates a
+// slice header through reflect on every call, some 40 times per step.
+func f32s(v gorgonia.Value) []float32 {
+	if d, ok := v.(*tensor.Dense); ok && d.Dtype() == tensor.Float32 && !d.IsScalar() {
+		if len(d.Raw) == 0 {
+			return nil
+		}
+		return unsafe.Slice((*float32)(unsafe.Pointer(&d.Raw[0])), len(d.Raw)/4)
+	}
+	return v.Data().([]float32)
+}
+
+func matOf(v gorgonia.Value) blas32.General {
+	s := v.Shape()
+	return blas32.General{Rows: s[0], Cols: s[1], Stride: s[1], Data: f32s(v)}
+}
+
+// linear sets dst (rows×H) to x·w + c for x (rows×V), w (V×H) and c (H):
+// c copied into every row, then one GEMM with β = 1. The sampler and the
+// graph both call it, so equal inputs give equal bits.
+func linear(dst, x []float32, rows, V int, w []float32, H int, c []float32) {
+	for r := 0; r < rows; r++ {
+		copy(dst[r*H:(r+1)*H], c)
+	}
+	gemm(blas.NoTrans, blas.NoTrans, 1,
+		blas32.General{Rows: rows, Cols: V, Stride: V, Data: x[:rows*V]},
+		blas32.General{Rows: V, Cols: H, Stride: H, Data: w},
+		1, blas32.General{Rows: rows, Cols: H, Stride: H, Data: dst[:rows*H]})
+}
+
+// affineOp is x·w + c for x (n×V), w (V×H) and c (H): F.linear(v, W,
+// h_bias) with W stored transposed. With a model and a block size, it takes
+// each block of rows from the model's product cache when a sampler has just
+// computed x·w + c for exactly those rows and the current parameters.
+type affineOp struct {
+	opCommon
+	cache *Model // nil: always multiply
+	block int    // rows per cache lookup
+}
+
+func (op *affineOp) Arity() int     { return 3 }
+func (op *affineOp) Type() hm.Type  { return hm.NewFnType(matF32, matF32, vecF32, matF32) }
+func (op *affineOp) String() string { return "x·W+c" }
+func (op *affineOp) WriteHash(h hash.Hash) {
+	fmt.Fprintf(h, "%v/%p", op, op.cache)
+}
+func (op *affineOp) Hashcode() uint32 { return hashOf(op) }
+
+func (op *affineOp) InferShape(ds ...gorgonia.DimSizer) (tensor.Shape, error) {
+	n, v, err := dims(ds, 0)
+	if err != nil {
+		return nil, err
+	}
+	v2, h, err := dims(ds, 1)
+	if err != nil {
+		return nil, err
+	}
+	if v != v2 {
+		return nil, fmt.Errorf("graph: x·W of %d×%d and %d×%d", n, v, v2, h)
+	}
+	return tensor.Shape{n, h}, nil
+}
+
+func (op *affineOp) Do(in ...gorgonia.Value) (gorgonia.Value, error) {
+	x, w, c := in[0], in[1], in[2]
+	n, V, H := x.Shape()[0], x.Shape()[1], w.Shape()[1]
+	out := op.get(n, H)
+	dst, xs, ws, cs := f32s(out), f32s(x), f32s(w), f32s(c)
+	block := n
+	if op.block > 0 {
+		block = op.block
+	}
+	for lo := 0; lo < n; lo += block {
+		rows := min(block, n-lo)
+		d, xb := dst[lo*H:(lo+rows)*H], xs[lo*V:(lo+rows)*V]
+		if op.cache != nil && op.cache.cachedProduct(d, xb, rows) {
+			continue
+		}
+		linear(d, xb, rows, V, ws, H, cs)
+	}
+	return out, nil
+}
+
+func (op *affineOp) DiffWRT(int) []bool { return []bool{true, true, true} }
+
+// SymDiff: ∂/∂x = g·wᵀ, ∂/∂w = xᵀ·g, ∂/∂c = column sums of g.
+func (op *affineOp) SymDiff(in gorgonia.Nodes, _, g *gorgonia.Node) (gorgonia.Nodes, error) {
+	dx, err := gorgonia.ApplyOp(&gemmOp{transB: true}, g, in[1])
+	if err != nil {
+		return nil, err
+	}
+	dw, err := gorgonia.ApplyOp(&gemmOp{transA: true}, in[0], g)
+	if err != nil {
+		return nil, err
+	}
+	dc, err := gorgonia.ApplyOp(&colSumOp{}, g)
+	if err != nil {
+		return nil, err
+	}
+	return gorgonia.Nodes{dx, dw, dc}, nil
+}
+
+// gemmOp is op(a)·op(b), op transposing or not.
+type gemmOp struct {
+	opCommon
+	transA, transB bool
+}
+
+func (op *gemmOp) Arity() int    { return 2 }
+func (op *gemmOp) Type() hm.Type { return hm.NewFnType(matF32, matF32, matF32) }
+func (op *gemmOp) String() string {
+	return fmt.Sprintf("gemm(%t,%t)", op.transA, op.transB)
+}
+func (op *gemmOp) WriteHash(h hash.Hash) { fmt.Fprint(h, op) }
+func (op *gemmOp) Hashcode() uint32      { return hashOf(op) }
+
+func (op *gemmOp) InferShape(ds ...gorgonia.DimSizer) (tensor.Shape, error) {
+	ar, ac, err := dims(ds, 0)
+	if err != nil {
+		return nil, err
+	}
+	br, bc, err := dims(ds, 1)
+	if err != nil {
+		return nil, err
+	}
+	if op.transA {
+		ar, ac = ac, ar
+	}
+	if op.transB {
+		br, bc = bc, br
+	}
+	if ac != br {
+		return nil, fmt.Errorf("graph: product of %d×%d and %d×%d", ar, ac, br, bc)
+	}
+	return tensor.Shape{ar, bc}, nil
+}
+
+func (op *gemmOp) Do(in ...gorgonia.Value) (gorgonia.Value, error) {
+	a, b := matOf(in[0]), matOf(in[1])
+	rows, cols := a.Rows, b.Cols
+	if op.transA {
+		rows = a.Cols
+	}
+	if op.transB {
+		cols = b.Rows
+	}
+	out := op.get(rows, cols)
+	ta, tb := blas.NoTrans, blas.NoTrans
+	if op.transA {
+		ta = blas.Trans
+	}
+	if op.transB {
+		tb = blas.Trans
+	}
+	gemm(ta, tb, 1, a, b, 0, matOf(out))
+	return out, nil
+}
+
+// colSumOp sums the rows of a matrix: the gradient of a bias broadcast
+// over rows.
+type colSumOp struct{ opCommon }
+
+func (op *colSumOp) Arity() int            { return 1 }
+func (op *colSumOp) Type() hm.Type         { return hm.NewFnType(matF32, vecF32) }
+func (op *colSumOp) String() string        { return "Σrows" }
+func (op *colSumOp) WriteHash(h hash.Hash) { fmt.Fprint(h, op) }
+func (op *colSumOp) Hashcode() uint32      { return hashOf(op) }
+
+func (op *colSumOp) InferShape(ds ...gorgonia.DimSizer) (tensor.Shape, error) {
+	_, c, err := dims(ds, 0)
+	return tensor.Shape{c}, err
+}
+
+func (op *colSumOp) Do(in ...gorgonia.Value) (gorgonia.Value, error) {
+	s := in[0].Shape()
+	n, H := s[0], s[1]
+	out := op.get(H)
+	dst, src := f32s(out), f32s(in[0])
+	copy(dst, src[:H])
+	for r := 1; r < n; r++ {
+		for j, x := range src[r*H : (r+1)*H] {
+			dst[j] += x
+		}
+	}
+	return out, nil
+}
+
+// softplusSumOp is Σ_j softplus(z_ij) for each row i of z: the hidden term
+// of −F, wx_b.exp().add(1).log().sum(1) in the script. Each row's sum is
+// accumulated in float64 and rounded once. As PyTorch keeps tensors of the
+// forward pass for the backward one, it keeps σ(z), which shares its
+// exponential with softplus(z), for its gradient op.
+type softplusSumOp struct {
+	opCommon
+	sig  []float32 // σ(z) of the last run
+	of   *float32  // &z[0] of the last run
+	runs uint64    // number of runs
+}
+
+func (op *softplusSumOp) Arity() int            { return 1 }
+func (op *softplusSumOp) Type() hm.Type         { return hm.NewFnType(matF32, vecF32) }
+func (op *softplusSumOp) String() string        { return "Σsoftplus" }
+func (op *softplusSumOp) WriteHash(h hash.Hash) { fmt.Fprint(h, op) }
+func (op *softplusSumOp) Hashcode() uint32      { return hashOf(op) }
+
+func (op *softplusSumOp) InferShape(ds ...gorgonia.DimSizer) (tensor.Shape, error) {
+	n, _, err := dims(ds, 0)
+	return tensor.Shape{n}, err
+}
+
+func (op *softplusSumOp) Do(in ...gorgonia.Value) (gorgonia.Value, error) {
+	s := in[0].Shape()
+	n, H := s[0], s[1]
+	out := op.get(n)
+	dst, z := f32s(out), f32s(in[0])
+	if len(op.sig) != len(z) {
+		op.sig = make([]float32, len(z))
+	}
+	parallel(job{kind: jobSoftplus, dst: dst, sig: op.sig, src: z, cols: H}, n, sigmoidMinParallel/H+1)
+	op.of = &z[0]
+	op.runs++
+	return out, nil
+}
+
+// softplusRows sets, for rows lo to hi−1 of z (·×cols), dst[r] = Σ_j
+// softplus(z_rj) and sig[r·cols+j] = σ(z_rj).
+func softplusRows(dst, sig, z []float32, cols, lo, hi int) {
+	for r := lo; r < hi; r++ {
+		var sum float64
+		s := sig[r*cols : (r+1)*cols]
+		for j, x := range z[r*cols : (r+1)*cols] {
+			// softplus(x) = max(x, 0) + log(1 + e^−|x|); σ(x) from the same e^−|x|
+			x := float64(x)
+			if x > 0 {
+				e := expNeg(-x)
+				sum += x + log1pUnit(e)
+				s[j] = float32(1 / (1 + e))
+			} else {
+				e := expNeg(x)
+				sum += log1pUnit(e)
+				s[j] = float32(e / (1 + e))
+			}
+		}
+		dst[r] = float32(sum)
+	}
+}
+
+func (op *softplusSumOp) DiffWRT(int) []bool { return []bool{true} }
+
+// SymDiff: ∂/∂z_ij = g_i·σ(z_ij), softplus′ = σ.
+func (op *softplusSumOp) SymDiff(in gorgonia.Nodes, _, g *gorgonia.Node) (gorgonia.Nodes, error) {
+	dz, err := gorgonia.ApplyOp(&sigmoidScaleOp{fwd: op}, in[0], g)
+	if err != nil {
+		return nil, err
+	}
+	return gorgonia.Nodes{dz}, nil
+}
+
+// sigmoidScaleOp is g_i·σ(z_ij) for z (n×H) and g (n). It takes σ(z) from
+// the forward op fwd when fwd has run on this z since the last time
+// (a graph compiled without the forward pass gets it computed).
+type sigmoidScaleOp struct {
+	opCommon
+	fwd  *softplusSumOp
+	used uint64 // fwd.runs when its σ(z) was last used
+}
+
+func (op *sigmoidScaleOp) Arity() int            { return 2 }
+func (op *sigmoidScaleOp) Type() hm.Type         { return hm.NewFnType(matF32, vecF32, matF32) }
+func (op *sigmoidScaleOp) String() string        { return "g·σ(z)" }
+func (op *sigmoidScaleOp) WriteHash(h hash.Hash) { fmt.Fprint(h, op) }
+func (op *sigmoidScaleOp) Hashcode() uint32      { return hashOf(op) }
+
+func (op *sigmoidScaleOp) InferShape(ds ...gorgonia.DimSizer) (tensor.Shape, error) {
+	n, h, err := dims(ds, 0)
+	return tensor.Shape{n, h}, err
+}
+
+func (op *sigmoidScaleOp) Do(in ...gorgonia.Value) (gorgonia.Value, error) {
+	s := in[0].Shape()
+	n, H := s[0], s[1]
+	out := op.get(n, H)
+	dst, z, g := f32s(out), f32s(in[0]), f32s(in[1])
+	saved := op.fwd != nil && op.fwd.runs != op.used && op.fwd.of == &z[0] && len(op.fwd.sig) == len(z)
+	if saved {
+		op.used = op.fwd.runs
+		copy(dst, op.fwd.sig)
+	} else {
+		for i, x := range z {
+			dst[i] = float32(sigmoid64(float64(x)))
+		}
+	}
+	for r := 0; r < n; r++ {
+		gr := g[r]
+		d := dst[r*H : (r+1)*H]
+		for j := range d {
+			d[j] *= gr
+		}
+	}
+	return out, nil
+}
+
+// gemvOp is a·x, or aᵀ·x with trans, for a matrix a and a vector x:
+// v.mv(v_bias) in the script, and its gradient with respect to the bias.
+type gemvOp struct {
+	opCommon
+	trans bool
+}
+
+func (op *gemvOp) Arity() int            { return 2 }
+func (op *gemvOp) Type() hm.Type         { return hm.NewFnType(matF32, vecF32, vecF32) }
+func (op *gemvOp) String() string        { return fmt.Sprintf("gemv(%t)", op.trans) }
+func (op *gemvOp) WriteHash(h hash.Hash) { fmt.Fprint(h, op) }
+func (op *gemvOp) Hashcode() uint32      { return hashOf(op) }
+
+func (op *gemvOp) InferShape(ds ...gorgonia.DimSizer) (tensor.Shape, error) {
+	r, c, err := dims(ds, 0)
+	if err != nil {
+		return nil, err
+	}
+	if op.trans {
+		r, c = c, r
+	}
+	n, _, err := dims(ds, 1)
+	if err != nil {
+		return nil, err
+	}
+	if n != c {
+		return nil, fmt.Errorf("graph: product of a %d×%d matrix and a %d-vector", r, c, n)
+	}
+	return tensor.Shape{r}, nil
+}
+
+func (op *gemvOp) Do(in ...gorgonia.Value) (gorgonia.Value, error) {
+	a := matOf(in[0])
+	t, rows := blas.NoTrans, a.Rows
+	if op.trans {
+		t, rows = blas.Trans, a.Cols
+	}
+	out := op.get(rows)
+	blas32.Gemv(t, 1, a, blas32.Vector{N: len(f32s(in[1])), Inc: 1, Data: f32s(in[1])},
+		0, blas32.Vector{N: rows, Inc: 1, Data: f32s(out)})
+	return out, nil
+}
+
+func (op *gemvOp) DiffWRT(int) []bool {
+	if op.trans {
+		return []bool{false, false} // only ever a gradient
+	}
+	return []bool{true, true}
+}
+
+// SymDiff of a·x: ∂/∂a = g⊗x (outer product), ∂/∂x = aᵀ·g.
+func (op *gemvOp) SymDiff(in gorgonia.Nodes, _, g *gorgonia.Node) (gorgonia.Nodes, error) {
+	if op.trans {
+		return nil, fmt.Errorf("graph: %v is not differentiated", op)
+	}
+	da, err := gorgonia.ApplyOp(&outerOp{}, g, in[1])
+	if err != nil {
+		return nil, err
+	}
+	dx, err := gorgonia.ApplyOp(&gemvOp{trans: true}, in[0], g)
+	if err != nil {
+		return nil, err
+	}
+	return gorgonia.Nodes{da, dx}, nil
+}
+
+// outerOp is the outer product u⊗v of two vectors.
+type outerOp struct{ opCommon }
+
+func (op *outerOp) Arity() int            { return 2 }
+func (op *outerOp) Type() hm.Type         { return hm.NewFnType(vecF32, vecF32, matF32) }
+func (op *outerOp) String() string        { return "⊗" }
+func (op *outerOp) WriteHash(h hash.Hash) { fmt.Fprint(h, op) }
+func (op *outerOp) Hashcode() uint32      { return hashOf(op) }
+
+func (op *outerOp) InferShape(ds ...gorgonia.DimSizer) (tensor.Shape, error) {
+	n, _, err := dims(ds, 0)
+	if err != nil {
+		return nil, err
+	}
+	m, _, err := dims(ds, 1)
+	return tensor.Shape{n, m}, err
+}
+
+func (op *outerOp) Do(in ...gorgonia.Value) (gorgonia.Value, error) {
+	u, v := f32s(in[0]), f32s(in[1])
+	out := op.get(len(u), len(v))
+	dst := f32s(out)
+	for i, x := range u {
+		for j, y := range v {
+			dst[i*len(v)+j] = x * y
+		}
+	}
+	return out, nil
+}
