@@ -94,35 +94,46 @@ type aisRecord struct {
 // reporter records each epoch, prints the -eval table and writes
 // metrics.json and the three pictures of what the model learned.
 type reporter struct {
-	o                 reportOptions
-	out               string
-	seed              uint64
-	stdout            io.Writer
-	trainSet, testSet *train.Dataset
-	test, trainV      []float32         // binarized, made on first use
-	Epochs            []epochRecord     `json:"epochs"`
-	AIS               *aisRecord        `json:"ais,omitempty"`
-	header            bool              // the -eval table header was printed
-	Settings          map[string]string `json:"settings"`
+	o            reportOptions
+	out          string
+	seed         uint64
+	stdout       io.Writer
+	trainSet     *train.Dataset
+	loadTest     func() (*train.Dataset, error) // the test set, read on first use
+	testN        int                            // its number of images, once read
+	test, trainV []float32                      // binarized, made on first use
+	Epochs       []epochRecord                  `json:"epochs"`
+	AIS          *aisRecord                     `json:"ais,omitempty"`
+	header       bool                           // the -eval table header was printed
+	Settings     map[string]string              `json:"settings"`
 }
 
-func newReporter(o options, trainSet, testSet *train.Dataset, stdout io.Writer) *reporter {
-	return &reporter{o: o.report, out: o.out, seed: o.seed, stdout: stdout, trainSet: trainSet, testSet: testSet,
+// newReporter returns the reporter of a run on trainSet; loadTest reads
+// the test set, which only -eval, -ais and -sample-from test need, so the
+// default job does not keep it in memory.
+func newReporter(o options, trainSet *train.Dataset, loadTest func() (*train.Dataset, error), stdout io.Writer) *reporter {
+	return &reporter{o: o.report, out: o.out, seed: o.seed, stdout: stdout, trainSet: trainSet, loadTest: loadTest,
 		Settings: o.settings(trainSet.N)}
 }
 
-// data binarizes the test images and the first evalTrainImages training
-// images once, with their own stream.
-func (r *reporter) data() {
+// data reads the test set and binarizes its images and the first
+// evalTrainImages training images once, with their own stream.
+func (r *reporter) data() error {
 	if r.test != nil {
-		return
+		return nil
+	}
+	testSet, err := r.loadTest()
+	if err != nil {
+		return err
 	}
 	src := rand.New(train.NewStream(r.seed, streamEvalData))
-	r.test = make([]float32, r.testSet.N*train.Pixels)
-	train.Binarize(r.test, r.testSet.Images, src)
+	r.testN = testSet.N
+	r.test = make([]float32, testSet.N*train.Pixels)
+	train.Binarize(r.test, testSet.Images, src)
 	n := min(evalTrainImages, r.trainSet.N)
 	r.trainV = make([]float32, n*train.Pixels)
 	train.Binarize(r.trainV, r.trainSet.Images[:n*train.Pixels], src)
+	return nil
 }
 
 // epoch records epoch e of m, evaluates it with -eval and rewrites
@@ -130,8 +141,10 @@ func (r *reporter) data() {
 func (r *reporter) epoch(m *graph.Model, e train.Epoch) error {
 	rec := epochRecord{Epoch: e.Epoch, Loss: e.Loss}
 	if r.o.eval {
-		r.data()
-		rep, err := metrics.Evaluate(m, r.test, r.testSet.N, r.trainV, len(r.trainV)/train.Pixels,
+		if err := r.data(); err != nil {
+			return err
+		}
+		rep, err := metrics.Evaluate(m, r.test, r.testN, r.trainV, len(r.trainV)/train.Pixels,
 			rand.New(train.NewStream(r.seed, streamEval)))
 		if err != nil {
 			return fmt.Errorf("-eval: %w", err)
@@ -183,7 +196,9 @@ func (r *reporter) finish(m *graph.Model, res *train.Result) error {
 }
 
 func (r *reporter) runAIS(m *graph.Model) error {
-	r.data()
+	if err := r.data(); err != nil {
+		return err
+	}
 	betas, err := metrics.Schedule(r.o.aisBetas)
 	if err != nil {
 		return fmt.Errorf("-ais-betas: %w", err)
@@ -198,7 +213,7 @@ func (r *reporter) runAIS(m *graph.Model) error {
 		return fmt.Errorf("-ais: %w", err)
 	}
 	rec := &aisRecord{LogZ: est.LogZ, LogZHigh: est.High, LogZBase: est.LogZBase, LogZAllOff: metrics.LogZLowerBound(m),
-		Betas: est.Betas, Chains: est.Chains, TestImages: r.testSet.N, TrainImages: len(r.trainV) / train.Pixels}
+		Betas: est.Betas, Chains: est.Chains, TestImages: r.testN, TrainImages: len(r.trainV) / train.Pixels}
 	if !math.IsInf(est.Low, -1) {
 		rec.LogZLow = &est.Low
 	}
@@ -224,9 +239,11 @@ func (r *reporter) samples(m *graph.Model) error {
 	c := r.o.sampleChains
 	start := make([]float32, c*train.Pixels)
 	if r.o.sampleFrom == "test" {
-		r.data()
-		if c > r.testSet.N {
-			return fmt.Errorf("-sample-chains %d: only %d test images to start from", c, r.testSet.N)
+		if err := r.data(); err != nil {
+			return err
+		}
+		if c > r.testN {
+			return fmt.Errorf("-sample-chains %d: only %d test images to start from", c, r.testN)
 		}
 		copy(start, r.test)
 	} else {

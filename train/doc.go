@@ -3,7 +3,8 @@
 //
 // Data: Load reads the four IDX files that the GoMNIST module ships (found
 // through the module's folder, see DataDir) into Datasets of uint8 images,
-// 784 pixels each, row-major. Pixels are divided by 255 into float32, as
+// 784 pixels each, row-major, with a reader that checks each file whole
+// before it allocates (see LoadSet). Pixels are divided by 255 into float32, as
 // torchvision's ToTensor does, and each batch is binarized with one uniform
 // draw per pixel (v = 1 if u < x), as torch's bernoulli does.
 //

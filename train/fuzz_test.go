@@ -72,8 +72,8 @@ func gz(t testing.TB, data []byte) []byte {
 }
 
 // FuzzLoadSet writes an image and a label file (IDX, gzip'd unless the
-// input is gzip already) and loads them with LoadSet, header checks and
-// GoMNIST's parser together: it must return the images and labels the
+// input is gzip already) and loads them with LoadSet, both of its passes
+// (the check and the read into the Dataset): it must return the images and labels the
 // files hold, or an error, and never panic or allocate from a header.
 func FuzzLoadSet(f *testing.F) {
 	pixels := make([]byte, 3*Pixels)

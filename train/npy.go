@@ -99,6 +99,7 @@ func ReadNpy(data []byte) (*tensor.Dense, error) {
 // atomically.
 func WriteNpy(path string, t *tensor.Dense) error {
 	var buf bytes.Buffer
+	buf.Grow(4*t.Size() + 128) // the data and a header: no regrowth for big tensors
 	if err := t.WriteNpy(&buf); err != nil {
 		return fmt.Errorf("encoding %s: %w", path, err)
 	}
