@@ -50,10 +50,16 @@ func FreeEnergies(m *Model, v []float32, rows int, dst []float32) error {
 	return nil
 }
 
-// Softplus is log(1 + eˣ) in float64, without overflow for large x.
+// Softplus is log(1 + eˣ) in float64 with the math package's exp and
+// log1p (the sampler and the graph use faster float32-accurate routines),
+// without overflow for large x. Its derivative is Logistic.
 func Softplus(x float64) float64 {
 	if x > 0 {
 		return x + math.Log1p(math.Exp(-x))
 	}
 	return math.Log1p(math.Exp(x))
 }
+
+// Logistic is σ(x) = 1/(1 + e^−x) in float64 with the math package's exp,
+// the precise companion of Softplus for evaluation code.
+func Logistic(x float64) float64 { return 1 / (1 + math.Exp(-x)) }

@@ -281,7 +281,7 @@ func AIS(m *graph.Model, opt AISOptions, src graph.Uniform) (AISResult, error) {
 	// An exact sample of the base-rate model.
 	for r := 0; r < M; r++ {
 		for i := range bA {
-			pv[r*V+i] = float32(sigmoid(bA[i]))
+			pv[r*V+i] = float32(graph.Logistic(bA[i]))
 		}
 	}
 	graph.Bernoulli(v, pv, src)
@@ -291,7 +291,7 @@ func AIS(m *graph.Model, opt AISOptions, src graph.Uniform) (AISResult, error) {
 		logp(beta, 1)
 		// Gibbs transition that leaves p*_β invariant.
 		for i, x := range a {
-			ph[i] = float32(sigmoid(beta * float64(x)))
+			ph[i] = float32(graph.Logistic(beta * float64(x)))
 		}
 		graph.Bernoulli(h, ph, src)
 		for r := 0; r < M; r++ {
@@ -304,7 +304,7 @@ func AIS(m *graph.Model, opt AISOptions, src graph.Uniform) (AISResult, error) {
 		for r := 0; r < M; r++ {
 			for i := 0; i < V; i++ {
 				x := &pv[r*V+i]
-				*x = float32(sigmoid((1-beta)*bA[i] + beta*float64(*x)))
+				*x = float32(graph.Logistic((1-beta)*bA[i] + beta*float64(*x)))
 			}
 		}
 		graph.Bernoulli(v, pv, src)
@@ -341,8 +341,6 @@ func AIS(m *graph.Model, opt AISOptions, src graph.Uniform) (AISResult, error) {
 	}
 	return res, nil
 }
-
-func sigmoid(x float64) float64 { return 1 / (1 + math.Exp(-x)) }
 
 // LogZLowerBound returns Σ_i softplus(b_i), the log of the term of Z with
 // every hidden unit off, a lower bound on log Z that costs nothing. An AIS

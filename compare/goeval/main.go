@@ -107,10 +107,7 @@ func freeEnergyCmd(args []string) error {
 	if test.N < *images {
 		return fmt.Errorf("the test set has %d images, fewer than -images %d", test.N, *images)
 	}
-	v := make([]float32, len(test.Images))
-	for i, x := range test.Images {
-		v[i] = float32(x) / 255 // ToTensor's values, as reference.py reads them
-	}
+	v := test.Intensities() // ToTensor's values, as reference.py reads them
 	var f report.FreeEnergyFile
 	f.Implementation = report.Go
 	for _, dir := range fs.Args() {
