@@ -23,6 +23,7 @@ type options struct {
 
 	checkpoint string // folder of the checkpoint saved after each epoch
 	resume     bool   // continue from the checkpoint
+	cpuProfile string // file for a CPU profile of the run (runtime/pprof)
 
 	report     reportOptions                         // -eval, -ais, sample chains (report.go)
 	afterEpoch func(*graph.Model, train.Epoch) error // set by runContext: the reporter's per-epoch hook
@@ -75,6 +76,7 @@ func flagSet(o *options) *flag.FlagSet {
 	fs.StringVar(&o.checkpoint, "checkpoint", "", "folder of the checkpoint saved after each epoch and on Ctrl-C (default: 'checkpoint' inside -out)")
 	fs.BoolVar(&o.resume, "resume", false, "continue from the checkpoint (same flags; -epochs may be raised)")
 	fs.BoolVar(&o.config.Persistent, "pcd", false, "persistent contrastive divergence (Tieleman 2008): the negative chain continues from the previous batch's instead of the data")
+	fs.StringVar(&o.cpuProfile, "cpuprofile", "", "write a CPU profile of the run to this file (read it with 'go tool pprof')")
 	addReportFlags(fs, &o.report)
 	return fs
 }

@@ -36,7 +36,7 @@ func main() {
 	}
 	o := parseFlags(os.Args[1:])
 	ctx, stop := interruptible(os.Stderr) // Ctrl-C: checkpoint, pictures, exit 130
-	err := runContext(ctx, o, os.Stdout)
+	err := profiled(o.cpuProfile, func() error { return runContext(ctx, o, os.Stdout) })
 	stop()
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "gorbm:", err)

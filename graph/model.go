@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"sync"
 	"sync/atomic"
 	"unsafe"
 
@@ -40,6 +41,31 @@ type Model struct {
 	// is the sampler whose Gibbs ran last, whose products Step may reuse.
 	version   atomic.Uint64
 	lastGibbs atomic.Pointer[Sampler]
+
+	// wt is W in the script's Hidden×Visible layout, for the products h·Wᵀ
+	// of binary h (rows of wt added up), made anew when version changes.
+	wt struct {
+		sync.Mutex
+		data    []float32
+		version uint64
+		ok      bool
+	}
+}
+
+// transposedWeights returns W as Hidden×Visible for the current
+// parameters, transposing when they changed since the last call.
+func (m *Model) transposedWeights() []float32 {
+	m.wt.Lock()
+	defer m.wt.Unlock()
+	v := m.version.Load()
+	if !m.wt.ok || m.wt.version != v {
+		if m.wt.data == nil {
+			m.wt.data = make([]float32, m.Visible*m.Hidden)
+		}
+		transposeInto(m.wt.data, m.weights(), m.Visible, m.Hidden)
+		m.wt.version, m.wt.ok = v, true
+	}
+	return m.wt.data
 }
 
 // New returns a model with weights drawn as N(0,1)·InitScale from src, in the

@@ -88,17 +88,24 @@ func matOf(v gorgonia.Value) blas32.General {
 	return blas32.General{Rows: s[0], Cols: s[1], Stride: s[1], Data: f32s(v)}
 }
 
-// linear sets dst (rows×H) to x·w + c for x (rows×V), w (V×H) and c (H):
-// c copied into every row, then one GEMM with β = 1. The sampler and the
-// graph both call it, so equal inputs give equal bits.
-func linear(dst, x []float32, rows, V int, w []float32, H int, c []float32) {
+// linear sets dst (rows×H) to x·w + c for x (rows×V), w (V×H) and c (H).
+// For a binary x it adds up rows of w (see accrows.go), with off (grown to
+// rows·V) for the offsets; else it copies c into every row and runs one
+// GEMM with β = 1. The sampler and the graph both call it, so equal inputs
+// give equal bits.
+func linear(dst, x []float32, rows, V int, w []float32, H int, c []float32, off *[]int32) {
+	x, dst = x[:rows*V], dst[:rows*H]
+	if isBinary(x) {
+		onesProduct(dst, x, rows, V, w, H, c, off)
+		return
+	}
 	for r := 0; r < rows; r++ {
 		copy(dst[r*H:(r+1)*H], c)
 	}
 	gemm(blas.NoTrans, blas.NoTrans, 1,
-		blas32.General{Rows: rows, Cols: V, Stride: V, Data: x[:rows*V]},
+		blas32.General{Rows: rows, Cols: V, Stride: V, Data: x},
 		blas32.General{Rows: V, Cols: H, Stride: H, Data: w},
-		1, blas32.General{Rows: rows, Cols: H, Stride: H, Data: dst[:rows*H]})
+		1, blas32.General{Rows: rows, Cols: H, Stride: H, Data: dst})
 }
 
 // affineOp is x·w + c for x (n×V), w (V×H) and c (H): F.linear(v, W,
@@ -109,6 +116,7 @@ type affineOp struct {
 	opCommon
 	cache *Model // nil: always multiply
 	block int    // rows per cache lookup
+	off   []int32
 }
 
 func (op *affineOp) Arity() int     { return 3 }
@@ -149,7 +157,7 @@ func (op *affineOp) Do(in ...gorgonia.Value) (gorgonia.Value, error) {
 		if op.cache != nil && op.cache.cachedProduct(d, xb, rows) {
 			continue
 		}
-		linear(d, xb, rows, V, ws, H, cs)
+		linear(d, xb, rows, V, ws, H, cs, &op.off)
 	}
 	return out, nil
 }
@@ -177,6 +185,7 @@ func (op *affineOp) SymDiff(in gorgonia.Nodes, _, g *gorgonia.Node) (gorgonia.No
 type gemmOp struct {
 	opCommon
 	transA, transB bool
+	off            []int32
 }
 
 func (op *gemmOp) Arity() int    { return 2 }
@@ -218,6 +227,11 @@ func (op *gemmOp) Do(in ...gorgonia.Value) (gorgonia.Value, error) {
 		cols = b.Rows
 	}
 	out := op.get(rows, cols)
+	if op.transA && !op.transB && isBinary(a.Data[:a.Rows*a.Cols]) {
+		// xᵀ·g for binary x: the gradient with respect to W
+		onesTransProduct(f32s(out), a.Data, a.Rows, a.Cols, b.Data, b.Cols, &op.off)
+		return out, nil
+	}
 	ta, tb := blas.NoTrans, blas.NoTrans
 	if op.transA {
 		ta = blas.Trans
@@ -299,22 +313,7 @@ func (op *softplusSumOp) Do(in ...gorgonia.Value) (gorgonia.Value, error) {
 // softplus(z_rj) and sig[r·cols+j] = σ(z_rj).
 func softplusRows(dst, sig, z []float32, cols, lo, hi int) {
 	for r := lo; r < hi; r++ {
-		var sum float64
-		s := sig[r*cols : (r+1)*cols]
-		for j, x := range z[r*cols : (r+1)*cols] {
-			// softplus(x) = max(x, 0) + log(1 + e^−|x|); σ(x) from the same e^−|x|
-			x := float64(x)
-			if x > 0 {
-				e := expNeg(-x)
-				sum += x + log1pUnit(e)
-				s[j] = float32(1 / (1 + e))
-			} else {
-				e := expNeg(x)
-				sum += log1pUnit(e)
-				s[j] = float32(e / (1 + e))
-			}
-		}
-		dst[r] = float32(sum)
+		dst[r] = float32(softplusSigmoidRow(sig[r*cols:(r+1)*cols], z[r*cols:(r+1)*cols]))
 	}
 }
 
@@ -359,9 +358,7 @@ func (op *sigmoidScaleOp) Do(in ...gorgonia.Value) (gorgonia.Value, error) {
 		op.used = op.fwd.runs
 		copy(dst, op.fwd.sig)
 	} else {
-		for i, x := range z {
-			dst[i] = float32(sigmoid64(float64(x)))
-		}
+		sigmoidSlice(dst, z)
 	}
 	for r := 0; r < n; r++ {
 		gr := g[r]

@@ -19,9 +19,12 @@ import (
 type jobKind int
 
 const (
-	jobGemm     jobKind = iota // tiles of a product
-	jobSigmoid                 // dst[i] = σ(src[i])
-	jobSoftplus                // rows of softplusRows
+	jobGemm      jobKind = iota // tiles of a product
+	jobSigmoid                  // dst[i] = σ(src[i])
+	jobSoftplus                 // rows of softplusRows
+	jobOnesRows                 // rows of dst = c + x·w for a binary x (onesRows)
+	jobOnesCols                 // rows of dst = xᵀ·w for a binary x (onesCols)
+	jobTranspose                // rows of src into columns of dst
 )
 
 // job is one piece of work, items lo to hi−1: tiles of c for jobGemm,
@@ -34,6 +37,7 @@ type job struct {
 	sig      []float32 // jobSoftplus
 	cols     int       // jobSoftplus
 	g        gemmJob   // jobGemm
+	o        onesJob   // jobOnesRows, jobOnesCols, jobTranspose
 }
 
 func (j *job) run() {
@@ -41,9 +45,15 @@ func (j *job) run() {
 	case jobGemm:
 		j.g.run(j.lo, j.hi)
 	case jobSigmoid:
-		sigmoidRange(j.dst[j.lo:j.hi], j.src[j.lo:j.hi])
+		sigmoidSlice(j.dst[j.lo:j.hi], j.src[j.lo:j.hi])
 	case jobSoftplus:
 		softplusRows(j.dst, j.sig, j.src, j.cols, j.lo, j.hi)
+	case jobOnesRows:
+		j.o.rows(j.lo, j.hi)
+	case jobOnesCols:
+		j.o.cols(j.lo, j.hi)
+	case jobTranspose:
+		j.o.transpose(j.lo, j.hi)
 	}
 }
 

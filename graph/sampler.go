@@ -20,6 +20,7 @@ type Sampler struct {
 	m                *Model
 	aH, pH, h, pV, v []float32
 	capRows          int
+	off              []int32 // offsets of the ones of a binary batch
 
 	// products are Gibbs's first and last v·W + c, which the model's
 	// Step needs again for the data and the reconstruction.
@@ -55,10 +56,9 @@ func (s *Sampler) grow(rows int) {
 	s.capRows = rows
 }
 
-// Sigmoid is the logistic function 1/(1+e^−x) in float32.
-func Sigmoid(x float32) float32 {
-	return float32(sigmoid64(float64(x)))
-}
+// Sigmoid is the logistic function 1/(1+e^−x) in float32, as the sampler
+// and the graph evaluate it (within about 2 ulps of the exact value).
+func Sigmoid(x float32) float32 { return sigmoid32(x) }
 
 // Bernoulli sets dst[i] = 1 if p[i] > u else 0 for a fresh u from src per
 // element, in order: the script's F.relu(torch.sign(p - torch.rand(p.size()))).
@@ -75,13 +75,26 @@ func Bernoulli(dst, p []float32, src Uniform) {
 // HiddenProbabilities sets pH (rows×Hidden) to σ(v·Wᵀ + c) for v (rows×Visible),
 // in the script's terms.
 func (m *Model) HiddenProbabilities(pH, v []float32, rows int) {
-	linear(pH, v, rows, m.Visible, m.weights(), m.Hidden, m.hBias())
+	var off []int32
+	linear(pH, v, rows, m.Visible, m.weights(), m.Hidden, m.hBias(), &off)
 	sigmoidInto(pH[:rows*m.Hidden], pH[:rows*m.Hidden])
 }
 
 // VisibleProbabilities sets pV (rows×Visible) to σ(h·W + b) for h (rows×Hidden).
 func (m *Model) VisibleProbabilities(pV, h []float32, rows int) {
+	var off []int32
+	m.visibleProbabilities(pV, h, rows, &off)
+}
+
+// visibleProbabilities is VisibleProbabilities with off for the offsets of
+// a binary h (see linear).
+func (m *Model) visibleProbabilities(pV, h []float32, rows int, off *[]int32) {
 	V, H := m.Visible, m.Hidden
+	if isBinary(h[:rows*H]) {
+		onesProduct(pV[:rows*V], h[:rows*H], rows, H, m.transposedWeights(), V, m.vBias(), off)
+		sigmoidInto(pV[:rows*V], pV[:rows*V])
+		return
+	}
 	b := m.vBias()
 	for r := 0; r < rows; r++ {
 		copy(pV[r*V:(r+1)*V], b)
@@ -104,7 +117,7 @@ func (s *Sampler) VisibleToHidden(v []float32, rows int, src Uniform) (pH, h []f
 
 // hiddenProduct sets the sampler's aH to v·W + c.
 func (s *Sampler) hiddenProduct(v []float32, rows int) {
-	linear(s.aH, v, rows, s.m.Visible, s.m.weights(), s.m.Hidden, s.m.hBias())
+	linear(s.aH, v, rows, s.m.Visible, s.m.weights(), s.m.Hidden, s.m.hBias(), &s.off)
 }
 
 // sampleHidden sets pH = σ(aH) and samples h from it.
@@ -120,7 +133,7 @@ func (s *Sampler) sampleHidden(rows int, src Uniform) (pH, h []float32) {
 func (s *Sampler) HiddenToVisible(h []float32, rows int, src Uniform) (pV, v []float32) {
 	s.grow(rows)
 	n := rows * s.m.Visible
-	s.m.VisibleProbabilities(s.pV, h, rows)
+	s.m.visibleProbabilities(s.pV, h, rows, &s.off)
 	Bernoulli(s.v[:n], s.pV[:n], src)
 	return s.pV[:n], s.v[:n]
 }
