@@ -26,7 +26,7 @@ const (
 //	go test -run XXX -bench TrainStep -benchmem -count 5 ./graph/                  # pure Go
 //	go test -run XXX -bench TrainStep -benchmem -count 5 -tags openblas ./graph/   # OpenBLAS
 func BenchmarkTrainStep(b *testing.B) {
-	rng := rand.New(rand.NewPCG(1, 2))
+	rng := NewRand(rand.NewPCG(1, 2)) // the training streams' type (train.NewSources)
 	m, err := New(benchVisible, benchHidden, 0.1, rng)
 	if err != nil {
 		b.Fatal(err)

@@ -62,9 +62,12 @@ func Sigmoid(x float32) float32 { return sigmoid32(x) }
 
 // Bernoulli sets dst[i] = 1 if p[i] > u else 0 for a fresh u from src per
 // element, in order: the script's F.relu(torch.sign(p - torch.rand(p.size()))).
+// The variates are drawn into dst first (see FillUniform).
 func Bernoulli(dst, p []float32, src Uniform) {
+	dst = dst[:len(p)]
+	FillUniform(dst, src)
 	for i, pi := range p {
-		if pi > src.Float32() {
+		if pi > dst[i] {
 			dst[i] = 1
 		} else {
 			dst[i] = 0
@@ -163,9 +166,7 @@ func (s *Sampler) Gibbs(v []float32, rows, k int, src Uniform) ([]float32, error
 		}
 	}
 	s.keep(&s.products[1], vk, rows)
-	for range rows * s.m.Hidden { // the discarded last hidden sample's draws
-		src.Float32()
-	}
+	FillUniform(s.h[:rows*s.m.Hidden], src) // the discarded last hidden sample's draws
 	s.m.lastGibbs.Store(s)
 	return vk, nil
 }

@@ -34,7 +34,7 @@ type Sources struct {
 // NewStream per purpose.
 func NewSources(seed uint64) Sources {
 	pcg := []*rand.PCG{NewStream(seed, streamInit), NewStream(seed, streamBinarize), NewStream(seed, streamSample)}
-	return Sources{Init: rand.New(pcg[0]), Binarize: rand.New(pcg[1]), Sample: rand.New(pcg[2]), pcg: pcg}
+	return Sources{Init: graph.NewRand(pcg[0]), Binarize: graph.NewRand(pcg[1]), Sample: graph.NewRand(pcg[2]), pcg: pcg}
 }
 
 // NewStream returns the PCG generator of stream number stream of a run
@@ -57,8 +57,10 @@ func splitmix(x uint64) uint64 {
 // Binarize sets dst[i] = 1 if u < pixels[i]/255 else 0 with a fresh uniform u
 // per pixel from src: torch's bernoulli on ToTensor's values.
 func Binarize(dst []float32, pixels []uint8, src graph.Uniform) {
+	dst = dst[:len(pixels)]
+	graph.FillUniform(dst, src)
 	for i, x := range pixels {
-		if src.Float32() < float32(x)/255 {
+		if dst[i] < intensity[x] {
 			dst[i] = 1
 		} else {
 			dst[i] = 0

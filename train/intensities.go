@@ -7,7 +7,15 @@ package train
 func (d *Dataset) Intensities() []float32 {
 	out := make([]float32, len(d.Images))
 	for i, x := range d.Images {
-		out[i] = float32(x) / 255
+		out[i] = intensity[x]
 	}
 	return out
 }
+
+// intensity[x] is the pixel value x/255 in float32, ToTensor's scaling.
+var intensity = func() (t [256]float32) {
+	for x := range t {
+		t[x] = float32(x) / 255
+	}
+	return t
+}()
