@@ -15,6 +15,10 @@ import "math"
 // binaryOne is the bit pattern of float32 1.
 const binaryOne = 0x3F800000
 
+// onesFit reports whether the other operand of a product with a binary
+// matrix, of n elements, can be indexed by the int32 offsets of accRows.
+func onesFit(n int) bool { return n <= math.MaxInt32 }
+
 // isBinary reports whether every element of x is +0 or 1 (−0, NaN and any
 // other value make it false).
 func isBinary(x []float32) bool {
@@ -43,15 +47,18 @@ func onesOffsets(off []int32, x []float32, stride int) int {
 
 // accRows adds to dst the rows of src at the element offsets off:
 // dst[c] += src[off[0]+c] + src[off[1]+c] + …, summed left to right.
-// Every off[k]+len(dst) must be at most len(src); the caller guarantees it
-// (offsets come from onesOffsets over a matrix of the right size).
+// Every offset must satisfy 0 ≤ off[k] and off[k]+len(dst) ≤ len(src):
+// accRows checks them all (a pass over off, short beside the sums) before
+// the assembly kernel reads src, and panics if one does not.
 func accRows(dst, src []float32, off []int32) {
 	if len(off) == 0 || len(dst) == 0 {
 		return
 	}
 	n := len(dst)
-	if hi := int(off[len(off)-1]) + n; hi > len(src) || int(off[0]) < 0 {
-		panic("graph: accRows offset out of range")
+	for _, o := range off {
+		if o < 0 || int(o)+n > len(src) {
+			panic("graph: accRows offset out of range")
+		}
 	}
 	head := 0
 	if useAccRowsAsm {
@@ -77,8 +84,8 @@ func accRowsGo(dst, src []float32, off []int32) {
 	}
 }
 
-// onesJob is a product with a binary matrix x, cut into rows (of dst) that
-// the two goroutines of parallel share.
+// onesJob is a product with a binary matrix x (or, for transpose, a
+// matrix w to transpose), done in ranges of rows of dst.
 type onesJob struct {
 	dst, x, w, c []float32
 	off          []int32
@@ -86,18 +93,13 @@ type onesJob struct {
 	wCols        int // w is ·×wCols
 }
 
-// onesMinRows is the number of rows of dst below which a product stays on
-// the calling goroutine: a row costs one to a few microseconds, a hand-over
-// about one.
-const onesMinRows = 4
-
 // onesProduct sets dst (rows×H) to c + x·w for a binary x (rows×V), w
 // (V×H): each row is c plus the rows of w where x is 1. off is grown to
 // rows·V.
 func onesProduct(dst, x []float32, rows, V int, w []float32, H int, c []float32, off *[]int32) {
 	*off = grow32(*off, rows*V)
 	j := onesJob{dst: dst, x: x, w: w, c: c, off: *off, xRows: rows, xCols: V, wCols: H}
-	parallel(job{kind: jobOnesRows, o: j}, rows, onesMinRows)
+	j.rows(0, rows)
 }
 
 func (j *onesJob) rows(lo, hi int) {
@@ -117,7 +119,7 @@ func (j *onesJob) rows(lo, hi int) {
 func onesTransProduct(dst, x []float32, rows, V int, w []float32, H int, off *[]int32) {
 	*off = grow32(*off, rows*V)
 	j := onesJob{dst: dst, x: x, w: w, off: *off, xRows: rows, xCols: V, wCols: H}
-	parallel(job{kind: jobOnesCols, o: j}, V, onesMinRows)
+	j.cols(0, V)
 }
 
 func (j *onesJob) cols(lo, hi int) {
@@ -134,30 +136,6 @@ func (j *onesJob) cols(lo, hi int) {
 		d := j.dst[i*H : (i+1)*H]
 		clear(d)
 		accRows(d, j.w, off[:n])
-	}
-}
-
-// transposeInto sets dst (cols×rows) to the transpose of src (rows×cols).
-func transposeInto(dst, src []float32, rows, cols int) {
-	j := onesJob{dst: dst, w: src, xRows: rows, wCols: cols}
-	parallel(job{kind: jobTranspose, o: j}, (rows+transposeBlock-1)/transposeBlock, 1)
-}
-
-// transposeBlock is the number of rows of src transposed together: their
-// elements of one column make one contiguous run of dst.
-const transposeBlock = 16
-
-// transpose transposes blocks lo to hi−1 of transposeBlock rows of w into dst.
-func (j *onesJob) transpose(lo, hi int) {
-	R, C := j.xRows, j.wCols
-	for b := lo; b < hi; b++ {
-		r0, r1 := b*transposeBlock, min((b+1)*transposeBlock, R)
-		for c := 0; c < C; c++ {
-			d := j.dst[c*R+r0 : c*R+r1]
-			for k := range d {
-				d[k] = j.w[(r0+k)*C+c]
-			}
-		}
 	}
 }
 

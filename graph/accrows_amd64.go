@@ -9,3 +9,12 @@ var useAccRowsAsm = cpu.X86.HasAVX2
 //
 //go:noescape
 func accRowsAsm(dst, src *float32, n int, off *int32, noff int)
+
+// useTransposeAsm selects the AVX2 kernel of transpose_amd64.s.
+var useTransposeAsm = cpu.X86.HasAVX2
+
+// transposeAsm transposes 8 rows of src, 8·blocks long, into 8·blocks rows
+// of dst, 8 long; strides in floats.
+//
+//go:noescape
+func transposeAsm(dst *float32, dstStride int, src *float32, srcStride int, blocks int)

@@ -130,14 +130,3 @@ func softplusSigmoidRow(sig, z []float32) float64 {
 	}
 	return sum
 }
-
-// sigmoidInto sets dst[i] = σ(a[i]); dst and a may be the same slice.
-// Large slices are shared with the helper goroutine (see parallel.go).
-func sigmoidInto(dst, a []float32) {
-	parallel(job{kind: jobSigmoid, dst: dst, src: a}, len(a), sigmoidMinParallel)
-}
-
-// sigmoidMinParallel is the length below which sigmoidInto stays on the
-// calling goroutine: a hand-over costs about a microsecond, σ of 4096
-// values a few.
-const sigmoidMinParallel = 4096

@@ -2,7 +2,7 @@
 
 package graph
 
-const useFastMathAsm = false
+var useFastMathAsm = false
 
 func sigmoidAsm(dst, src *float32, n int) { panic("graph: no σ kernel on this architecture") }
 

@@ -95,7 +95,7 @@ func matOf(v gorgonia.Value) blas32.General {
 // give equal bits.
 func linear(dst, x []float32, rows, V int, w []float32, H int, c []float32, off *[]int32) {
 	x, dst = x[:rows*V], dst[:rows*H]
-	if isBinary(x) {
+	if onesFit(V*H) && isBinary(x) {
 		onesProduct(dst, x, rows, V, w, H, c, off)
 		return
 	}
@@ -227,7 +227,7 @@ func (op *gemmOp) Do(in ...gorgonia.Value) (gorgonia.Value, error) {
 		cols = b.Rows
 	}
 	out := op.get(rows, cols)
-	if op.transA && !op.transB && isBinary(a.Data[:a.Rows*a.Cols]) {
+	if op.transA && !op.transB && onesFit(b.Rows*b.Cols) && isBinary(a.Data[:a.Rows*a.Cols]) {
 		// xᵀ·g for binary x: the gradient with respect to W
 		onesTransProduct(f32s(out), a.Data, a.Rows, a.Cols, b.Data, b.Cols, &op.off)
 		return out, nil
@@ -303,7 +303,7 @@ func (op *softplusSumOp) Do(in ...gorgonia.Value) (gorgonia.Value, error) {
 	if len(op.sig) != len(z) {
 		op.sig = make([]float32, len(z))
 	}
-	parallel(job{kind: jobSoftplus, dst: dst, sig: op.sig, src: z, cols: H}, n, sigmoidMinParallel/H+1)
+	softplusRows(dst, op.sig, z, H, 0, n)
 	op.of = &z[0]
 	op.runs++
 	return out, nil

@@ -7,55 +7,26 @@ import (
 	"gonum.org/v1/gonum/blas/blas32"
 )
 
-// The machine's second core: large products (with the pure-Go BLAS) and
-// large element-wise loops are cut in two, one half done by the calling
-// goroutine and the other by one long-lived helper goroutine. This is the
-// work sharing gonum's parallel Gemm does, without the channels and
-// goroutines it allocates on every call, and it also covers σ. Each output
+// The machine's second core for dense products with the pure-Go BLAS (of
+// inputs that are not 0/1, see accrows.go): they are cut in two, one half
+// done by the calling goroutine and the other by one long-lived helper
+// goroutine. This is the work sharing gonum's parallel Gemm does, without
+// the channels and goroutines it allocates on every call. Each output
 // element is computed by exactly one serial piece of code in a fixed
 // order, so the results do not depend on which goroutine computed what.
+// The training step's own work (products with a 0/1 operand, σ, softplus)
+// is too short to share: handing half of it over and waking the helper
+// cost more than they save (measured: 6.2 s for the default job on one
+// goroutine, 6.4–6.6 s shared).
 
-// jobKind says what a job computes.
-type jobKind int
-
-const (
-	jobGemm      jobKind = iota // tiles of a product
-	jobSigmoid                  // dst[i] = σ(src[i])
-	jobSoftplus                 // rows of softplusRows
-	jobOnesRows                 // rows of dst = c + x·w for a binary x (onesRows)
-	jobOnesCols                 // rows of dst = xᵀ·w for a binary x (onesCols)
-	jobTranspose                // rows of src into columns of dst
-)
-
-// job is one piece of work, items lo to hi−1: tiles of c for jobGemm,
-// rows for jobSoftplus, elements else. It is a plain value, so handing it over a
-// channel allocates nothing.
+// job is one piece of work: tiles lo to hi−1 of a product. It is a plain
+// value, so handing it over a channel allocates nothing.
 type job struct {
-	kind     jobKind
-	lo, hi   int
-	dst, src []float32 // jobSigmoid, jobSoftplus
-	sig      []float32 // jobSoftplus
-	cols     int       // jobSoftplus
-	g        gemmJob   // jobGemm
-	o        onesJob   // jobOnesRows, jobOnesCols, jobTranspose
+	lo, hi int
+	g      gemmJob
 }
 
-func (j *job) run() {
-	switch j.kind {
-	case jobGemm:
-		j.g.run(j.lo, j.hi)
-	case jobSigmoid:
-		sigmoidSlice(j.dst[j.lo:j.hi], j.src[j.lo:j.hi])
-	case jobSoftplus:
-		softplusRows(j.dst, j.sig, j.src, j.cols, j.lo, j.hi)
-	case jobOnesRows:
-		j.o.rows(j.lo, j.hi)
-	case jobOnesCols:
-		j.o.cols(j.lo, j.hi)
-	case jobTranspose:
-		j.o.transpose(j.lo, j.hi)
-	}
-}
+func (j *job) run() { j.g.run(j.lo, j.hi) }
 
 // helper is the helper goroutine, started on first use. Concurrent callers
 // (samplers in several goroutines) queue for it: it takes a job only after
@@ -118,7 +89,7 @@ func gemm(tA, tB blas.Transpose, alpha float32, a, b blas32.General, beta float3
 	if c.Rows*c.Cols*k >= gemmMinParallel {
 		minTiles = 1
 	}
-	parallel(job{kind: jobGemm, g: g}, tiles, minTiles)
+	parallel(job{g: g}, tiles, minTiles)
 }
 
 const (

@@ -80,7 +80,7 @@ func Bernoulli(dst, p []float32, src Uniform) {
 func (m *Model) HiddenProbabilities(pH, v []float32, rows int) {
 	var off []int32
 	linear(pH, v, rows, m.Visible, m.weights(), m.Hidden, m.hBias(), &off)
-	sigmoidInto(pH[:rows*m.Hidden], pH[:rows*m.Hidden])
+	sigmoidSlice(pH[:rows*m.Hidden], pH[:rows*m.Hidden])
 }
 
 // VisibleProbabilities sets pV (rows×Visible) to σ(h·W + b) for h (rows×Hidden).
@@ -93,9 +93,9 @@ func (m *Model) VisibleProbabilities(pV, h []float32, rows int) {
 // a binary h (see linear).
 func (m *Model) visibleProbabilities(pV, h []float32, rows int, off *[]int32) {
 	V, H := m.Visible, m.Hidden
-	if isBinary(h[:rows*H]) {
+	if onesFit(V*H) && isBinary(h[:rows*H]) {
 		onesProduct(pV[:rows*V], h[:rows*H], rows, H, m.transposedWeights(), V, m.vBias(), off)
-		sigmoidInto(pV[:rows*V], pV[:rows*V])
+		sigmoidSlice(pV[:rows*V], pV[:rows*V])
 		return
 	}
 	b := m.vBias()
@@ -106,7 +106,7 @@ func (m *Model) visibleProbabilities(pV, h []float32, rows int, off *[]int32) {
 		blas32.General{Rows: rows, Cols: H, Stride: H, Data: h[:rows*H]},
 		blas32.General{Rows: V, Cols: H, Stride: H, Data: m.weights()},
 		1, blas32.General{Rows: rows, Cols: V, Stride: V, Data: pV[:rows*V]})
-	sigmoidInto(pV[:rows*V], pV[:rows*V])
+	sigmoidSlice(pV[:rows*V], pV[:rows*V])
 }
 
 // VisibleToHidden returns p(h=1|v) and a sample of h for v (rows×Visible),
@@ -126,7 +126,7 @@ func (s *Sampler) hiddenProduct(v []float32, rows int) {
 // sampleHidden sets pH = σ(aH) and samples h from it.
 func (s *Sampler) sampleHidden(rows int, src Uniform) (pH, h []float32) {
 	n := rows * s.m.Hidden
-	sigmoidInto(s.pH[:n], s.aH[:n])
+	sigmoidSlice(s.pH[:n], s.aH[:n])
 	Bernoulli(s.h[:n], s.pH[:n], src)
 	return s.pH[:n], s.h[:n]
 }
