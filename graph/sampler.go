@@ -141,6 +141,13 @@ func (s *Sampler) HiddenToVisible(h []float32, rows int, src Uniform) (pV, v []f
 	return s.pV[:n], s.v[:n]
 }
 
+// GibbsDraws returns the number of uniform variates Gibbs draws for rows
+// rows and k steps: rows·Hidden for h, then per step rows·Visible for v′
+// and rows·Hidden for h (the last one discarded, as the script does).
+func (s *Sampler) GibbsDraws(rows, k int) int {
+	return rows*s.m.Hidden + k*rows*(s.m.Visible+s.m.Hidden)
+}
+
 // Gibbs runs the script's forward pass: from the data v (rows×Visible) it
 // samples h, then k times v′ ~ p(v|h) and h ~ p(h|v′), and returns the last
 // v′ (a sampler buffer). It consumes the draws in the script's order,

@@ -175,36 +175,31 @@ func FitContext(ctx context.Context, m *graph.Model, d *Dataset, cfg Config, src
 		res.Chain = append([]float32(nil), from.Chain...)
 	}
 	sampler := graph.NewSampler(m)
-	vData := make([]float32, cfg.BatchSize*Pixels)
+	pf := newPrefetcher(d, cfg, sampler, src)
+	defer pf.close()
 	for epoch := len(res.Losses); epoch < cfg.Epochs; epoch++ {
 		start := time.Now()
 		sum, batches := res.Sum, res.Batches // non-zero when continuing a stopped epoch
-		for lo := batches * cfg.BatchSize; lo < d.N; lo += cfg.BatchSize {
-			if err := ctx.Err(); err != nil {
-				res.Batches, res.Sum = batches, sum
-				return res, fmt.Errorf("train: stopped in epoch %d before batch %d: %w", epoch, batches, err)
+		lo := batches * cfg.BatchSize
+		if err := ctx.Err(); err != nil && lo < d.N {
+			return res, fmt.Errorf("train: stopped in epoch %d before batch %d: %w", epoch, batches, err)
+		}
+		if lo < d.N {
+			pf.draw(lo) // the epoch's first batch, on this goroutine
+		}
+		for ; lo < d.N; lo += cfg.BatchSize {
+			// The next batch's draws are made on the second goroutine while
+			// this one trains, unless the context is done: then this batch
+			// is the last, and the streams stay where it leaves them.
+			next := lo + cfg.BatchSize
+			ahead := next < d.N && ctx.Err() == nil
+			if ahead {
+				pf.start(next)
 			}
-			rows := min(cfg.BatchSize, d.N-lo)
-			v := vData[:rows*Pixels]
-			Binarize(v, d.Images[lo*Pixels:(lo+rows)*Pixels], src.Binarize) // data.bernoulli()
-			start := v
-			if cfg.Persistent {
-				if res.Chain == nil {
-					res.Chain = make([]float32, cfg.BatchSize*Pixels)
-					for r := 0; r*rows < cfg.BatchSize; r++ { // the chain starts at the first batch
-						copy(res.Chain[r*rows*Pixels:], v)
-					}
-				}
-				start = res.Chain[:rows*Pixels]
+			loss, err := pf.train(m, &res.Chain)
+			if ahead {
+				pf.wait()
 			}
-			v1, err := sampler.Gibbs(start, rows, cfg.K, src.Sample) // v, v1 = model(sample_data)
-			if err != nil {
-				return res, err
-			}
-			if cfg.Persistent {
-				copy(res.Chain, v1)
-			}
-			loss, err := m.Step(v, v1, rows) // loss.backward(); train_op.step()
 			if err != nil {
 				return res, fmt.Errorf("train: epoch %d, batch %d: %w", epoch, batches, err)
 			}
@@ -213,9 +208,16 @@ func FitContext(ctx context.Context, m *graph.Model, d *Dataset, cfg Config, src
 			}
 			sum += float64(loss)
 			batches++
-			res.LastData = append(res.LastData[:0], v...)
-			res.LastRecon = append(res.LastRecon[:0], v1...)
-			res.LastRows = rows
+			res.LastData = append(res.LastData[:0], pf.cur.v...)
+			res.LastRecon = append(res.LastRecon[:0], pf.v1...)
+			res.LastRows = pf.cur.rows
+			if next < d.N && !ahead {
+				res.Batches, res.Sum = batches, sum
+				return res, fmt.Errorf("train: stopped in epoch %d before batch %d: %w", epoch, batches, ctx.Err())
+			}
+			if ahead {
+				pf.swap()
+			}
 		}
 		if err := checkFinite(m); err != nil {
 			return res, fmt.Errorf("epoch %d, batch %d: %w; try a smaller learning rate (-lr)", epoch, batches-1, err)
@@ -247,4 +249,107 @@ func checkFinite(m *graph.Model) error {
 		}
 	}
 	return nil
+}
+
+// prefetcher holds a batch's random draws, the binarized data and the
+// uniforms of its Gibbs chain, and makes the next batch's on a second
+// goroutine while the current one trains. The draws come from the Binarize
+// and Sample streams in the order the script's loop makes them, so the
+// results are those of drawing in the loop; the loop only draws ahead
+// within an epoch and when it will train that batch, so the streams'
+// state at a checkpoint is the state after the last trained batch.
+type prefetcher struct {
+	d        *Dataset
+	cfg      Config
+	sampler  *graph.Sampler
+	src      Sources
+	cur, nxt *batchDraws
+	v1       []float32 // the current batch's reconstruction
+	req      chan int  // first image of the batch to draw into nxt
+	done     chan struct{}
+}
+
+// batchDraws are one batch's draws.
+type batchDraws struct {
+	rows int
+	v    []float32 // rows×Pixels binarized data: data.bernoulli()
+	u    drawn     // the uniforms of sampler.Gibbs
+	buf  []float32 // backing array of u
+}
+
+func newPrefetcher(d *Dataset, cfg Config, s *graph.Sampler, src Sources) *prefetcher {
+	p := &prefetcher{d: d, cfg: cfg, sampler: s, src: src, req: make(chan int), done: make(chan struct{})}
+	mk := func() *batchDraws {
+		return &batchDraws{v: make([]float32, cfg.BatchSize*Pixels), buf: make([]float32, s.GibbsDraws(cfg.BatchSize, cfg.K))}
+	}
+	p.cur, p.nxt = mk(), mk()
+	go func() {
+		for lo := range p.req {
+			p.fill(p.nxt, lo)
+			p.done <- struct{}{}
+		}
+	}()
+	return p
+}
+
+// fill makes the draws of the batch starting at image lo.
+func (p *prefetcher) fill(b *batchDraws, lo int) {
+	b.rows = min(p.cfg.BatchSize, p.d.N-lo)
+	b.v = b.v[:b.rows*Pixels]
+	Binarize(b.v, p.d.Images[lo*Pixels:(lo+b.rows)*Pixels], p.src.Binarize)
+	b.u = drawn(b.buf[:p.sampler.GibbsDraws(b.rows, p.cfg.K)])
+	graph.FillUniform(b.u, p.src.Sample)
+}
+
+// draw makes the draws of the batch starting at lo into cur, on this goroutine.
+func (p *prefetcher) draw(lo int) { p.fill(p.cur, lo) }
+
+// start begins the draws of the batch starting at lo into nxt; wait waits
+// for them; swap makes them current.
+func (p *prefetcher) start(lo int) { p.req <- lo }
+func (p *prefetcher) wait()        { <-p.done }
+func (p *prefetcher) swap()        { p.cur, p.nxt = p.nxt, p.cur }
+func (p *prefetcher) close()       { close(p.req) }
+
+// train runs the current batch: the Gibbs chain from the data (or, with
+// Persistent, from *chain) and the graph's SGD step. It returns the loss.
+func (p *prefetcher) train(m *graph.Model, chain *[]float32) (float32, error) {
+	b, rows := p.cur, p.cur.rows
+	start := b.v
+	if p.cfg.Persistent {
+		if *chain == nil {
+			*chain = make([]float32, p.cfg.BatchSize*Pixels)
+			for r := 0; r*rows < p.cfg.BatchSize; r++ { // the chain starts at the first batch
+				copy((*chain)[r*rows*Pixels:], b.v)
+			}
+		}
+		start = (*chain)[:rows*Pixels]
+	}
+	u := b.u
+	v1, err := p.sampler.Gibbs(start, rows, p.cfg.K, &u) // v, v1 = model(sample_data)
+	if err != nil {
+		return 0, err
+	}
+	if len(u) != 0 {
+		return 0, fmt.Errorf("train: Gibbs left %d of its %d draws", len(u), len(b.u))
+	}
+	p.v1 = v1
+	if p.cfg.Persistent {
+		copy(*chain, v1)
+	}
+	return m.Step(b.v, v1, rows) // loss.backward(); train_op.step()
+}
+
+// drawn hands out pre-drawn uniforms in order: a graph.UniformFiller.
+type drawn []float32
+
+func (d *drawn) Float32() float32 {
+	u := (*d)[0]
+	*d = (*d)[1:]
+	return u
+}
+
+func (d *drawn) FillFloat32(dst []float32) {
+	copy(dst, (*d)[:len(dst)])
+	*d = (*d)[len(dst):]
 }

@@ -193,3 +193,49 @@ func TestNewStreamSeedsIndependent(t *testing.T) {
 		}
 	}
 }
+
+// TestFitMatchesPlainLoop checks that Fit, which makes each next batch's
+// draws on a second goroutine, trains exactly as the script's loop written
+// plainly: binarize, Gibbs chain and SGD step, one batch after the other,
+// drawing from the streams as it goes. The parameters must be bit-identical.
+func TestFitMatchesPlainLoop(t *testing.T) {
+	const images, hidden, batch, epochs, seed = 200, 16, 64, 2, 5 // batches of 64, 64, 64, 8
+	data := trainHead(t, images)
+	for _, k := range []int{1, 2} {
+		src := NewSources(seed)
+		m := newTestModel(t, hidden, 0.1, src)
+		if _, err := Fit(m, data, Config{Epochs: epochs, BatchSize: batch, K: k}, src, nil); err != nil {
+			t.Fatal(err)
+		}
+		gotW, gotV, gotH := m.Params()
+
+		src = NewSources(seed)
+		plain := newTestModel(t, hidden, 0.1, src)
+		s := graph.NewSampler(plain)
+		for range epochs {
+			for lo := 0; lo < images; lo += batch {
+				rows := min(batch, images-lo)
+				v := make([]float32, rows*Pixels)
+				Binarize(v, data.Images[lo*Pixels:(lo+rows)*Pixels], src.Binarize)
+				v1, err := s.Gibbs(v, rows, k, src.Sample)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if _, err := plain.Step(v, v1, rows); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+		wantW, wantV, wantH := plain.Params()
+		for _, p := range []struct {
+			name      string
+			got, want []float32
+		}{{"W", gotW, wantW}, {"v_bias", gotV, wantV}, {"h_bias", gotH, wantH}} {
+			for i := range p.want {
+				if math.Float32bits(p.got[i]) != math.Float32bits(p.want[i]) {
+					t.Fatalf("k=%d: %s[%d] = %v after Fit, %v after the plain loop", k, p.name, i, p.got[i], p.want[i])
+				}
+			}
+		}
+	}
+}
