@@ -22,6 +22,13 @@ func onesFit(n int) bool { return n <= math.MaxInt32 }
 // isBinary reports whether every element of x is +0 or 1 (−0, NaN and any
 // other value make it false).
 func isBinary(x []float32) bool {
+	if useBinaryAsm && len(x) >= 8 {
+		head := len(x) &^ 7
+		if !isBinaryAsm(&x[0], head) {
+			return false
+		}
+		x = x[head:]
+	}
 	var bad uint64
 	for _, v := range x {
 		b := uint64(math.Float32bits(v))
@@ -35,8 +42,13 @@ func isBinary(x []float32) bool {
 // len(x) elements.
 func onesOffsets(off []int32, x []float32, stride int) int {
 	off = off[:len(x)]
-	n := 0
-	for j, v := range x {
+	n, head := 0, 0
+	if useBinaryAsm && len(x) >= 8 {
+		head = len(x) &^ 7
+		n = onesOffsetsAsm(&off[0], &x[0], head, stride)
+	}
+	for j := head; j < len(x); j++ {
+		v := x[j]
 		off[n] = int32(j * stride)
 		if v != 0 {
 			n++
@@ -99,6 +111,10 @@ type onesJob struct {
 func onesProduct(dst, x []float32, rows, V int, w []float32, H int, c []float32, off *[]int32) {
 	*off = grow32(*off, rows*V)
 	j := onesJob{dst: dst, x: x, w: w, c: c, off: *off, xRows: rows, xCols: V, wCols: H}
+	if splitOn("rows") {
+		parallel(job{kind: jobOnesRows, o: j}, rows, 16)
+		return
+	}
 	j.rows(0, rows)
 }
 
@@ -115,24 +131,25 @@ func (j *onesJob) rows(lo, hi int) {
 
 // onesTransProduct sets dst (V×H) to xᵀ·w for a binary x (rows×V) and w
 // (rows×H): row i of dst is the sum of the rows r of w with x[r][i] = 1.
-// off is grown to V·rows.
-func onesTransProduct(dst, x []float32, rows, V int, w []float32, H int, off *[]int32) {
+// x is transposed into xt first, so that each column is read as a row;
+// off and xt are grown to V·rows.
+func onesTransProduct(dst, x []float32, rows, V int, w []float32, H int, off *[]int32, xt *[]float32) {
 	*off = grow32(*off, rows*V)
-	j := onesJob{dst: dst, x: x, w: w, off: *off, xRows: rows, xCols: V, wCols: H}
+	if cap(*xt) < rows*V {
+		*xt = make([]float32, rows*V)
+	}
+	*xt = (*xt)[:rows*V]
+	transposeInto(*xt, x, rows, V)
+	j := onesJob{dst: dst, x: *xt, w: w, off: *off, xRows: rows, xCols: V, wCols: H}
 	j.cols(0, V)
 }
 
+// cols sets rows lo to hi−1 of dst from the transposed x.
 func (j *onesJob) cols(lo, hi int) {
-	R, V, H := j.xRows, j.xCols, j.wCols
+	R, H := j.xRows, j.wCols
 	for i := lo; i < hi; i++ {
 		off := j.off[i*R : (i+1)*R]
-		n := 0
-		for r := 0; r < R; r++ {
-			off[n] = int32(r * H)
-			if j.x[r*V+i] != 0 {
-				n++
-			}
-		}
+		n := onesOffsets(off, j.x[i*R:(i+1)*R], H)
 		d := j.dst[i*H : (i+1)*H]
 		clear(d)
 		accRows(d, j.w, off[:n])

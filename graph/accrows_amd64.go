@@ -18,3 +18,24 @@ var useTransposeAsm = cpu.X86.HasAVX2
 //
 //go:noescape
 func transposeAsm(dst *float32, dstStride int, src *float32, srcStride int, blocks int)
+
+// useBinaryAsm selects the AVX2 kernels of binary_amd64.s.
+var useBinaryAsm = cpu.X86.HasAVX2 && cpu.X86.HasPOPCNT
+
+// isBinaryAsm is isBinary for the first n (a multiple of 8) elements.
+//
+//go:noescape
+func isBinaryAsm(x *float32, n int) bool
+
+// onesOffsetsAsm is onesOffsets for the first n (a multiple of 8)
+// elements; it may write up to 8 offsets past the count it returns, all
+// within the first n of off.
+//
+//go:noescape
+func onesOffsetsAsm(off *int32, x *float32, n, stride int) int
+
+// bernoulliAsm sets dst[i] = 1 if p[i] > dst[i] else 0 for the first n (a
+// multiple of 8) elements.
+//
+//go:noescape
+func bernoulliAsm(dst, p *float32, n int)

@@ -13,3 +13,9 @@ var useTransposeAsm = false
 func transposeAsm(dst *float32, dstStride int, src *float32, srcStride int, blocks int) {
 	panic("graph: no transpose kernel on this architecture")
 }
+
+var useBinaryAsm = false
+
+func isBinaryAsm(x *float32, n int) bool                       { panic("graph: no kernel") }
+func onesOffsetsAsm(off *int32, x *float32, n, stride int) int { panic("graph: no kernel") }
+func bernoulliAsm(dst, p *float32, n int)                      { panic("graph: no kernel") }

@@ -425,7 +425,8 @@ func TestOnesTransProduct(t *testing.T) {
 			if tc.binary() {
 				dst := accNaNs(tc.V * tc.H)
 				var off []int32
-				onesTransProduct(dst, x, tc.rows, tc.V, w, tc.H, &off)
+				var xt []float32
+				onesTransProduct(dst, x, tc.rows, tc.V, w, tc.H, &off, &xt)
 				accCheck(t, "onesTransProduct", tc.H, dst, want, bound)
 				accCheckBits(t, "onesTransProduct", tc.H, dst, accOnesRef(x, tc.rows, tc.V, w, tc.H, nil, true))
 			}

@@ -1,6 +1,7 @@
 package graph
 
 import (
+	"errors"
 	"fmt"
 
 	"gorgonia.org/gorgonia"
@@ -16,6 +17,56 @@ type step struct {
 	grads      gorgonia.Nodes // their gradients, roots of the compiled graph
 	params     []gorgonia.ValueGrad
 	vm         gorgonia.VM
+
+	// The SGD update in two parts, one per goroutine (see update): W's
+	// first rows; its other rows and the biases. They are made for the
+	// gradient tensor of W whose data starts at partsOf.
+	solver  *gorgonia.VanillaSolver
+	parts   [2][]gorgonia.ValueGrad
+	partsOf *float32
+	errs    [2]error
+}
+
+// fixedGrad is a parameter and its gradient as tensors: a block of rows of
+// W and of its gradient, sharing their memory.
+type fixedGrad struct{ value, grad *tensor.Dense }
+
+func (p fixedGrad) Value() gorgonia.Value         { return p.value }
+func (p fixedGrad) Grad() (gorgonia.Value, error) { return p.grad, nil }
+
+// update lets the solver apply this run's gradients. Gorgonia's
+// VanillaSolver updates element by element (g ← −lr·g, then p ← p + g),
+// so W is handed to it as two blocks of rows, updated at the same time by
+// the calling goroutine and the helper one (parallel.go): the same
+// operations on the same elements as one call on all of W.
+func (s *step) update() error {
+	if !splitOn("solve") {
+		return s.solver.Step(s.params)
+	}
+	dW := f32s(s.grads[0].Value())
+	if s.partsOf != &dW[0] {
+		w := f32s(s.params[0].Value())
+		V, H := s.in.Shape()[1], len(w)/s.in.Shape()[1]
+		half := V / 2 * H
+		block := func(rows int, w, g []float32) fixedGrad {
+			return fixedGrad{
+				value: tensor.New(tensor.WithShape(rows, H), tensor.WithBacking(w)),
+				grad:  tensor.New(tensor.WithShape(rows, H), tensor.WithBacking(g)),
+			}
+		}
+		s.parts[0] = []gorgonia.ValueGrad{block(V/2, w[:half], dW[:half])}
+		s.parts[1] = []gorgonia.ValueGrad{block(V-V/2, w[half:], dW[half:]), s.params[1], s.params[2]}
+		s.partsOf = &dW[0]
+	}
+	parallel(job{kind: jobSolve, s: s}, 2, 1)
+	return errors.Join(s.errs[0], s.errs[1])
+}
+
+// solve runs the solver on parts lo to hi−1.
+func (s *step) solve(lo, hi int) {
+	for i := lo; i < hi; i++ {
+		s.errs[i] = s.solver.Step(s.parts[i])
+	}
 }
 
 // param is a parameter with its gradient node, in the form Gorgonia's
@@ -83,8 +134,9 @@ func (m *Model) compile(rows int) (*step, error) {
 	g := gorgonia.NewGraph()
 	V, H := m.Visible, m.Hidden
 	s := &step{
-		g:  g,
-		in: tensor.New(tensor.WithShape(2*rows, V), tensor.Of(tensor.Float32)),
+		g:      g,
+		solver: m.solver,
+		in:     tensor.New(tensor.WithShape(2*rows, V), tensor.Of(tensor.Float32)),
 	}
 	weights := make([]float32, 2*rows)
 	for i := range weights {

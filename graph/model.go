@@ -170,7 +170,7 @@ func (m *Model) Step(vData, vRecon []float32, rows int) (float32, error) {
 	}
 	defer s.vm.Reset()
 	loss := s.loss()
-	if err := m.solver.Step(s.params); err != nil {
+	if err := s.update(); err != nil {
 		return 0, fmt.Errorf("graph: solver step: %w", err)
 	}
 	m.version.Add(1)

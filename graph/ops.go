@@ -186,6 +186,7 @@ type gemmOp struct {
 	opCommon
 	transA, transB bool
 	off            []int32
+	xt             []float32 // the binary operand transposed
 }
 
 func (op *gemmOp) Arity() int    { return 2 }
@@ -229,7 +230,7 @@ func (op *gemmOp) Do(in ...gorgonia.Value) (gorgonia.Value, error) {
 	out := op.get(rows, cols)
 	if op.transA && !op.transB && onesFit(b.Rows*b.Cols) && isBinary(a.Data[:a.Rows*a.Cols]) {
 		// xᵀ·g for binary x: the gradient with respect to W
-		onesTransProduct(f32s(out), a.Data, a.Rows, a.Cols, b.Data, b.Cols, &op.off)
+		onesTransProduct(f32s(out), a.Data, a.Rows, a.Cols, b.Data, b.Cols, &op.off, &op.xt)
 		return out, nil
 	}
 	ta, tb := blas.NoTrans, blas.NoTrans

@@ -1,6 +1,9 @@
 package graph
 
 import (
+	"os"
+	"runtime"
+	"strings"
 	"sync"
 
 	"gonum.org/v1/gonum/blas"
@@ -19,14 +22,38 @@ import (
 // cost more than they save (measured: 6.2 s for the default job on one
 // goroutine, 6.4–6.6 s shared).
 
-// job is one piece of work: tiles lo to hi−1 of a product. It is a plain
-// value, so handing it over a channel allocates nothing.
+// jobKind says what a job computes.
+type jobKind int
+
+const (
+	jobGemm     jobKind = iota // tiles of a dense product
+	jobOnesRows                // rows of a product with a binary x (onesJob.rows)
+	jobOnesCols                // rows of xᵀ·w for a binary x (onesJob.cols)
+	jobSolve                   // parts of the parameters' SGD update (step.solve)
+)
+
+// job is one piece of work, items lo to hi−1. It is a plain value, so
+// handing it over a channel allocates nothing.
 type job struct {
+	kind   jobKind
 	lo, hi int
 	g      gemmJob
+	o      onesJob
+	s      *step
 }
 
-func (j *job) run() { j.g.run(j.lo, j.hi) }
+func (j *job) run() {
+	switch j.kind {
+	case jobGemm:
+		j.g.run(j.lo, j.hi)
+	case jobOnesRows:
+		j.o.rows(j.lo, j.hi)
+	case jobOnesCols:
+		j.o.cols(j.lo, j.hi)
+	case jobSolve:
+		j.s.solve(j.lo, j.hi)
+	}
+}
 
 // helper is the helper goroutine, started on first use. Concurrent callers
 // (samplers in several goroutines) queue for it: it takes a job only after
@@ -59,6 +86,9 @@ func parallel(j job, n, minItems int) {
 	half := n / 2
 	j.lo, j.hi = half, n
 	helper.jobs <- j
+	if splitOn("yield") {
+		runtime.Gosched()
+	}
 	j.lo, j.hi = 0, half
 	j.run()
 	<-helper.done
@@ -89,7 +119,7 @@ func gemm(tA, tB blas.Transpose, alpha float32, a, b blas32.General, beta float3
 	if c.Rows*c.Cols*k >= gemmMinParallel {
 		minTiles = 1
 	}
-	parallel(job{g: g}, tiles, minTiles)
+	parallel(job{kind: jobGemm, g: g}, tiles, minTiles)
 }
 
 const (
@@ -132,3 +162,7 @@ func (j *gemmJob) run(lo, hi int) {
 		blas32.Gemm(j.tA, j.tB, j.alpha, a, b, j.beta, c)
 	}
 }
+
+var splitMode = os.Getenv("GORBM_SPLIT")
+
+func splitOn(what string) bool { return strings.Contains(splitMode, what) }

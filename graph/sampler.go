@@ -66,7 +66,13 @@ func Sigmoid(x float32) float32 { return sigmoid32(x) }
 func Bernoulli(dst, p []float32, src Uniform) {
 	dst = dst[:len(p)]
 	FillUniform(dst, src)
-	for i, pi := range p {
+	head := 0
+	if useBinaryAsm && len(p) >= 8 {
+		head = len(p) &^ 7
+		bernoulliAsm(&dst[0], &p[0], head)
+	}
+	for i := head; i < len(p); i++ {
+		pi := p[i]
 		if pi > dst[i] {
 			dst[i] = 1
 		} else {
