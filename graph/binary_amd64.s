@@ -2104,12 +2104,9 @@ TEXT ·onesOffsetsAsm(SB), NOSPLIT, $0-40
 	MOVQ n+16(FP), CX
 	MOVQ stride+24(FP), DX
 	VMOVDQU lanes<>(SB), Y2
-	MOVQ DX, X4
-	VPBROADCASTD X4, Y4
+	VPBROADCASTD stride+24(FP), Y4
 	VPMULLD Y4, Y2, Y2   // j·stride for the 8 lanes
-	SHLQ $3, DX
-	MOVQ DX, X5
-	VPBROADCASTD X5, Y3 // 8·stride
+	VPSLLD $3, Y4, Y3    // 8·stride
 	VXORPS Y6, Y6, Y6
 	XORQ R8, R8
 	LEAQ compress<>(SB), R10
