@@ -59,7 +59,13 @@ func splitmix(x uint64) uint64 {
 func Binarize(dst []float32, pixels []uint8, src graph.Uniform) {
 	dst = dst[:len(pixels)]
 	graph.FillUniform(dst, src)
-	for i, x := range pixels {
+	head := 0
+	if useBinarizeAsm && len(pixels) >= 8 {
+		head = len(pixels) &^ 7
+		binarizeAsm(&dst[0], &pixels[0], head)
+	}
+	for i := head; i < len(pixels); i++ {
+		x := pixels[i]
 		if dst[i] < intensity[x] {
 			dst[i] = 1
 		} else {

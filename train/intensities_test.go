@@ -1,6 +1,9 @@
 package train
 
-import "testing"
+import (
+	"math/rand/v2"
+	"testing"
+)
 
 func TestIntensities(t *testing.T) {
 	for _, tc := range []struct {
@@ -49,4 +52,59 @@ func TestIntensitiesMatchBinarize(t *testing.T) {
 			t.Fatalf("pixel %d: Binarize gave %v, u < intensity gives %v", i, bin[i], want)
 		}
 	}
+}
+
+// TestBinarizeKernel checks Binarize with its AVX2 kernel (where the
+// machine has it) against the same with the kernel off, over every pixel
+// value, for lengths around the kernel's blocks of 8, including uniforms
+// exactly equal to x/255 (a tie is a 0).
+func TestBinarizeKernel(t *testing.T) {
+	for _, n := range []int{1, 7, 8, 9, 256, 784, 1000} {
+		pixels := make([]uint8, n)
+		for i := range pixels {
+			pixels[i] = uint8(i * 97) // every value once in 256
+		}
+		// uniforms: ties with the pixel's intensity every third, else drawn
+		src := newTieSource(pixels, 9)
+		got, want := make([]float32, n), make([]float32, n)
+		Binarize(got, pixels, src.clone())
+		saved := useBinarizeAsm
+		useBinarizeAsm = false
+		Binarize(want, pixels, src.clone())
+		useBinarizeAsm = saved
+		for i := range got {
+			if got[i] != want[i] || (got[i] != 0 && got[i] != 1) {
+				t.Fatalf("n=%d, pixel %d (value %d): kernel %v, Go %v", n, i, pixels[i], got[i], want[i])
+			}
+			if u, p := src.u[i], intensity[pixels[i]]; (got[i] == 1) != (u < p) {
+				t.Fatalf("n=%d, pixel %d: u=%v, intensity %v, gave %v", n, i, u, p, got[i])
+			}
+		}
+	}
+}
+
+// tieSource hands out fixed uniforms: every third the intensity of the
+// pixel it will meet, the others from a seeded stream.
+type tieSource struct {
+	u []float32
+	i int
+}
+
+func newTieSource(pixels []uint8, seed uint64) *tieSource {
+	rng := rand.New(rand.NewPCG(seed, seed))
+	s := &tieSource{u: make([]float32, len(pixels))}
+	for i, x := range pixels {
+		s.u[i] = rng.Float32()
+		if i%3 == 0 {
+			s.u[i] = intensity[x]
+		}
+	}
+	return s
+}
+
+func (s *tieSource) clone() *tieSource { return &tieSource{u: s.u} }
+
+func (s *tieSource) Float32() float32 {
+	s.i++
+	return s.u[s.i-1]
 }
