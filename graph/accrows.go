@@ -111,10 +111,6 @@ type onesJob struct {
 func onesProduct(dst, x []float32, rows, V int, w []float32, H int, c []float32, off *[]int32) {
 	*off = grow32(*off, rows*V)
 	j := onesJob{dst: dst, x: x, w: w, c: c, off: *off, xRows: rows, xCols: V, wCols: H}
-	if splitOn("rows") {
-		parallel(job{kind: jobOnesRows, o: j}, rows, 16)
-		return
-	}
 	j.rows(0, rows)
 }
 
@@ -141,8 +137,12 @@ func onesTransProduct(dst, x []float32, rows, V int, w []float32, H int, off *[]
 	*xt = (*xt)[:rows*V]
 	transposeInto(*xt, x, rows, V)
 	j := onesJob{dst: dst, x: *xt, w: w, off: *off, xRows: rows, xCols: V, wCols: H}
-	j.cols(0, V)
+	parallel(job{kind: jobOnesCols, o: j}, V, onesMinCols)
 }
+
+// onesMinCols is the number of rows of xᵀ·w below which it stays on one
+// goroutine (a row costs about half a microsecond for MNIST's batches).
+const onesMinCols = 64
 
 // cols sets rows lo to hi−1 of dst from the transposed x.
 func (j *onesJob) cols(lo, hi int) {

@@ -40,9 +40,6 @@ func (p fixedGrad) Grad() (gorgonia.Value, error) { return p.grad, nil }
 // the calling goroutine and the helper one (parallel.go): the same
 // operations on the same elements as one call on all of W.
 func (s *step) update() error {
-	if !splitOn("solve") {
-		return s.solver.Step(s.params)
-	}
 	dW := f32s(s.grads[0].Value())
 	if s.partsOf != &dW[0] {
 		w := f32s(s.params[0].Value())
