@@ -34,8 +34,8 @@ func isBinaryAsm(x *float32, n int) bool
 //go:noescape
 func onesOffsetsAsm(off *int32, x *float32, n, stride int) int
 
-// bernoulliAsm sets dst[i] = 1 if p[i] > dst[i] else 0 for the first n (a
-// multiple of 8) elements.
+// bernoulliAsm sets dst[i] = 1 if p[i] > u[i] else 0 for the first n (a
+// multiple of 8) elements; dst may be u.
 //
 //go:noescape
-func bernoulliAsm(dst, p *float32, n int)
+func bernoulliAsm(dst, p, u *float32, n int)

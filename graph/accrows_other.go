@@ -18,4 +18,4 @@ var useBinaryAsm = false
 
 func isBinaryAsm(x *float32, n int) bool                       { panic("graph: no kernel") }
 func onesOffsetsAsm(off *int32, x *float32, n, stride int) int { panic("graph: no kernel") }
-func bernoulliAsm(dst, p *float32, n int)                      { panic("graph: no kernel") }
+func bernoulliAsm(dst, p, u *float32, n int)                   { panic("graph: no kernel") }

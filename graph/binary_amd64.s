@@ -2132,22 +2132,24 @@ oodone:
 	VZEROUPPER
 	RET
 
-// func bernoulliAsm(dst, p *float32, n int)
-TEXT ·bernoulliAsm(SB), NOSPLIT, $0-24
+// func bernoulliAsm(dst, p, u *float32, n int)
+TEXT ·bernoulliAsm(SB), NOSPLIT, $0-32
 	MOVQ dst+0(FP), DI
 	MOVQ p+8(FP), SI
-	MOVQ n+16(FP), CX
+	MOVQ u+16(FP), DX
+	MOVQ n+24(FP), CX
 	VMOVUPS onebits<>(SB), Y7
 beloop:
 	CMPQ CX, $8
 	JLT bedone
-	VMOVUPS (DI), Y0
+	VMOVUPS (DX), Y0
 	VMOVUPS (SI), Y1
 	VCMPPS $0x1e, Y0, Y1, Y2 // p > u
 	VANDPS Y7, Y2, Y2
 	VMOVUPS Y2, (DI)
 	ADDQ $32, SI
 	ADDQ $32, DI
+	ADDQ $32, DX
 	SUBQ $8, CX
 	JMP beloop
 bedone:

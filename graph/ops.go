@@ -355,17 +355,18 @@ func (op *sigmoidScaleOp) Do(in ...gorgonia.Value) (gorgonia.Value, error) {
 	out := op.get(n, H)
 	dst, z, g := f32s(out), f32s(in[0]), f32s(in[1])
 	saved := op.fwd != nil && op.fwd.runs != op.used && op.fwd.of == &z[0] && len(op.fwd.sig) == len(z)
+	sig := dst
 	if saved {
 		op.used = op.fwd.runs
-		copy(dst, op.fwd.sig)
+		sig = op.fwd.sig
 	} else {
 		sigmoidSlice(dst, z)
 	}
 	for r := 0; r < n; r++ {
 		gr := g[r]
-		d := dst[r*H : (r+1)*H]
+		d, s := dst[r*H:(r+1)*H], sig[r*H:(r+1)*H]
 		for j := range d {
-			d[j] *= gr
+			d[j] = s[j] * gr
 		}
 	}
 	return out, nil

@@ -62,18 +62,18 @@ func Sigmoid(x float32) float32 { return sigmoid32(x) }
 
 // Bernoulli sets dst[i] = 1 if p[i] > u else 0 for a fresh u from src per
 // element, in order: the script's F.relu(torch.sign(p - torch.rand(p.size()))).
-// The variates are drawn into dst first (see FillUniform).
+// The variates are drawn into dst first (see FillUniform), or read in
+// place from a Drawn.
 func Bernoulli(dst, p []float32, src Uniform) {
 	dst = dst[:len(p)]
-	FillUniform(dst, src)
+	u := uniforms(len(p), src, dst)
 	head := 0
 	if useBinaryAsm && len(p) >= 8 {
 		head = len(p) &^ 7
-		bernoulliAsm(&dst[0], &p[0], head)
+		bernoulliAsm(&dst[0], &p[0], &u[0], head)
 	}
 	for i := head; i < len(p); i++ {
-		pi := p[i]
-		if pi > dst[i] {
+		if p[i] > u[i] {
 			dst[i] = 1
 		} else {
 			dst[i] = 0
@@ -179,7 +179,7 @@ func (s *Sampler) Gibbs(v []float32, rows, k int, src Uniform) ([]float32, error
 		}
 	}
 	s.keep(&s.products[1], vk, rows)
-	FillUniform(s.h[:rows*s.m.Hidden], src) // the discarded last hidden sample's draws
+	uniforms(rows*s.m.Hidden, src, s.h) // the discarded last hidden sample's draws
 	s.m.lastGibbs.Store(s)
 	return vk, nil
 }

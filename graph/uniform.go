@@ -27,6 +27,46 @@ func FillUniform(dst []float32, src Uniform) {
 	}
 }
 
+// Drawn is a Uniform that hands out variates drawn beforehand, in order:
+// train.Fit draws a batch's Gibbs variates while the previous batch trains.
+// The sampler reads them in place (take), without copying them.
+type Drawn struct{ u []float32 }
+
+// NewDrawn returns a Drawn handing out the values of u, which it keeps.
+func NewDrawn(u []float32) *Drawn { return &Drawn{u: u} }
+
+// Reset makes d hand out the values of u, which it keeps.
+func (d *Drawn) Reset(u []float32) { d.u = u }
+
+// Len returns the number of variates not yet handed out.
+func (d *Drawn) Len() int { return len(d.u) }
+
+// Float32 returns the next variate; it panics when none is left.
+func (d *Drawn) Float32() float32 { return d.take(1)[0] }
+
+// FillFloat32 copies the next len(dst) variates into dst.
+func (d *Drawn) FillFloat32(dst []float32) { copy(dst, d.take(len(dst))) }
+
+// take hands out the next n variates.
+func (d *Drawn) take(n int) []float32 {
+	if n > len(d.u) {
+		panic(fmt.Sprintf("graph: %d variates wanted, %d drawn", n, len(d.u)))
+	}
+	u := d.u[:n:n]
+	d.u = d.u[n:]
+	return u
+}
+
+// uniforms returns the next n variates of src: in place for a Drawn, else
+// drawn into scratch (at least n long).
+func uniforms(n int, src Uniform, scratch []float32) []float32 {
+	if d, ok := src.(*Drawn); ok {
+		return d.take(n)
+	}
+	FillUniform(scratch[:n], src)
+	return scratch[:n]
+}
+
 // Rand is a *rand.Rand on a PCG generator that is also a UniformFiller:
 // FillFloat32 runs the generator's steps inline, some four times faster
 // than a call of Float32 per variate through the rand.Source interface,

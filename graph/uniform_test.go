@@ -40,3 +40,36 @@ func TestFillUniform(t *testing.T) {
 		}
 	}
 }
+
+// TestDrawn checks that a Drawn hands out its values in order through
+// Float32, FillFloat32 and Bernoulli, and panics when asked for more.
+func TestDrawn(t *testing.T) {
+	u := []float32{0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.05, 0.15}
+	d := NewDrawn(u)
+	if got := d.Float32(); got != 0.1 {
+		t.Fatalf("first value %v, want 0.1", got)
+	}
+	fill := make([]float32, 2)
+	d.FillFloat32(fill)
+	if fill[0] != 0.2 || fill[1] != 0.3 {
+		t.Fatalf("fill %v, want [0.2 0.3]", fill)
+	}
+	p := []float32{0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5} // against 0.4 … 0.05
+	got := make([]float32, len(p))
+	Bernoulli(got, p, d)
+	want := []float32{1, 0, 0, 0, 0, 0, 1, 1}
+	for i := range want {
+		if got[i] != want[i] {
+			t.Fatalf("Bernoulli from drawn values: %v, want %v", got, want)
+		}
+	}
+	if d.Len() != 0 {
+		t.Fatalf("%d values left, want 0", d.Len())
+	}
+	defer func() {
+		if recover() == nil {
+			t.Error("a Float32 past the drawn values did not panic")
+		}
+	}()
+	d.Float32()
+}

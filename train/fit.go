@@ -157,10 +157,12 @@ func Fit(m *graph.Model, d *Dataset, cfg Config, src Sources, onEpoch func(Epoch
 // nil, training continues after its completed epochs (the random sources
 // must be in the state they had then); the returned Result extends it.
 // When ctx is cancelled, FitContext finishes the current batch and returns
-// the Result so far with an error wrapping ctx.Err(). A loss that is NaN,
+// the Result so far with an error wrapping ctx.Err(); that batch is its
+// LastData. A loss that is NaN,
 // ±Inf or beyond ±DivergedLoss stops the run with an error wrapping
 // ErrDiverged that names the epoch and batch; the model then holds the
-// diverged parameters.
+// diverged parameters. After an error other than a cancellation, the
+// Result's LastData is the last batch of the last completed epoch.
 func FitContext(ctx context.Context, m *graph.Model, d *Dataset, cfg Config, src Sources, from *Result, onEpoch func(Epoch) error) (*Result, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
@@ -214,9 +216,11 @@ func FitContext(ctx context.Context, m *graph.Model, d *Dataset, cfg Config, src
 			}
 			sum += float64(loss)
 			batches++
-			res.LastData = append(res.LastData[:0], pf.cur.v...)
-			res.LastRecon = append(res.LastRecon[:0], pf.v1...)
-			res.LastRows = pf.cur.rows
+			if !ahead { // the epoch's last batch, or the last before a stop
+				res.LastData = append(res.LastData[:0], pf.cur.v...)
+				res.LastRecon = append(res.LastRecon[:0], pf.v1...)
+				res.LastRows = pf.cur.rows
+			}
 			if next < d.N && !ahead {
 				res.Batches, res.Sum = batches, sum
 				return res, fmt.Errorf("train: stopped in epoch %d before batch %d: %w", epoch, batches, ctx.Err())
@@ -271,7 +275,8 @@ type prefetcher struct {
 	src      Sources
 	cur, nxt *batchDraws
 	v1       []float32 // the current batch's reconstruction
-	req      chan int  // first image of the batch to draw into nxt
+	drawn    graph.Drawn
+	req      chan int // first image of the batch to draw into nxt
 	done     chan struct{}
 }
 
@@ -279,14 +284,13 @@ type prefetcher struct {
 type batchDraws struct {
 	rows int
 	v    []float32 // rows×Pixels binarized data: data.bernoulli()
-	u    drawn     // the uniforms of sampler.Gibbs
-	buf  []float32 // backing array of u
+	u    []float32 // the uniforms of sampler.Gibbs
 }
 
 func newPrefetcher(d *Dataset, cfg Config, s *graph.Sampler, src Sources) *prefetcher {
 	p := &prefetcher{d: d, cfg: cfg, sampler: s, src: src, req: make(chan int), done: make(chan struct{})}
 	mk := func() *batchDraws {
-		return &batchDraws{v: make([]float32, cfg.BatchSize*Pixels), buf: make([]float32, s.GibbsDraws(cfg.BatchSize, cfg.K))}
+		return &batchDraws{v: make([]float32, cfg.BatchSize*Pixels), u: make([]float32, s.GibbsDraws(cfg.BatchSize, cfg.K))}
 	}
 	p.cur, p.nxt = mk(), mk()
 	go func() {
@@ -303,7 +307,7 @@ func (p *prefetcher) fill(b *batchDraws, lo int) {
 	b.rows = min(p.cfg.BatchSize, p.d.N-lo)
 	b.v = b.v[:b.rows*Pixels]
 	Binarize(b.v, p.d.Images[lo*Pixels:(lo+b.rows)*Pixels], p.src.Binarize)
-	b.u = drawn(b.buf[:p.sampler.GibbsDraws(b.rows, p.cfg.K)])
+	b.u = b.u[:p.sampler.GibbsDraws(b.rows, p.cfg.K)]
 	graph.FillUniform(b.u, p.src.Sample)
 }
 
@@ -331,31 +335,18 @@ func (p *prefetcher) train(m *graph.Model, chain *[]float32) (float32, error) {
 		}
 		start = (*chain)[:rows*Pixels]
 	}
-	u := b.u
-	v1, err := p.sampler.Gibbs(start, rows, p.cfg.K, &u) // v, v1 = model(sample_data)
+	u := &p.drawn
+	u.Reset(b.u)
+	v1, err := p.sampler.Gibbs(start, rows, p.cfg.K, u) // v, v1 = model(sample_data)
 	if err != nil {
 		return 0, err
 	}
-	if len(u) != 0 {
-		return 0, fmt.Errorf("train: Gibbs left %d of its %d draws", len(u), len(b.u))
+	if u.Len() != 0 {
+		return 0, fmt.Errorf("train: Gibbs left %d of its %d draws", u.Len(), len(b.u))
 	}
 	p.v1 = v1
 	if p.cfg.Persistent {
 		copy(*chain, v1)
 	}
 	return m.Step(b.v, v1, rows) // loss.backward(); train_op.step()
-}
-
-// drawn hands out pre-drawn uniforms in order: a graph.UniformFiller.
-type drawn []float32
-
-func (d *drawn) Float32() float32 {
-	u := (*d)[0]
-	*d = (*d)[1:]
-	return u
-}
-
-func (d *drawn) FillFloat32(dst []float32) {
-	copy(dst, (*d)[:len(dst)])
-	*d = (*d)[len(dst):]
 }
