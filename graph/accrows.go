@@ -72,16 +72,11 @@ func accRows(dst, src []float32, off []int32) {
 			panic("graph: accRows offset out of range")
 		}
 	}
-	head := 0
 	if useAccRowsAsm {
-		head = n &^ 7
-		if head > 0 {
-			accRowsAsm(&dst[0], &src[0], head, &off[0], len(off))
-		}
+		accRowsAsm(&dst[0], &src[0], n, &off[0], len(off))
+		return
 	}
-	if head < n {
-		accRowsGo(dst[head:], src[head:], off)
-	}
+	accRowsGo(dst, src, off)
 }
 
 // accRowsGo is accRows in Go, element by element in the same order as the

@@ -1,10 +1,29 @@
 #include "textflag.h"
 
+DATA masktab<>+0(SB)/4, $0xffffffff
+DATA masktab<>+4(SB)/4, $0xffffffff
+DATA masktab<>+8(SB)/4, $0xffffffff
+DATA masktab<>+12(SB)/4, $0xffffffff
+DATA masktab<>+16(SB)/4, $0xffffffff
+DATA masktab<>+20(SB)/4, $0xffffffff
+DATA masktab<>+24(SB)/4, $0xffffffff
+DATA masktab<>+28(SB)/4, $0xffffffff
+DATA masktab<>+32(SB)/4, $0
+DATA masktab<>+36(SB)/4, $0
+DATA masktab<>+40(SB)/4, $0
+DATA masktab<>+44(SB)/4, $0
+DATA masktab<>+48(SB)/4, $0
+DATA masktab<>+52(SB)/4, $0
+DATA masktab<>+56(SB)/4, $0
+DATA masktab<>+60(SB)/4, $0
+GLOBL masktab<>(SB), RODATA|NOPTR, $64
+
 // func accRowsAsm(dst, src *float32, n int, off *int32, noff int)
 //
-// For c < n (a multiple of 8): dst[c] += src[off[0]+c] + src[off[1]+c] + …,
-// left to right. dst is cut into blocks of 64, then 32, then 8 floats, each
-// kept in YMM registers while the rows are added.
+// For c < n: dst[c] += src[off[0]+c] + src[off[1]+c] + …, left to right.
+// dst is cut into blocks of 64, then 32 floats, each kept in YMM registers
+// while the rows are added, and the rest (up to 31 floats) is one block of
+// four masked registers.
 TEXT ·accRowsAsm(SB), NOSPLIT, $0-40
 	MOVQ dst+0(FP), DI
 	MOVQ src+8(FP), SI
@@ -52,7 +71,7 @@ b64loop:
 
 b32:
 	CMPQ CX, $32
-	JLT b8
+	JLT rest
 	VMOVUPS 0(DI), Y0
 	VMOVUPS 32(DI), Y1
 	VMOVUPS 64(DI), Y2
@@ -76,22 +95,78 @@ b32loop:
 	SUBQ $32, CX
 	JMP b32
 
-b8:
-	CMPQ CX, $8
-	JLT done
-	VMOVUPS 0(DI), Y0
+rest:
+	// 1 to 31 floats left: four groups of 8, each with a mask of its
+	// count, min(max(CX−8g, 0), 8) lanes from masktab<>.
+	TESTQ CX, CX
+	JZ done
+	LEAQ masktab<>(SB), R10
+	MOVQ CX, R11
+	XORQ R12, R12
+	CMPQ R11, $0
+	CMOVQLT R12, R11
+	MOVQ $8, R12
+	CMPQ R11, R12
+	CMOVQGT R12, R11
+	MOVQ $8, R12
+	SUBQ R11, R12
+	VMOVDQU (R10)(R12*4), Y8
+	MOVQ CX, R11
+	SUBQ $8, R11
+	XORQ R12, R12
+	CMPQ R11, $0
+	CMOVQLT R12, R11
+	MOVQ $8, R12
+	CMPQ R11, R12
+	CMOVQGT R12, R11
+	MOVQ $8, R12
+	SUBQ R11, R12
+	VMOVDQU (R10)(R12*4), Y9
+	MOVQ CX, R11
+	SUBQ $16, R11
+	XORQ R12, R12
+	CMPQ R11, $0
+	CMOVQLT R12, R11
+	MOVQ $8, R12
+	CMPQ R11, R12
+	CMOVQGT R12, R11
+	MOVQ $8, R12
+	SUBQ R11, R12
+	VMOVDQU (R10)(R12*4), Y10
+	MOVQ CX, R11
+	SUBQ $24, R11
+	XORQ R12, R12
+	CMPQ R11, $0
+	CMOVQLT R12, R11
+	MOVQ $8, R12
+	CMPQ R11, R12
+	CMOVQGT R12, R11
+	MOVQ $8, R12
+	SUBQ R11, R12
+	VMOVDQU (R10)(R12*4), Y11
+	VMASKMOVPS 0(DI), Y8, Y0
+	VMASKMOVPS 32(DI), Y9, Y1
+	VMASKMOVPS 64(DI), Y10, Y2
+	VMASKMOVPS 96(DI), Y11, Y3
 	XORQ BX, BX
-b8loop:
+restloop:
 	MOVLQSX (R8)(BX*4), AX
-	VADDPS 0(SI)(AX*4), Y0, Y0
+	LEAQ (SI)(AX*4), R13
+	VMASKMOVPS 0(R13), Y8, Y4
+	VADDPS Y4, Y0, Y0
+	VMASKMOVPS 32(R13), Y9, Y5
+	VADDPS Y5, Y1, Y1
+	VMASKMOVPS 64(R13), Y10, Y6
+	VADDPS Y6, Y2, Y2
+	VMASKMOVPS 96(R13), Y11, Y7
+	VADDPS Y7, Y3, Y3
 	INCQ BX
 	CMPQ BX, R9
-	JLT b8loop
-	VMOVUPS Y0, 0(DI)
-	ADDQ $32, DI
-	ADDQ $32, SI
-	SUBQ $8, CX
-	JMP b8
+	JLT restloop
+	VMASKMOVPS Y0, Y8, 0(DI)
+	VMASKMOVPS Y1, Y9, 32(DI)
+	VMASKMOVPS Y2, Y10, 64(DI)
+	VMASKMOVPS Y3, Y11, 96(DI)
 
 done:
 	VZEROUPPER
