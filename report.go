@@ -169,6 +169,18 @@ func (r *reporter) write() error {
 	return viz.WriteFileAtomic(filepath.Join(r.out, "metrics.json"), append(b, '\n'))
 }
 
+// trainingDone drops the reporter's hold on the training set unless what
+// is left to report reads it (-ais's pixel marginals, or the binarized
+// training images of -sample-from test when they are not made yet), and
+// reports whether it did.
+func (r *reporter) trainingDone() bool {
+	if r.o.ais || r.o.sampleFrom == "test" && r.test == nil {
+		return false
+	}
+	r.trainSet = nil
+	return true
+}
+
 // finish runs AIS with -ais, then writes RBM_samples.png, RBM_filters.png,
 // RBM_loss.png and metrics.json.
 func (r *reporter) finish(m *graph.Model, res *train.Result) error {

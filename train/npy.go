@@ -98,12 +98,7 @@ func ReadNpy(data []byte) (*tensor.Dense, error) {
 // WriteNpy writes t to path as .npy with gorgonia tensor's writer,
 // atomically.
 func WriteNpy(path string, t *tensor.Dense) error {
-	var buf bytes.Buffer
-	buf.Grow(4*t.Size() + 128) // the data and a header: no regrowth for big tensors
-	if err := t.WriteNpy(&buf); err != nil {
-		return fmt.Errorf("encoding %s: %w", path, err)
-	}
-	return viz.WriteFileAtomic(path, buf.Bytes())
+	return viz.WriteAtomic(path, t.WriteNpy)
 }
 
 // SaveParams writes m's parameters into dir as W.npy (Hidden×Visible, the

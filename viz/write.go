@@ -1,8 +1,10 @@
 package viz
 
 import (
+	"bufio"
 	"fmt"
 	"image"
+	"io"
 	"os"
 	"path/filepath"
 )
@@ -20,7 +22,17 @@ func WritePNG(path string, img image.Image) error {
 
 // WriteFileAtomic writes data to path through a temporary file in the same
 // folder and a rename.
-func WriteFileAtomic(path string, data []byte) (err error) {
+func WriteFileAtomic(path string, data []byte) error {
+	return WriteAtomic(path, func(w io.Writer) error {
+		_, err := w.Write(data)
+		return err
+	})
+}
+
+// WriteAtomic writes to path what write writes, through a buffered
+// temporary file in the same folder and a rename, so path holds either the
+// old file or the whole new one. The data is not held in memory.
+func WriteAtomic(path string, write func(io.Writer) error) (err error) {
 	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp*")
 	if err != nil {
 		return fmt.Errorf("cannot write %s: %w (choose a writable output folder with -out)", path, err)
@@ -31,7 +43,11 @@ func WriteFileAtomic(path string, data []byte) (err error) {
 			os.Remove(f.Name())
 		}
 	}()
-	if _, err = f.Write(data); err != nil {
+	b := bufio.NewWriter(f)
+	if err = write(b); err == nil {
+		err = b.Flush()
+	}
+	if err != nil {
 		return fmt.Errorf("writing %s: %w", path, err)
 	}
 	if err = f.Chmod(0o644); err != nil {
