@@ -31,3 +31,40 @@ func TestTransposeInto(t *testing.T) {
 		useTransposeAsm = saved
 	}
 }
+
+// TestStepTransposes checks that after Model.Step, whose solver parts
+// transpose the rows of W they update, the cached Wᵀ is the transpose of
+// the new W, for a visible size whose halves are not whole bands of 8.
+func TestStepTransposes(t *testing.T) {
+	rng := NewRand(rand.NewPCG(13, 14))
+	for _, V := range []int{20, 784} {
+		m, err := New(V, 7, 0.1, rng)
+		if err != nil {
+			t.Fatal(err)
+		}
+		s := NewSampler(m)
+		v := make([]float32, 3*V)
+		for i := range v {
+			if rng.Float32() < 0.3 {
+				v[i] = 1
+			}
+		}
+		for step := range 3 {
+			v1, err := s.Gibbs(v, 3, 1, rng)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := m.Step(v, v1, 3); err != nil {
+				t.Fatal(err)
+			}
+			wt, w := m.transposedWeights(), m.weights()
+			for i := 0; i < V; i++ {
+				for j := 0; j < 7; j++ {
+					if wt[j*V+i] != w[i*7+j] {
+						t.Fatalf("V=%d, after step %d: Wᵀ[%d][%d] = %v, W[%d][%d] = %v", V, step, j, i, wt[j*V+i], i, j, w[i*7+j])
+					}
+				}
+			}
+		}
+	}
+}
