@@ -130,3 +130,13 @@ func softplusSigmoidRow(sig, z []float32) float64 {
 	}
 	return sum
 }
+
+// sigmoidShared is sigmoidSlice with the second half of a long slice
+// offered to the helper goroutine (parallel.go).
+func sigmoidShared(dst, src []float32) {
+	parallel(job{kind: jobSigmoid, o: onesJob{dst: dst, x: src}}, len(dst), sigmoidMinShared)
+}
+
+// sigmoidMinShared is the length below which sigmoidShared stays on one
+// goroutine: σ of 8192 values takes a few microseconds.
+const sigmoidMinShared = 8192

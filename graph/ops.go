@@ -304,7 +304,7 @@ func (op *softplusSumOp) Do(in ...gorgonia.Value) (gorgonia.Value, error) {
 	if len(op.sig) != len(z) {
 		op.sig = make([]float32, len(z))
 	}
-	softplusRows(dst, op.sig, z, H, 0, n)
+	parallel(job{kind: jobSoftplus, o: onesJob{dst: dst, c: op.sig, x: z, wCols: H}}, n, onesMinRows)
 	op.of = &z[0]
 	op.runs++
 	return out, nil

@@ -4,31 +4,42 @@ import (
 	"runtime"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"gonum.org/v1/gonum/blas"
 	"gonum.org/v1/gonum/blas/blas32"
 )
 
-// The machine's second core. Dense products with the pure-Go BLAS (of
-// inputs that are not 0/1, see accrows.go), the gradient xᵀ·g with respect
-// to W and the SGD update of W are cut in two: the calling goroutine does
-// the first half and offers the second to one long-lived helper goroutine.
-// This is the work sharing gonum's parallel Gemm does, without the
-// channels and goroutines it allocates on every call. Each output element
-// is computed by exactly one serial piece of code in a fixed order, so the
-// results do not depend on which goroutine computed what. The step's
-// shorter pieces (the Gibbs chain's products, σ, softplus) stay on one
-// goroutine: measured on the default job, sharing them too made it slower
-// (hand-over and wake-up cost more than half a piece), sharing these two
-// made it about 0.2 s faster (medians of 5 runs, 4.5 s against 4.75 s).
+// The machine's second core. The step's pieces that take more than a few
+// microseconds are cut in two: the products with a binary operand (by rows,
+// accrows.go), σ of long slices, the softplus rows of the graph, the
+// transposition of W, the gradient xᵀ·g, the SGD update of W, and dense
+// products with the pure-Go BLAS. The calling goroutine does the first
+// half and offers the second to one long-lived helper goroutine, which
+// keeps polling for work for helperSpin after its last task (yielding its
+// processor to other goroutines in between) before it sleeps: a step
+// offers it a piece every few hundred microseconds, and a sleeping helper
+// takes tens of microseconds to wake. Measured on the default job (medians
+// of 3 to 5 runs on this 2-core machine): one goroutine 4.45 s; sharing
+// only the gradient and the update 4.5 s; sharing everything with a helper
+// that sleeps at once 4.75 s; sharing everything with the polling helper
+// 3.8–4.0 s.
+//
+// Each output element is computed by exactly one serial piece of code in a
+// fixed order, so the results do not depend on which goroutine computed
+// what.
 
 // jobKind says what a job computes.
 type jobKind int
 
 const (
-	jobGemm     jobKind = iota // tiles of a dense product
-	jobOnesCols                // rows of xᵀ·w for a binary x (onesJob.cols)
-	jobSolve                   // parts of the parameters' SGD update (step.solve)
+	jobGemm      jobKind = iota // tiles of a dense product
+	jobOnesCols                 // rows of xᵀ·w for a binary x (onesJob.cols)
+	jobOnesRows                 // rows of c + x·w for a binary x (onesJob.rows)
+	jobSigmoid                  // σ of elements (sigmoidSlice of o.x into o.dst)
+	jobSoftplus                 // rows of Σ softplus and σ (softplusRows)
+	jobTranspose                // bands of a transposition (onesJob.transpose)
+	jobSolve                    // parts of the parameters' SGD update (step.solve)
 )
 
 // job is one piece of work, items lo to hi−1. It is a plain value, so
@@ -45,6 +56,14 @@ func (j *job) run() {
 	switch j.kind {
 	case jobGemm:
 		j.g.run(j.lo, j.hi)
+	case jobOnesRows:
+		j.o.rows(j.lo, j.hi)
+	case jobSigmoid:
+		sigmoidSlice(j.o.dst[j.lo:j.hi], j.o.x[j.lo:j.hi])
+	case jobSoftplus:
+		softplusRows(j.o.dst, j.o.c, j.o.x, j.o.wCols, j.lo, j.hi)
+	case jobTranspose:
+		j.o.transpose(j.lo, j.hi)
 	case jobOnesCols:
 		j.o.cols(j.lo, j.hi)
 	case jobSolve:
@@ -66,6 +85,9 @@ var helper struct {
 	task  job
 }
 
+// helperSpin is how long the helper keeps polling after its last task.
+const helperSpin = 2 * time.Millisecond
+
 const (
 	taskIdle int32 = iota
 	taskPosted
@@ -86,9 +108,17 @@ func parallel(j job, n, minItems int) {
 		helper.wake = make(chan struct{}, 1)
 		go func() {
 			for range helper.wake {
-				if helper.state.CompareAndSwap(taskPosted, taskTaken) {
-					helper.task.run()
-					helper.state.Store(taskDone)
+				last := time.Now()
+				for {
+					if helper.state.CompareAndSwap(taskPosted, taskTaken) {
+						helper.task.run()
+						helper.state.Store(taskDone)
+						last = time.Now()
+					}
+					if time.Since(last) > helperSpin {
+						break
+					}
+					runtime.Gosched()
 				}
 			}
 		}()
@@ -101,10 +131,6 @@ func parallel(j job, n, minItems int) {
 	case helper.wake <- struct{}{}:
 	default: // a wake-up is already pending
 	}
-	// The woken helper is queued to run next on this goroutine's
-	// processor: yield it, so that it starts now (and this goroutine
-	// continues on an idle processor, if there is one).
-	runtime.Gosched()
 	j.lo, j.hi = 0, half
 	j.run()
 	if helper.state.CompareAndSwap(taskPosted, taskIdle) { // not started: do it here

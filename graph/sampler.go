@@ -101,7 +101,7 @@ func (m *Model) visibleProbabilities(pV, h []float32, rows int, off *[]int32) {
 	V, H := m.Visible, m.Hidden
 	if onesFit(V*H) && isBinary(h[:rows*H]) {
 		onesProduct(pV[:rows*V], h[:rows*H], rows, H, m.transposedWeights(), V, m.vBias(), off)
-		sigmoidSlice(pV[:rows*V], pV[:rows*V])
+		sigmoidShared(pV[:rows*V], pV[:rows*V])
 		return
 	}
 	b := m.vBias()
@@ -132,7 +132,7 @@ func (s *Sampler) hiddenProduct(v []float32, rows int) {
 // sampleHidden sets pH = σ(aH) and samples h from it.
 func (s *Sampler) sampleHidden(rows int, src Uniform) (pH, h []float32) {
 	n := rows * s.m.Hidden
-	sigmoidSlice(s.pH[:n], s.aH[:n])
+	sigmoidShared(s.pH[:n], s.aH[:n])
 	Bernoulli(s.h[:n], s.pH[:n], src)
 	return s.pH[:n], s.h[:n]
 }

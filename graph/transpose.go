@@ -1,15 +1,19 @@
 package graph
 
 // transposeInto sets dst (cols×rows) to the transpose of src (rows×cols),
-// in bands of transposeBlock rows of src.
+// in bands of transposeBlock rows of src, shared with the helper goroutine
+// from 2·transposeMinBands bands on.
 func transposeInto(dst, src []float32, rows, cols int) {
 	j := onesJob{dst: dst, w: src, xRows: rows, wCols: cols}
-	j.transpose(0, (rows+transposeBlock-1)/transposeBlock)
+	parallel(job{kind: jobTranspose, o: j}, (rows+transposeBlock-1)/transposeBlock, transposeMinBands)
 }
 
 // transposeBlock is the number of rows of src in a band: the AVX2 kernel
 // transposes 8×8 blocks.
 const transposeBlock = 8
+
+// transposeMinBands: 8 bands of MNIST's 500 columns take a few microseconds.
+const transposeMinBands = 8
 
 // transpose transposes bands lo to hi−1 of w into dst: with the kernel the
 // 8×8 blocks of a full band, then element by element whatever is left.
