@@ -189,12 +189,17 @@ func FuzzReadIDX(f *testing.F) {
 		if isImages {
 			magic, dims, size = 0x803, 3, Pixels
 		}
-		n, err := readIDX(bytes.NewReader(gz(t, data)), "fuzz", magic, dims)
+		g := gz(t, data)
+		body, n, err := readIDX(bytes.NewReader(g), int64(len(g)), "fuzz", magic, dims)
 		if err != nil {
 			return
 		}
-		if got, want := len(raw(t, data)), 4*(1+dims)+n*size; got != want {
-			t.Fatalf("accepted %d items of %d bytes from a stream of %d bytes, want %d", n, size, got, want)
+		r := raw(t, data)
+		if got, want := len(r), 4*(1+dims)+n*size; got != want || len(body) != n*size {
+			t.Fatalf("accepted %d items of %d bytes (body %d) from a stream of %d bytes, want %d", n, size, len(body), got, want)
+		}
+		if !bytes.Equal(body, r[4*(1+dims):]) {
+			t.Fatal("the body read differs from the stream's")
 		}
 	})
 }

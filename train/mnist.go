@@ -1,6 +1,7 @@
 package train
 
 import (
+	"bufio"
 	"compress/gzip"
 	"encoding/binary"
 	"errors"
@@ -122,55 +123,28 @@ func Load(dir string) (trainSet, testSet *Dataset, err error) {
 }
 
 // LoadSet reads one gzip'd IDX image file and its label file into a
-// Dataset. Each file is read twice: a first pass checks it whole without
-// keeping it (readIDX: header, item count, exact length, gzip checksum), and
-// only then a second pass reads its body straight into the Dataset's arrays,
-// allocated once at their exact size. So a corrupt or hostile file gives an
-// error naming it, never a panic or a large allocation, and the 60,000
-// training images take one 47 MB array (GoMNIST's own reader, which trusts
-// the header, allocates a slice per image and needs a copy on top: about
-// 100 MB at its peak).
+// Dataset, each in a single pass that checks it whole (readIDX: header,
+// item count, exact length, gzip checksum) before the Dataset is returned.
+// The body is allocated once, at its exact size, and only after the header
+// has passed, with a size the compressed file can hold (deflate expands at
+// most maxExpansion times): a corrupt or hostile file gives an error naming
+// it, never a panic or an allocation out of proportion to the file. The
+// 60,000 training images take one 47 MB array (GoMNIST's own reader, which
+// trusts the header, allocates a slice per image and needs a copy on top:
+// about 100 MB at its peak).
 func LoadSet(imagesPath, labelsPath string) (*Dataset, error) {
-	n, err := checkIDX(imagesPath, 0x803, 3)
+	images, n, err := readIDXFile(imagesPath, 0x803, 3)
 	if err != nil {
 		return nil, err
 	}
-	nl, err := checkIDX(labelsPath, 0x801, 1)
+	labels, nl, err := readIDXFile(labelsPath, 0x801, 1)
 	if err != nil {
 		return nil, err
 	}
 	if n != nl {
 		return nil, fmt.Errorf("%s has %d images but %s has %d labels: use the matching MNIST files", imagesPath, n, labelsPath, nl)
 	}
-	d := &Dataset{Images: make([]uint8, n*Pixels), Labels: make([]uint8, n), N: n}
-	if err := readBody(imagesPath, 16, d.Images); err != nil {
-		return nil, err
-	}
-	if err := readBody(labelsPath, 8, d.Labels); err != nil {
-		return nil, err
-	}
-	return d, nil
-}
-
-// readBody reads the IDX body of the gzip'd file path, after its header
-// of headerLen bytes, into dst. checkIDX has validated the file; an error
-// here means it changed in between.
-func readBody(path string, headerLen int64, dst []byte) error {
-	f, err := os.Open(path)
-	if err != nil {
-		return fmt.Errorf("cannot open MNIST file: %w (pass -data DIR with the four MNIST .gz files)", err)
-	}
-	defer f.Close()
-	z, err := gzip.NewReader(f)
-	if err == nil {
-		if _, err = io.CopyN(io.Discard, z, headerLen); err == nil {
-			_, err = io.ReadFull(z, dst)
-		}
-	}
-	if err != nil {
-		return fmt.Errorf("%s: %w (the file changed while being read: restore the MNIST file)", path, errEOF(err))
-	}
-	return nil
+	return &Dataset{Images: images, Labels: labels, N: n}, nil
 }
 
 func errEOF(err error) error {
@@ -180,54 +154,71 @@ func errEOF(err error) error {
 	return err
 }
 
-// checkIDX validates a gzip'd IDX file before LoadSet reads it (see
-// readIDX) and returns its item count.
-func checkIDX(path string, magic uint32, dims int) (int, error) {
+// readIDXFile reads the gzip'd IDX file path (see readIDX).
+func readIDXFile(path string, magic uint32, dims int) ([]byte, int, error) {
 	f, err := os.Open(path)
 	if err != nil {
-		return 0, fmt.Errorf("cannot open MNIST file: %w (pass -data DIR with the four MNIST .gz files)", err)
+		return nil, 0, fmt.Errorf("cannot open MNIST file: %w (pass -data DIR with the four MNIST .gz files)", err)
 	}
 	defer f.Close()
-	return readIDX(f, path, magic, dims)
+	st, err := f.Stat()
+	if err != nil {
+		return nil, 0, fmt.Errorf("cannot read MNIST file: %w", err)
+	}
+	return readIDX(bufio.NewReaderSize(f, 1<<16), st.Size(), path, magic, dims)
 }
 
-// readIDX validates the gzip'd IDX stream r, named name in errors: its
-// magic number, dimensions (28×28 for images), a plausible item count,
-// which it returns, and a body of exactly the size the header gives, with
-// the gzip checksum verified. It reads through the stream without keeping
-// it, and at most one byte more than the header promises, so neither a
+// maxExpansion is deflate's largest expansion ratio (1032:1): a gzip file
+// of s bytes cannot hold more than maxExpansion·s bytes of data.
+const maxExpansion = 1032
+
+// readIDX reads the gzip'd IDX stream r of size compressed bytes, named
+// name in errors, and returns its body and item count. It checks the
+// magic number, the dimensions (28×28 for images), a plausible item count
+// that the stream's size can hold, a body of exactly the size the header
+// gives (reading at most one byte more), and the gzip checksum. So neither a
 // corrupt header nor a decompression bomb makes it allocate or read much.
-func readIDX(r io.Reader, name string, magic uint32, dims int) (int, error) {
+func readIDX(r io.Reader, size int64, name string, magic uint32, dims int) ([]byte, int, error) {
 	z, err := gzip.NewReader(r)
 	if err != nil {
-		return 0, fmt.Errorf("%s: not a gzip file (%w): restore the MNIST file", name, err)
+		return nil, 0, fmt.Errorf("%s: not a gzip file (%w): restore the MNIST file", name, err)
 	}
 	header := make([]uint32, 1+dims)
 	if err := binary.Read(z, binary.BigEndian, header); err != nil {
-		return 0, fmt.Errorf("%s: header: %w (file truncated or corrupt: restore the MNIST file)", name, errEOF(err))
+		return nil, 0, fmt.Errorf("%s: header: %w (file truncated or corrupt: restore the MNIST file)", name, errEOF(err))
 	}
 	if header[0] != magic {
-		return 0, fmt.Errorf("%s: magic number %#x, want %#x: not an MNIST IDX file of this kind", name, header[0], magic)
+		return nil, 0, fmt.Errorf("%s: magic number %#x, want %#x: not an MNIST IDX file of this kind", name, header[0], magic)
 	}
 	if n := header[1]; n == 0 || n > maxImages {
-		return 0, fmt.Errorf("%s: header claims %d items (want 1 to %d): file corrupt, restore it", name, n, maxImages)
+		return nil, 0, fmt.Errorf("%s: header claims %d items (want 1 to %d): file corrupt, restore it", name, n, maxImages)
 	}
 	if dims == 3 && (header[2] != GoMNIST.Height || header[3] != GoMNIST.Width) {
-		return 0, fmt.Errorf("%s: images of %d×%d pixels, want 28×28", name, header[2], header[3])
+		return nil, 0, fmt.Errorf("%s: images of %d×%d pixels, want 28×28", name, header[2], header[3])
 	}
 	n := int(header[1])
 	want := int64(n)
 	if dims == 3 {
 		want *= Pixels
 	}
-	got, err := io.CopyN(io.Discard, z, want+1)
-	switch {
-	case err != nil && err != io.EOF:
-		return 0, fmt.Errorf("%s: %w (file corrupt: restore the MNIST file)", name, err)
-	case got < want:
-		return 0, fmt.Errorf("%s: header claims %d items, the file has data for %d bytes of %d (truncated: restore the MNIST file)", name, n, got, want)
-	case got > want:
-		return 0, fmt.Errorf("%s: more data than the %d items its header claims (corrupt: restore the MNIST file)", name, n)
+	if want > maxExpansion*size {
+		return nil, 0, fmt.Errorf("%s: header claims %d items, more than a %d-byte file can hold (truncated or corrupt: restore the MNIST file)", name, n, size)
 	}
-	return n, nil
+	body := make([]byte, want)
+	got, err := io.ReadFull(z, body)
+	switch {
+	case err == io.EOF || err == io.ErrUnexpectedEOF:
+		return nil, 0, fmt.Errorf("%s: header claims %d items, the file has data for %d bytes of %d (truncated: restore the MNIST file)", name, n, got, want)
+	case err != nil:
+		return nil, 0, fmt.Errorf("%s: %w (file corrupt: restore the MNIST file)", name, err)
+	}
+	// The stream must end here; reaching its end checks the gzip checksum.
+	var extra [1]byte
+	switch k, err := io.ReadFull(z, extra[:]); {
+	case k > 0:
+		return nil, 0, fmt.Errorf("%s: more data than the %d items its header claims (corrupt: restore the MNIST file)", name, n)
+	case err != io.EOF:
+		return nil, 0, fmt.Errorf("%s: %w (file corrupt: restore the MNIST file)", name, err)
+	}
+	return body, n, nil
 }
