@@ -84,14 +84,19 @@ func runContext(ctx context.Context, o options, stdout io.Writer) error {
 		runtime.GC()
 	}
 
+	// The script's outputs and the report read the model and res and write
+	// files of their own: they run side by side.
+	reported := make(chan error, 1)
+	go func() { reported <- rep.finish(model, res) }() // what the model learned
 	// show_and_save("real", make_grid(v)); show_and_save("generated", make_grid(v1)); plt.show()
-	if err := savePictures(o.out, res); err != nil {
-		return err
+	err = savePictures(o.out, res)
+	if err == nil {
+		err = train.SaveParams(o.out, model) // W.npy, v_bias.npy, h_bias.npy
 	}
-	if err := train.SaveParams(o.out, model); err != nil { // W.npy, v_bias.npy, h_bias.npy
-		return err
+	if rerr := <-reported; err == nil {
+		err = rerr
 	}
-	return rep.finish(model, res) // what the model learned
+	return err // the first of the two, for a one-line message
 }
 
 // newModel initialises the model as the script does, or reads it from -load.
