@@ -4,14 +4,17 @@
 // Data: Load reads the four IDX files that the GoMNIST module ships (found
 // through the module's folder, see DataDir) into Datasets of uint8 images,
 // 784 pixels each, row-major, with a reader that checks each file whole
-// before it allocates (see LoadSet). Pixels are divided by 255 into float32, as
+// (header, size, checksum) in the one pass that reads it (see LoadSet). Pixels are divided by 255 into float32, as
 // torchvision's ToTensor does, and each batch is binarized with one uniform
 // draw per pixel (v = 1 if u < x), as torch's bernoulli does.
 //
 // Loop: Fit walks the training set in file order in batches of
 // Config.BatchSize (no shuffle, the last, shorter batch included), samples
 // each batch's reconstruction by k steps of Gibbs sampling outside the graph,
-// and lets the model take one SGD step on the free-energy difference. After
+// and lets the model take one SGD step on the free-energy difference. The
+// next batch's random draws (its binarization and its Gibbs variates) are
+// made on a second goroutine while the current batch trains, from the same
+// streams in the same order, so the results are those of drawing in turn. After
 // each epoch it reports the mean of the batch losses, the number the script
 // prints, through a callback.
 //
