@@ -113,13 +113,19 @@ func onesProduct(dst, x []float32, rows, V int, w []float32, H int, c []float32,
 	parallel(job{kind: jobOnesRows, o: j}, rows, onesMinRows)
 }
 
+// rows sets rows lo to hi−1 of dst to c (or 0 if c is nil) plus the rows
+// of w where the same row of x is 1.
 func (j *onesJob) rows(lo, hi int) {
 	V, H := j.xCols, j.wCols
 	for r := lo; r < hi; r++ {
 		off := j.off[r*V : (r+1)*V]
 		n := onesOffsets(off, j.x[r*V:(r+1)*V], H)
 		d := j.dst[r*H : (r+1)*H]
-		copy(d, j.c)
+		if j.c != nil {
+			copy(d, j.c)
+		} else {
+			clear(d)
+		}
 		accRows(d, j.w, off[:n])
 	}
 }
@@ -135,25 +141,13 @@ func onesTransProduct(dst, x []float32, rows, V int, w []float32, H int, off *[]
 	}
 	*xt = (*xt)[:rows*V]
 	transposeInto(*xt, x, rows, V)
-	j := onesJob{dst: dst, x: *xt, w: w, off: *off, xRows: rows, xCols: V, wCols: H}
-	parallel(job{kind: jobOnesCols, o: j}, V, onesMinCols)
+	j := onesJob{dst: dst, x: *xt, w: w, off: *off, xRows: V, xCols: rows, wCols: H}
+	parallel(job{kind: jobOnesRows, o: j}, V, onesMinCols)
 }
 
 // onesMinCols is the number of rows of xᵀ·w below which it stays on one
 // goroutine (a row costs about half a microsecond for MNIST's batches).
 const onesMinCols = 64
-
-// cols sets rows lo to hi−1 of dst from the transposed x.
-func (j *onesJob) cols(lo, hi int) {
-	R, H := j.xRows, j.wCols
-	for i := lo; i < hi; i++ {
-		off := j.off[i*R : (i+1)*R]
-		n := onesOffsets(off, j.x[i*R:(i+1)*R], H)
-		d := j.dst[i*H : (i+1)*H]
-		clear(d)
-		accRows(d, j.w, off[:n])
-	}
-}
 
 func grow32(s []int32, n int) []int32 {
 	if cap(s) < n {

@@ -34,8 +34,7 @@ type jobKind int
 
 const (
 	jobGemm      jobKind = iota // tiles of a dense product
-	jobOnesCols                 // rows of xᵀ·w for a binary x (onesJob.cols)
-	jobOnesRows                 // rows of c + x·w for a binary x (onesJob.rows)
+	jobOnesRows                 // rows of c + x·w for a binary x (onesJob.rows), also xᵀ·w
 	jobSigmoid                  // σ of elements (sigmoidSlice of o.x into o.dst)
 	jobSoftplus                 // rows of Σ softplus and σ (softplusRows)
 	jobTranspose                // bands of a transposition (onesJob.transpose)
@@ -64,8 +63,6 @@ func (j *job) run() {
 		softplusRows(j.o.dst, j.o.c, j.o.x, j.o.wCols, j.lo, j.hi)
 	case jobTranspose:
 		j.o.transpose(j.lo, j.hi)
-	case jobOnesCols:
-		j.o.cols(j.lo, j.hi)
 	case jobSolve:
 		j.s.solve(j.lo, j.hi)
 	}
