@@ -2,9 +2,11 @@ package main
 
 import (
 	"bytes"
+	"io"
 	"os"
 	"path/filepath"
 	"runtime"
+	"strings"
 	"testing"
 
 	"gorbm.dev/gorbm/train"
@@ -115,5 +117,26 @@ func TestUnwritableOutput(t *testing.T) {
 	}
 	if log.Len() != 0 {
 		t.Errorf("training started before the output folder was checked: %q", log.String())
+	}
+}
+
+// TestCPUProfile checks -cpuprofile: a run writes a profile that pprof
+// accepts the magic of (gzip), and a profile in a folder that does not
+// exist fails before the run with an error naming the flag.
+func TestCPUProfile(t *testing.T) {
+	out := t.TempDir()
+	o := testOptions(t, out)
+	path := filepath.Join(out, "cpu.out")
+	if err := profiled(path, func() error { return run(o, io.Discard) }); err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile(path)
+	if err != nil || len(b) < 2 || b[0] != 0x1f || b[1] != 0x8b {
+		t.Fatalf("profile %s: %d bytes, error %v; want a gzip'd profile", path, len(b), err)
+	}
+	ran := false
+	err = profiled(filepath.Join(out, "missing", "cpu.out"), func() error { ran = true; return nil })
+	if err == nil || ran || !strings.Contains(err.Error(), "-cpuprofile") {
+		t.Fatalf("profile in a missing folder: error %v, ran %t; want an error naming -cpuprofile before the run", err, ran)
 	}
 }
