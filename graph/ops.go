@@ -17,7 +17,7 @@ import (
 // output on every run (a TapeMachine's Reset drops its registers) and its
 // element-wise Softplus and Sigmoid go through float64 closures; these ops
 // keep their output tensor from run to run and evaluate softplus and σ with
-// the float32 routines of fastmath.go. Each differentiable op implements
+// the float32 routines of fastmath32.go. Each differentiable op implements
 // gorgonia.SDOp: its SymDiff adds the nodes of the gradient to the graph,
 // so gorgonia.Grad still builds the backward pass, and grad_test.go checks
 // the result against the closed form.
