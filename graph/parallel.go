@@ -16,14 +16,14 @@ import (
 // transposition of W, the gradient xᵀ·g, the SGD update of W, and dense
 // products with the pure-Go BLAS. The calling goroutine does the first
 // half and offers the second to one long-lived helper goroutine, which
-// keeps polling for work for helperSpin after its last task (yielding its
-// processor to other goroutines in between) before it sleeps: a step
-// offers it a piece every few hundred microseconds, and a sleeping helper
-// takes tens of microseconds to wake. Measured on the default job (medians
-// of 3 to 5 runs on this 2-core machine): one goroutine 4.45 s; sharing
-// only the gradient and the update 4.5 s; sharing everything with a helper
-// that sleeps at once 4.75 s; sharing everything with the polling helper
-// 3.8–4.0 s.
+// keeps polling for work for helperSpin after its last task, yielding its
+// processor to other goroutines every few microseconds, before it sleeps: a
+// step offers it a piece every few hundred microseconds, and a sleeping
+// helper takes tens of microseconds to wake. Measured on the default job
+// (medians of 3 to 5 runs on this 2-core machine, at the time of each
+// change): one goroutine 4.45 s; sharing only the gradient and the update
+// 4.5 s; sharing everything with a helper that sleeps at once 4.75 s;
+// sharing everything with the polling helper 3.8–4.0 s.
 //
 // Each output element is computed by exactly one serial piece of code in a
 // fixed order, so the results do not depend on which goroutine computed
@@ -82,8 +82,14 @@ var helper struct {
 	task  job
 }
 
-// helperSpin is how long the helper keeps polling after its last task.
-const helperSpin = 2 * time.Millisecond
+// helperSpin is how long the helper keeps polling after its last task, and
+// helperPolls the number of polls between its yields (some microseconds:
+// yielding on every poll costs the scheduler's lock, measured 0.15 s more
+// on the default job).
+const (
+	helperSpin  = 2 * time.Millisecond
+	helperPolls = 4096
+)
 
 const (
 	taskIdle int32 = iota
@@ -114,6 +120,10 @@ func parallel(j job, n, minItems int) {
 					}
 					if time.Since(last) > helperSpin {
 						break
+					}
+					// poll for a few microseconds, then let other
+					// goroutines (the trainer's prefetch) have the processor
+					for k := 0; k < helperPolls && helper.state.Load() != taskPosted; k++ {
 					}
 					runtime.Gosched()
 				}
