@@ -60,3 +60,27 @@ func BenchmarkTrainStep(b *testing.B) {
 		step(i)
 	}
 }
+
+// BenchmarkUniforms compares the two ways the sampler gets its uniform
+// variates: Rand.FillFloat32 (the PCG run inline, four chains interleaved)
+// and a Float32 call per variate through the Uniform interface, 50,000
+// variates (a batch's visible units) per operation.
+//
+//	go test -run XXX -bench Uniforms -count 5 ./graph/
+func BenchmarkUniforms(b *testing.B) {
+	dst := make([]float32, 50000)
+	b.Run("FillFloat32", func(b *testing.B) {
+		r := NewRand(rand.NewPCG(1, 2))
+		for range b.N {
+			r.FillFloat32(dst)
+		}
+	})
+	b.Run("Float32", func(b *testing.B) {
+		var u Uniform = rand.New(rand.NewPCG(1, 2))
+		for range b.N {
+			for i := range dst {
+				dst[i] = u.Float32()
+			}
+		}
+	})
+}

@@ -68,9 +68,10 @@ func uniforms(n int, src Uniform, scratch []float32) []float32 {
 }
 
 // Rand is a *rand.Rand on a PCG generator that is also a UniformFiller:
-// FillFloat32 runs the generator's steps inline, some four times faster
-// than a call of Float32 per variate through the rand.Source interface,
-// and leaves the generator where those calls would. It is a Uniform and a
+// FillFloat32 runs the generator's steps inline, four interleaved chains of
+// them, about 1.4 times as fast as a Float32 call per variate through the
+// Uniform interface (1.6 against 2.3 ns a variate, BenchmarkUniforms), and
+// leaves the generator where those calls would. It is a Uniform and a
 // Normal; the PCG stays the generator's state (for MarshalBinary).
 type Rand struct {
 	*rand.Rand
