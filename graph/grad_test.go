@@ -172,3 +172,55 @@ func TestParamsRoundTrip(t *testing.T) {
 		}
 	}
 }
+
+// TestStepIsSGD checks the update of Model.Step, Gorgonia's VanillaSolver
+// run on two blocks of W's rows and the biases, side by side: every
+// parameter must become p + float32(−lr)·g, bit for bit, with g the
+// gradient Gradients returns for the same batches (torch.optim.SGD without
+// momentum, in float32). Sizes whose halves are and are not whole bands of
+// the transposition, and one too small to split.
+func TestStepIsSGD(t *testing.T) {
+	const lr = 0.1
+	for _, sz := range [][2]int{{784, 50}, {20, 7}, {6, 3}} {
+		V, H := sz[0], sz[1]
+		rng := NewRand(rand.NewPCG(uint64(V), 5))
+		m, err := New(V, H, lr, rng)
+		if err != nil {
+			t.Fatal(err)
+		}
+		s := NewSampler(m)
+		for step := range 3 {
+			rows := 4 + step
+			v := make([]float32, rows*V)
+			for i := range v {
+				if rng.Float32() < 0.2 {
+					v[i] = 1
+				}
+			}
+			v1, err := s.Gibbs(v, rows, 1, rng)
+			if err != nil {
+				t.Fatal(err)
+			}
+			v1 = append([]float32(nil), v1...)
+			_, dW, dB, dC, err := m.Gradients(v, v1, rows)
+			if err != nil {
+				t.Fatal(err)
+			}
+			before := [][]float32{append([]float32(nil), m.weights()...), append([]float32(nil), m.vBias()...), append([]float32(nil), m.hBias()...)}
+			if _, err := m.Step(v, v1, rows); err != nil {
+				t.Fatal(err)
+			}
+			eta := float32(-lr)
+			for k, p := range []struct {
+				name   string
+				now, g []float32
+			}{{"W", m.weights(), dW}, {"v_bias", m.vBias(), dB}, {"h_bias", m.hBias(), dC}} {
+				for i := range p.now {
+					if want := before[k][i] + float32(eta*p.g[i]); p.now[i] != want { // no fused multiply-add
+						t.Fatalf("%d×%d, step %d: %s[%d] = %v, want %v + %v·%v = %v", V, H, step, p.name, i, p.now[i], before[k][i], eta, p.g[i], want)
+					}
+				}
+			}
+		}
+	}
+}
