@@ -108,7 +108,7 @@ const onesMinRows = 16
 // (V×H): each row is c plus the rows of w where x is 1. off is grown to
 // rows·V.
 func onesProduct(dst, x []float32, rows, V int, w []float32, H int, c []float32, off *[]int32) {
-	*off = grow32(*off, rows*V)
+	*off = grow(*off, rows*V)
 	j := onesJob{dst: dst, x: x, w: w, c: c, off: *off, xRows: rows, xCols: V, wCols: H}
 	parallel(job{kind: jobOnesRows, o: j}, rows, onesMinRows)
 }
@@ -135,11 +135,8 @@ func (j *onesJob) rows(lo, hi int) {
 // x is transposed into xt first, so that each column is read as a row;
 // off and xt are grown to V·rows.
 func onesTransProduct(dst, x []float32, rows, V int, w []float32, H int, off *[]int32, xt *[]float32) {
-	*off = grow32(*off, rows*V)
-	if cap(*xt) < rows*V {
-		*xt = make([]float32, rows*V)
-	}
-	*xt = (*xt)[:rows*V]
+	*off = grow(*off, rows*V)
+	*xt = grow(*xt, rows*V)
 	transposeInto(*xt, x, rows, V)
 	j := onesJob{dst: dst, x: *xt, w: w, off: *off, xRows: V, xCols: rows, wCols: H}
 	parallel(job{kind: jobOnesRows, o: j}, V, onesMinCols)
@@ -149,9 +146,11 @@ func onesTransProduct(dst, x []float32, rows, V int, w []float32, H int, off *[]
 // goroutine (a row costs about half a microsecond for MNIST's batches).
 const onesMinCols = 64
 
-func grow32(s []int32, n int) []int32 {
+// grow returns s with length n, reallocated (contents lost) if its
+// capacity is smaller.
+func grow[T any](s []T, n int) []T {
 	if cap(s) < n {
-		return make([]int32, n)
+		return make([]T, n)
 	}
 	return s[:n]
 }

@@ -22,7 +22,7 @@ func TestBinaryKernels(t *testing.T) {
 		off := make([]int32, len(x))
 		n := onesOffsets(off, x, stride)
 		bern := slices.Clone(u)
-		Bernoulli(bern, p, &sliceUniform{u: u})
+		Bernoulli(bern, p, NewDrawn(u)) // the variates read in place, as in training
 		return result{off: off[:n], binary: isBinary(x), bern: bern}
 	}
 	for _, n := range []int{0, 1, 7, 8, 9, 16, 17, 63, 500, 784, 2048} {
@@ -74,13 +74,4 @@ func TestBinaryKernels(t *testing.T) {
 			}
 		}
 	}
-}
-
-// sliceUniform hands out the values of u in order.
-type sliceUniform struct{ u []float32 }
-
-func (s *sliceUniform) Float32() float32 {
-	v := s.u[0]
-	s.u = s.u[1:]
-	return v
 }

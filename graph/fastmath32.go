@@ -134,7 +134,7 @@ func softplusSigmoidRow(sig, z []float32) float64 {
 // sigmoidShared is sigmoidSlice with the second half of a long slice
 // offered to the helper goroutine (parallel.go).
 func sigmoidShared(dst, src []float32) {
-	parallel(job{kind: jobSigmoid, o: onesJob{dst: dst, x: src}}, len(dst), sigmoidMinShared)
+	parallel(job{kind: jobSigmoid, e: elemJob{dst: dst, src: src}}, len(dst), sigmoidMinShared)
 }
 
 // sigmoidMinShared is the length below which sigmoidShared stays on one

@@ -304,7 +304,7 @@ func (op *softplusSumOp) Do(in ...gorgonia.Value) (gorgonia.Value, error) {
 	if len(op.sig) != len(z) {
 		op.sig = make([]float32, len(z))
 	}
-	parallel(job{kind: jobSoftplus, o: onesJob{dst: dst, c: op.sig, x: z, wCols: H}}, n, onesMinRows)
+	parallel(job{kind: jobSoftplus, e: elemJob{dst: dst, src: z, sig: op.sig, cols: H}}, n, onesMinRows)
 	op.of = &z[0]
 	op.runs++
 	return out, nil

@@ -35,8 +35,8 @@ type jobKind int
 const (
 	jobGemm      jobKind = iota // tiles of a dense product
 	jobOnesRows                 // rows of c + x·w for a binary x (onesJob.rows), also xᵀ·w
-	jobSigmoid                  // σ of elements (sigmoidSlice of o.x into o.dst)
-	jobSoftplus                 // rows of Σ softplus and σ (softplusRows)
+	jobSigmoid                  // σ of elements (elemJob)
+	jobSoftplus                 // rows of Σ softplus and σ (elemJob)
 	jobTranspose                // bands of a transposition (onesJob.transpose)
 	jobSolve                    // parts of the parameters' SGD update (step.solve)
 )
@@ -48,7 +48,16 @@ type job struct {
 	lo, hi int
 	g      gemmJob
 	o      onesJob
+	e      elemJob
 	s      *step
+}
+
+// elemJob is element-wise work: σ of src into dst (jobSigmoid, items are
+// elements), or the row sums of softplus of src (rows of cols) into dst
+// with σ into sig (jobSoftplus, items are rows).
+type elemJob struct {
+	dst, src, sig []float32
+	cols          int
 }
 
 func (j *job) run() {
@@ -58,9 +67,9 @@ func (j *job) run() {
 	case jobOnesRows:
 		j.o.rows(j.lo, j.hi)
 	case jobSigmoid:
-		sigmoidSlice(j.o.dst[j.lo:j.hi], j.o.x[j.lo:j.hi])
+		sigmoidSlice(j.e.dst[j.lo:j.hi], j.e.src[j.lo:j.hi])
 	case jobSoftplus:
-		softplusRows(j.o.dst, j.o.c, j.o.x, j.o.wCols, j.lo, j.hi)
+		softplusRows(j.e.dst, j.e.sig, j.e.src, j.e.cols, j.lo, j.hi)
 	case jobTranspose:
 		j.o.transpose(j.lo, j.hi)
 	case jobSolve:

@@ -37,7 +37,7 @@ func TestParallelShares(t *testing.T) {
 			}
 			for round := range 50 { // some rounds find the helper polling, some asleep
 				x := append([]float32(nil), src...)
-				parallel(job{kind: jobSigmoid, o: onesJob{dst: x, x: x}}, n, tc.minItems)
+				parallel(job{kind: jobSigmoid, e: elemJob{dst: x, src: x}}, n, tc.minItems)
 				for i, v := range x {
 					if want := sigmoid32(src[i]); v != want {
 						t.Fatalf("round %d: item %d is %v, want σ(%v) = %v", round, i, v, src[i], want)

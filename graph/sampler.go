@@ -86,7 +86,7 @@ func Bernoulli(dst, p []float32, src Uniform) {
 func (m *Model) HiddenProbabilities(pH, v []float32, rows int) {
 	var off []int32
 	linear(pH, v, rows, m.Visible, m.weights(), m.Hidden, m.hBias(), &off)
-	sigmoidSlice(pH[:rows*m.Hidden], pH[:rows*m.Hidden])
+	sigmoidShared(pH[:rows*m.Hidden], pH[:rows*m.Hidden])
 }
 
 // VisibleProbabilities sets pV (rows×Visible) to σ(h·W + b) for h (rows×Hidden).
@@ -101,18 +101,17 @@ func (m *Model) visibleProbabilities(pV, h []float32, rows int, off *[]int32) {
 	V, H := m.Visible, m.Hidden
 	if onesFit(V*H) && isBinary(h[:rows*H]) {
 		onesProduct(pV[:rows*V], h[:rows*H], rows, H, m.transposedWeights(), V, m.vBias(), off)
-		sigmoidShared(pV[:rows*V], pV[:rows*V])
-		return
+	} else {
+		b := m.vBias()
+		for r := 0; r < rows; r++ {
+			copy(pV[r*V:(r+1)*V], b)
+		}
+		gemm(blas.NoTrans, blas.Trans, 1,
+			blas32.General{Rows: rows, Cols: H, Stride: H, Data: h[:rows*H]},
+			blas32.General{Rows: V, Cols: H, Stride: H, Data: m.weights()},
+			1, blas32.General{Rows: rows, Cols: V, Stride: V, Data: pV[:rows*V]})
 	}
-	b := m.vBias()
-	for r := 0; r < rows; r++ {
-		copy(pV[r*V:(r+1)*V], b)
-	}
-	gemm(blas.NoTrans, blas.Trans, 1,
-		blas32.General{Rows: rows, Cols: H, Stride: H, Data: h[:rows*H]},
-		blas32.General{Rows: V, Cols: H, Stride: H, Data: m.weights()},
-		1, blas32.General{Rows: rows, Cols: V, Stride: V, Data: pV[:rows*V]})
-	sigmoidSlice(pV[:rows*V], pV[:rows*V])
+	sigmoidShared(pV[:rows*V], pV[:rows*V])
 }
 
 // VisibleToHidden returns p(h=1|v) and a sample of h for v (rows×Visible),

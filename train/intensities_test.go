@@ -3,6 +3,8 @@ package train
 import (
 	"math/rand/v2"
 	"testing"
+
+	"gorbm.dev/gorbm/graph"
 )
 
 func TestIntensities(t *testing.T) {
@@ -64,47 +66,34 @@ func TestBinarizeKernel(t *testing.T) {
 		for i := range pixels {
 			pixels[i] = uint8(i * 97) // every value once in 256
 		}
-		// uniforms: ties with the pixel's intensity every third, else drawn
-		src := newTieSource(pixels, 9)
+		u := tieUniforms(pixels, 9)
 		got, want := make([]float32, n), make([]float32, n)
-		Binarize(got, pixels, src.clone())
+		Binarize(got, pixels, graph.NewDrawn(u))
 		saved := useBinarizeAsm
 		useBinarizeAsm = false
-		Binarize(want, pixels, src.clone())
+		Binarize(want, pixels, graph.NewDrawn(u))
 		useBinarizeAsm = saved
 		for i := range got {
 			if got[i] != want[i] || (got[i] != 0 && got[i] != 1) {
 				t.Fatalf("n=%d, pixel %d (value %d): kernel %v, Go %v", n, i, pixels[i], got[i], want[i])
 			}
-			if u, p := src.u[i], intensity[pixels[i]]; (got[i] == 1) != (u < p) {
+			if u, p := u[i], intensity[pixels[i]]; (got[i] == 1) != (u < p) {
 				t.Fatalf("n=%d, pixel %d: u=%v, intensity %v, gave %v", n, i, u, p, got[i])
 			}
 		}
 	}
 }
 
-// tieSource hands out fixed uniforms: every third the intensity of the
-// pixel it will meet, the others from a seeded stream.
-type tieSource struct {
-	u []float32
-	i int
-}
-
-func newTieSource(pixels []uint8, seed uint64) *tieSource {
+// tieUniforms returns a uniform per pixel: every third the intensity of
+// that pixel (a tie), the others from a seeded stream.
+func tieUniforms(pixels []uint8, seed uint64) []float32 {
 	rng := rand.New(rand.NewPCG(seed, seed))
-	s := &tieSource{u: make([]float32, len(pixels))}
+	u := make([]float32, len(pixels))
 	for i, x := range pixels {
-		s.u[i] = rng.Float32()
+		u[i] = rng.Float32()
 		if i%3 == 0 {
-			s.u[i] = intensity[x]
+			u[i] = intensity[x]
 		}
 	}
-	return s
-}
-
-func (s *tieSource) clone() *tieSource { return &tieSource{u: s.u} }
-
-func (s *tieSource) Float32() float32 {
-	s.i++
-	return s.u[s.i-1]
+	return u
 }
