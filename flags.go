@@ -20,6 +20,7 @@ type options struct {
 	out    string
 	limit  int
 	load   string
+	graph  string // the cost graph: fast or textbook (graph.ParseGraph)
 
 	checkpoint string // folder of the checkpoint saved after each epoch
 	resume     bool   // continue from the checkpoint
@@ -77,6 +78,7 @@ func flagSet(o *options) *flag.FlagSet {
 	fs.BoolVar(&o.resume, "resume", false, "continue from the checkpoint (same flags; -epochs may be raised)")
 	fs.BoolVar(&o.config.Persistent, "pcd", false, "persistent contrastive divergence (Tieleman 2008): the negative chain continues from the previous batch's instead of the data")
 	fs.StringVar(&o.cpuProfile, "cpuprofile", "", "write a CPU profile of the run to this file (read it with 'go tool pprof')")
+	fs.StringVar(&o.graph, "graph", "fast", "cost graph: fast (fused float32 ops) or textbook (the script's free_energy in Gorgonia's stock ops); both train the same model")
 	addReportFlags(fs, &o.report)
 	return fs
 }
@@ -87,6 +89,9 @@ func (o options) validate() error {
 	}
 	if err := o.report.validate(); err != nil {
 		return err
+	}
+	if _, err := graph.ParseGraph(o.graph); err != nil {
+		return fmt.Errorf("-graph %s: use fast or textbook", o.graph)
 	}
 	switch {
 	case !(o.lr > 0) || math.IsInf(o.lr, 0):

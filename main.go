@@ -108,8 +108,8 @@ func newModel(o options, src train.Sources) (*graph.Model, error) {
 	if err != nil {
 		return nil, err
 	}
-	if m.Visible != train.Pixels {
-		return nil, fmt.Errorf("-load %s: the model has %d visible units, MNIST needs %d", o.load, m.Visible, train.Pixels)
+	if m.Visible() != train.Pixels {
+		return nil, fmt.Errorf("-load %s: the model has %d visible units, MNIST needs %d", o.load, m.Visible(), train.Pixels)
 	}
 	return m, nil
 }

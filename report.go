@@ -10,21 +10,16 @@ import (
 	"path/filepath"
 
 	"gorbm.dev/gorbm/graph"
+	"gorbm.dev/gorbm/internal/atomicfile"
+	"gorbm.dev/gorbm/internal/rng"
 	"gorbm.dev/gorbm/metrics"
 	"gorbm.dev/gorbm/train"
 	"gorbm.dev/gorbm/viz"
 )
 
-// Streams of the evaluation's own PCG generators, apart from train's
-// (1, 2, 3), so that -eval, -ais and the sample chains never shift the
-// training's draws: the default job stays the script's, bit for bit.
-const (
-	streamEvalData  = 0x65766461 // binarizing the test images and the training subset
-	streamEval      = 0x6576616c // reconstruction and pseudo-likelihood draws, restarted each epoch
-	streamAIS       = 0x61697320
-	streamSamples   = 0x73616d70
-	evalTrainImages = 10000 // training images whose mean free energy is compared with the test set's
-)
+// evalTrainImages is the number of training images whose mean free energy
+// is compared with the test set's.
+const evalTrainImages = 10000
 
 // reportOptions are the flags of what the run reports beyond the script.
 type reportOptions struct {
@@ -126,7 +121,7 @@ func (r *reporter) data() error {
 	if err != nil {
 		return err
 	}
-	src := rand.New(train.NewStream(r.seed, streamEvalData))
+	src := rand.New(rng.NewStream(r.seed, rng.EvalData))
 	r.testN = testSet.N
 	r.test = make([]float32, testSet.N*train.Pixels)
 	train.Binarize(r.test, testSet.Images, src)
@@ -145,7 +140,7 @@ func (r *reporter) epoch(m *graph.Model, e train.Epoch) error {
 			return err
 		}
 		rep, err := metrics.Evaluate(m, r.test, r.testN, r.trainV, len(r.trainV)/train.Pixels,
-			rand.New(train.NewStream(r.seed, streamEval)))
+			rand.New(rng.NewStream(r.seed, rng.Eval)))
 		if err != nil {
 			return fmt.Errorf("-eval: %w", err)
 		}
@@ -166,7 +161,7 @@ func (r *reporter) write() error {
 	if err != nil {
 		return fmt.Errorf("metrics.json: %w", err)
 	}
-	return viz.WriteFileAtomic(filepath.Join(r.out, "metrics.json"), append(b, '\n'))
+	return atomicfile.WriteFile(filepath.Join(r.out, "metrics.json"), append(b, '\n'))
 }
 
 // trainingDone drops the reporter's hold on the training set unless what
@@ -193,7 +188,7 @@ func (r *reporter) finish(m *graph.Model, res *train.Result) error {
 		return err
 	}
 	w, _, _ := m.Params()
-	n := min(100, m.Hidden)
+	n := min(100, m.Hidden())
 	filters, err := viz.Filters(w[:n*train.Pixels], n, 28, 28)
 	if err != nil {
 		return err
@@ -220,7 +215,7 @@ func (r *reporter) runAIS(m *graph.Model) error {
 		return err
 	}
 	est, err := metrics.AIS(m, metrics.AISOptions{Marginals: marg, Betas: betas, Chains: r.o.aisChains},
-		rand.New(train.NewStream(r.seed, streamAIS)))
+		rand.New(rng.NewStream(r.seed, rng.AIS)))
 	if err != nil {
 		return fmt.Errorf("-ais: %w", err)
 	}
@@ -247,7 +242,7 @@ func (r *reporter) runAIS(m *graph.Model) error {
 // samples runs the persistent chains and writes RBM_samples.png: a column
 // per chain, a row per snapshot, the start at the top.
 func (r *reporter) samples(m *graph.Model) error {
-	src := rand.New(train.NewStream(r.seed, streamSamples))
+	src := rand.New(rng.NewStream(r.seed, rng.Samples))
 	c := r.o.sampleChains
 	start := make([]float32, c*train.Pixels)
 	if r.o.sampleFrom == "test" {

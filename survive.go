@@ -62,7 +62,7 @@ func exitCode(err error) int {
 // checkpoint so that -resume continues only the same run. -epochs is not
 // among them (a run may be continued for more epochs), nor -out or -load.
 func (o options) settings(images int) map[string]string {
-	return map[string]string{
+	s := map[string]string{
 		"hidden": strconv.Itoa(o.hidden),
 		"batch":  strconv.Itoa(o.config.BatchSize),
 		"k":      strconv.Itoa(o.config.K),
@@ -71,6 +71,10 @@ func (o options) settings(images int) map[string]string {
 		"limit":  strconv.Itoa(images), // the images trained on: -limit 0 and -limit 60000 agree
 		"pcd":    strconv.FormatBool(o.config.Persistent),
 	}
+	if o.graph != "" && o.graph != graph.Fast.String() { // the graphs agree to rounding, not to the bit
+		s["graph"] = o.graph
+	}
+	return s
 }
 
 // compareSettings lists the flags in which two settings differ, or "".
@@ -145,6 +149,14 @@ func fitSurviving(ctx context.Context, o options, d *train.Dataset, src train.So
 		if model, err = newModel(o, src); err != nil {
 			return nil, nil, err
 		}
+	}
+
+	g, err := graph.ParseGraph(o.graph)
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := model.SetGraph(g); err != nil {
+		return nil, nil, err
 	}
 
 	// for epoch in range(2): ... print("Training loss for {} epoch: {}")

@@ -1,8 +1,9 @@
 package graph
 
 import (
-	"math/rand/v2"
 	"testing"
+
+	"gorbm.dev/gorbm/internal/rng"
 )
 
 // Sizes of the script's job: 784 visible units (28×28 pixels), 500 hidden
@@ -20,16 +21,15 @@ const (
 // BenchmarkTrainStep measures one training step of the script's job: the
 // Gibbs chain from a data batch (Sampler.Gibbs) and the graph's cost,
 // gradients and SGD update (Model.Step), on synthetic binary batches with
-// MNIST's share of ink. In steady state a step allocates only the
-// TapeMachine's bookkeeping (about 2.7 kB in some 100 allocations). Its random
+// MNIST's share of ink. Its random
 // model has about half its hidden units on, against 30 % in training, so
 // its h·Wᵀ products are larger than the real ones.
 //
 //	go test -run XXX -bench TrainStep -benchmem -count 5 ./graph/                  # pure Go
 //	go test -run XXX -bench TrainStep -benchmem -count 5 -tags openblas ./graph/   # OpenBLAS
 func BenchmarkTrainStep(b *testing.B) {
-	rng := NewRand(rand.NewPCG(1, 2)) // the training streams' type (train.NewSources)
-	m, err := New(benchVisible, benchHidden, 0.1, rng)
+	src := rng.New(1, 2) // the training streams' type (train.NewSources)
+	m, err := New(benchVisible, benchHidden, 0.1, src)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -37,7 +37,7 @@ func BenchmarkTrainStep(b *testing.B) {
 	for i := range batches {
 		batches[i] = make([]float32, benchRows*benchVisible)
 		for j := range batches[i] {
-			if rng.Float32() < benchInk {
+			if src.Float32() < benchInk {
 				batches[i][j] = 1
 			}
 		}
@@ -45,11 +45,11 @@ func BenchmarkTrainStep(b *testing.B) {
 	s := NewSampler(m)
 	step := func(i int) {
 		v := batches[i%len(batches)]
-		v1, err := s.Gibbs(v, benchRows, benchK, rng)
+		batch, err := s.Gibbs(v, benchRows, benchK, src)
 		if err != nil {
 			b.Fatal(err)
 		}
-		if _, err := m.Step(v, v1, benchRows); err != nil {
+		if _, err := m.Step(batch); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -59,28 +59,4 @@ func BenchmarkTrainStep(b *testing.B) {
 	for i := 0; i < b.N; i++ {
 		step(i)
 	}
-}
-
-// BenchmarkUniforms compares the two ways the sampler gets its uniform
-// variates: Rand.FillFloat32 (the PCG run inline, four chains interleaved)
-// and a Float32 call per variate through the Uniform interface, 50,000
-// variates (a batch's visible units) per operation.
-//
-//	go test -run XXX -bench Uniforms -count 5 ./graph/
-func BenchmarkUniforms(b *testing.B) {
-	dst := make([]float32, 50000)
-	b.Run("FillFloat32", func(b *testing.B) {
-		r := NewRand(rand.NewPCG(1, 2))
-		for range b.N {
-			r.FillFloat32(dst)
-		}
-	})
-	b.Run("Float32", func(b *testing.B) {
-		var u Uniform = rand.New(rand.NewPCG(1, 2))
-		for range b.N {
-			for i := range dst {
-				dst[i] = u.Float32()
-			}
-		}
-	})
 }

@@ -16,18 +16,18 @@ import (
 // that and catches any wrong term, which would be of order 1.
 const energyTol = 1e-5
 
-// graphFreeEnergy evaluates the graph's MeanFreeEnergy node on a single row,
+// graphFreeEnergy evaluates the textbook FreeEnergy node on a single row,
 // which is that row's free energy.
 func graphFreeEnergy(t *testing.T, m *Model, row []float32) float32 {
 	t.Helper()
 	g := gorgonia.NewGraph()
-	V, H := m.Visible, m.Hidden
-	w := gorgonia.NewMatrix(g, tensor.Float32, gorgonia.WithShape(V, H), gorgonia.WithName("W"), gorgonia.WithValue(m.W))
-	vb := gorgonia.NewVector(g, tensor.Float32, gorgonia.WithShape(V), gorgonia.WithName("v_bias"), gorgonia.WithValue(m.VBias))
-	hb := gorgonia.NewVector(g, tensor.Float32, gorgonia.WithShape(H), gorgonia.WithName("h_bias"), gorgonia.WithValue(m.HBias))
+	V, H := m.Visible(), m.Hidden()
+	w := gorgonia.NewMatrix(g, tensor.Float32, gorgonia.WithShape(V, H), gorgonia.WithName("W"), gorgonia.WithValue(m.w))
+	vb := gorgonia.NewVector(g, tensor.Float32, gorgonia.WithShape(V), gorgonia.WithName("v_bias"), gorgonia.WithValue(m.vb))
+	hb := gorgonia.NewVector(g, tensor.Float32, gorgonia.WithShape(H), gorgonia.WithName("h_bias"), gorgonia.WithValue(m.hb))
 	vt := tensor.New(tensor.WithShape(1, V), tensor.WithBacking(append([]float32(nil), row...)))
 	v := gorgonia.NewMatrix(g, tensor.Float32, gorgonia.WithShape(1, V), gorgonia.WithName("v"), gorgonia.WithValue(vt))
-	f, err := MeanFreeEnergy(v, w, vb, hb)
+	f, err := FreeEnergy(v, w, vb, hb)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -50,24 +50,10 @@ func TestFreeEnergiesMatchGraph(t *testing.T) {
 	} {
 		t.Run(fmt.Sprintf("%dx%d_rows%d", tc.visible, tc.hidden, tc.rows), func(t *testing.T) {
 			rng := rand.New(rand.NewPCG(5, uint64(tc.rows)))
-			m, err := New(tc.visible, tc.hidden, 0.1, rng)
-			if err != nil {
-				t.Fatal(err)
-			}
-			for i := range m.weights() {
-				m.weights()[i] = float32(rng.NormFloat64() * tc.weightStd)
-			}
-			for _, b := range [][]float32{m.vBias(), m.hBias()} {
-				for i := range b {
-					b[i] = float32(rng.NormFloat64() * tc.biasStd)
-				}
-			}
-			v := make([]float32, tc.rows*tc.visible)
-			for i := range v {
-				v[i] = float32(rng.IntN(2))
-			}
+			m := randomModel(t, rng, tc.visible, tc.hidden, tc.weightStd, tc.biasStd)
+			v := binaryRows(rng, tc.rows, tc.visible, 0.5)
 			got := make([]float32, tc.rows)
-			if err := FreeEnergies(m, v, tc.rows, got); err != nil {
+			if err := m.FreeEnergies(got, v, tc.rows); err != nil {
 				t.Fatal(err)
 			}
 			for _, r := range []int{0, tc.rows / 2, tc.rows - 1} {
@@ -79,7 +65,20 @@ func TestFreeEnergiesMatchGraph(t *testing.T) {
 		})
 	}
 	m, _ := New(4, 2, 0.1, rand.New(rand.NewPCG(1, 1)))
-	if err := FreeEnergies(m, make([]float32, 7), 2, make([]float32, 2)); err == nil {
+	if err := m.FreeEnergies(make([]float32, 2), make([]float32, 7), 2); err == nil {
 		t.Error("FreeEnergies on 7 values for 2 rows of 4 gave no error")
+	}
+}
+
+// TestFreeEnergyShapeError checks that FreeEnergy returns an error, not a
+// panic, for inputs whose shapes do not fit.
+func TestFreeEnergyShapeError(t *testing.T) {
+	g := gorgonia.NewGraph()
+	v := gorgonia.NewMatrix(g, tensor.Float32, gorgonia.WithShape(2, 5), gorgonia.WithName("v"))
+	w := gorgonia.NewMatrix(g, tensor.Float32, gorgonia.WithShape(4, 3), gorgonia.WithName("W"))
+	vb := gorgonia.NewVector(g, tensor.Float32, gorgonia.WithShape(5), gorgonia.WithName("v_bias"))
+	hb := gorgonia.NewVector(g, tensor.Float32, gorgonia.WithShape(3), gorgonia.WithName("h_bias"))
+	if _, err := FreeEnergy(v, w, vb, hb); err == nil {
+		t.Error("FreeEnergy of a 2×5 v with a 4×3 W gave no error")
 	}
 }

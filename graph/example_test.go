@@ -4,6 +4,9 @@ import (
 	"fmt"
 	"math/rand/v2"
 
+	"gorgonia.org/gorgonia"
+	"gorgonia.org/tensor"
+
 	"gorbm.dev/gorbm/graph"
 )
 
@@ -21,50 +24,47 @@ func ExampleModel_Step() {
 		1, 1, 1, 0, 0, 0,
 		0, 0, 0, 1, 1, 1,
 	}
-	recon, err := graph.NewSampler(m).Gibbs(v, 2, 1, rng) // CD-1
+	batch, err := graph.NewSampler(m).Gibbs(v, 2, 1, rng) // v, v1 = model(v): CD-1
 	if err != nil {
 		fmt.Println(err)
 		return
 	}
-	loss, err := m.Step(v, recon, 2)
+	loss, err := m.Step(batch) // loss.backward(); train_op.step()
 	if err != nil {
 		fmt.Println(err)
 		return
 	}
-	fmt.Printf("reconstruction has %d values, loss %.3f\n", len(recon), loss)
-	fmt.Printf("visible bias after the step: %.2f\n", m.VBias.Data())
+	_, vBias, _ := m.Params()
+	fmt.Printf("reconstruction has %d values, loss %.3f\n", len(batch.Recon), loss)
+	fmt.Printf("visible bias after the step: %.2f\n", vBias)
 	// Output:
 	// reconstruction has 12 values, loss 0.006
 	// visible bias after the step: [0.00 0.00 0.05 0.05 0.00 0.00]
 }
 
-// The training streams hand out their uniform variates in bulk, the same
-// values as one Float32 call each.
-func ExampleRand_FillFloat32() {
-	bulk := graph.NewRand(rand.NewPCG(7, 8))
-	u := make([]float32, 5)
-	bulk.FillFloat32(u)
-
-	oneByOne := rand.New(rand.NewPCG(7, 8))
-	same := true
-	for _, x := range u {
-		same = same && x == oneByOne.Float32()
+// The script's free_energy as a Gorgonia graph of stock ops, evaluated on
+// a batch of two images of a tiny model with zero parameters: every
+// softplus term is log 2.
+func ExampleFreeEnergy() {
+	g := gorgonia.NewGraph()
+	const rows, visible, hidden = 2, 4, 3
+	v := gorgonia.NewMatrix(g, tensor.Float32, gorgonia.WithShape(rows, visible), gorgonia.WithName("v"),
+		gorgonia.WithValue(tensor.New(tensor.WithShape(rows, visible), tensor.WithBacking([]float32{1, 0, 1, 0, 0, 1, 1, 1}))))
+	w := gorgonia.NewMatrix(g, tensor.Float32, gorgonia.WithShape(visible, hidden), gorgonia.WithName("W"), gorgonia.WithInit(gorgonia.Zeroes()))
+	vBias := gorgonia.NewVector(g, tensor.Float32, gorgonia.WithShape(visible), gorgonia.WithName("v_bias"), gorgonia.WithInit(gorgonia.Zeroes()))
+	hBias := gorgonia.NewVector(g, tensor.Float32, gorgonia.WithShape(hidden), gorgonia.WithName("h_bias"), gorgonia.WithInit(gorgonia.Zeroes()))
+	f, err := graph.FreeEnergy(v, w, vBias, hBias)
+	if err != nil {
+		fmt.Println(err)
+		return
 	}
-	fmt.Println("same values:", same)
-	fmt.Println("same state after:", bulk.Uint64() == oneByOne.Uint64())
+	vm := gorgonia.NewTapeMachine(g)
+	defer vm.Close()
+	if err := vm.RunAll(); err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Printf("mean F(v) = %.4f = −3·log 2\n", f.Value().Data())
 	// Output:
-	// same values: true
-	// same state after: true
-}
-
-// Variates drawn beforehand (train.Fit draws the next batch's while the
-// current one trains) feed the sampler through a Drawn, in order.
-func ExampleDrawn() {
-	u := graph.NewDrawn([]float32{0.1, 0.9, 0.5, 0.3})
-	p := []float32{0.5, 0.5, 0.5, 0.5} // Bernoulli sets 1 where p > u
-	v := make([]float32, len(p))
-	graph.Bernoulli(v, p, u)
-	fmt.Println(v, "left:", u.Len())
-	// Output:
-	// [1 0 0 1] left: 0
+	// mean F(v) = -2.0794 = −3·log 2
 }

@@ -1,23 +1,30 @@
 package graph
 
 import (
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"testing"
+
+	"gorbm.dev/gorbm/internal/rng"
 )
 
-// gradTol bounds the difference between the graph's gradients and the
-// closed form, relative to the gradient's largest magnitude. The closed form
-// is evaluated in float64 from the same float32 inputs, so the gap is the
+// gradTol bounds the difference between a graph's gradients and the closed
+// form, relative to the gradient's largest magnitude. The closed form is
+// evaluated in float64 from the same float32 inputs, so the gap is the
 // graph's float32 rounding: a few ε ≈ 6e-8 times the length of its sums.
 const gradTol = 1e-5
 
-// closedForm returns the gradients of mean F(vd) − mean F(vr) in float64:
-// ∂/∂W_ij = −mean_d σ(a)_j v_i + mean_r σ(a)_j v_i, ∂/∂b_i = −mean_d v_i + mean_r v_i,
-// ∂/∂c_j = −mean_d σ(a)_j + mean_r σ(a)_j, with a = v·W + c (W stored V×H).
+// graphs are the two cost graphs, for tests that run on both.
+var graphs = []Graph{Fast, Textbook}
+
+// closedForm returns the cost mean F(vd) − mean F(vr) and its gradients in
+// float64, W in the script's Hidden×Visible layout:
+// ∂/∂W_ji = −mean_d σ(a)_j v_i + mean_r σ(a)_j v_i, ∂/∂b_i = −mean_d v_i + mean_r v_i,
+// ∂/∂c_j = −mean_d σ(a)_j + mean_r σ(a)_j, with a = v·Wᵀ + c.
 func closedForm(m *Model, vd, vr []float32, rows int) (cost float64, dW, db, dc []float64) {
-	V, H := m.Visible, m.Hidden
-	w, b, c := m.weights(), m.vBias(), m.hBias()
+	V, H := m.Visible(), m.Hidden()
+	w, b, c := m.Params()
 	dW, db, dc = make([]float64, V*H), make([]float64, V), make([]float64, H)
 	for sign, v := range map[float64][]float32{-1: vd, 1: vr} {
 		for r := 0; r < rows; r++ {
@@ -26,13 +33,13 @@ func closedForm(m *Model, vd, vr []float32, rows int) (cost float64, dW, db, dc 
 			for j := 0; j < H; j++ {
 				a := float64(c[j])
 				for i := 0; i < V; i++ {
-					a += float64(row[i]) * float64(w[i*H+j])
+					a += float64(row[i]) * float64(w[j*V+i])
 				}
 				negF += math.Log1p(math.Exp(a))
 				s := 1 / (1 + math.Exp(-a))
 				dc[j] += sign * s / float64(rows)
 				for i := 0; i < V; i++ {
-					dW[i*H+j] += sign * s * float64(row[i]) / float64(rows)
+					dW[j*V+i] += sign * s * float64(row[i]) / float64(rows)
 				}
 			}
 			for i := 0; i < V; i++ {
@@ -54,62 +61,170 @@ func maxRel(got []float32, want []float64) float64 {
 	return diff / scale
 }
 
+// randomModel returns a visible×hidden model with N(0, weightStd²) weights
+// and N(0, biasStd²) biases.
+func randomModel(t testing.TB, rng *rand.Rand, visible, hidden int, weightStd, biasStd float64) *Model {
+	t.Helper()
+	normals := func(n int, std float64) []float32 {
+		x := make([]float32, n)
+		for i := range x {
+			x[i] = float32(rng.NormFloat64() * std)
+		}
+		return x
+	}
+	m, err := FromParams(visible, hidden, 0.1, normals(hidden*visible, weightStd), normals(visible, biasStd), normals(hidden, biasStd))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+// binaryRows returns rows×n values, each 1 with probability p.
+func binaryRows(rng *rand.Rand, rows, n int, p float64) []float32 {
+	v := make([]float32, rows*n)
+	for i := range v {
+		if rng.Float64() < p {
+			v[i] = 1
+		}
+	}
+	return v
+}
+
 func TestGradientsClosedForm(t *testing.T) {
+	for _, g := range graphs {
+		for _, tc := range []struct {
+			name                 string
+			visible, hidden      int
+			rows                 int
+			weightScale, biasStd float64
+		}{
+			{"script init", 784, 20, 8, InitScale, 0},
+			{"trained-like", 50, 10, 5, 0.5, 1},
+			{"one row", 7, 3, 1, 1, 2},
+		} {
+			t.Run(fmt.Sprintf("%v/%s", g, tc.name), func(t *testing.T) {
+				rng := rand.New(rand.NewPCG(1, uint64(tc.visible)))
+				m := randomModel(t, rng, tc.visible, tc.hidden, tc.weightScale, tc.biasStd)
+				if err := m.SetGraph(g); err != nil {
+					t.Fatal(err)
+				}
+				b := Batch{Data: binaryRows(rng, tc.rows, tc.visible, 0.5), Recon: binaryRows(rng, tc.rows, tc.visible, 0.5), Rows: tc.rows}
+				got, err := m.Gradients(b)
+				if err != nil {
+					t.Fatal(err)
+				}
+				wantCost, wantW, wantB, wantC := closedForm(m, b.Data, b.Recon, tc.rows)
+				if d := math.Abs(float64(got.Cost)-wantCost) / math.Max(math.Abs(wantCost), 1); d > gradTol {
+					t.Errorf("cost %v, closed form %v", got.Cost, wantCost)
+				}
+				for _, c := range []struct {
+					name string
+					got  []float32
+					want []float64
+				}{{"dW", got.W, wantW}, {"dv_bias", got.VBias, wantB}, {"dh_bias", got.HBias, wantC}} {
+					if d := maxRel(c.got, c.want); d > gradTol {
+						t.Errorf("%s differs from the closed form by %.2g relative (> %g)", c.name, d, gradTol)
+					}
+				}
+				// Gradients must not leak into the next call: a second
+				// call gives the same values.
+				again, err := m.Gradients(b)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if d := maxRel(again.W, wantW); d > gradTol {
+					t.Errorf("second call: dW differs by %.2g: gradients accumulated across calls", d)
+				}
+			})
+		}
+	}
+}
+
+// Tolerances of the two graphs' agreement. Both evaluate the same float32
+// formula: the textbook graph with dense float32 products and Gorgonia's
+// float32 softplus summed in float32, the fast graph with sums of rows and
+// a float32 softplus summed in float64.
+//
+// The cost is a difference of two mean free energies of magnitude up to
+// H·log 2 each, which nearly cancel: its error is a few ε ≈ 6e-8 times
+// those magnitudes (sums of H terms), so costTol is relative to
+// |mean F(v)| + |mean F(v′)|. One missing softplus term in one row of a
+// batch of 64 changes the cost by about log 2/64, 7 times the bound at the
+// script's initial model (|F| ≈ 350).
+//
+// Every gradient element is a difference of two means of terms in [−1, 1]
+// (σ·v, v, σ), each mean a float32 sum of at most 64 terms, so its error is
+// below 64·ε ≈ 4e-6 in absolute terms: gradAbsTol. A wrong row or unit
+// would be off by 1/rows ≥ 1/64.
+const (
+	costTol    = 1e-6
+	gradAbsTol = 1e-5
+)
+
+// maxAbs returns the largest |a_i − b_i|.
+func maxAbs(a, b []float32) float64 {
+	var d float64
+	for i := range a {
+		d = math.Max(d, math.Abs(float64(a[i])-float64(b[i])))
+	}
+	return d
+}
+
+// meanAbsF returns |mean F(v)| over the rows of v.
+func meanAbsF(t *testing.T, m *Model, v []float32, rows int) float64 {
+	f := make([]float32, rows)
+	if err := m.FreeEnergies(f, v, rows); err != nil {
+		t.Fatal(err)
+	}
+	var s float64
+	for _, x := range f {
+		s += float64(x)
+	}
+	return math.Abs(s / float64(rows))
+}
+
+// TestTextbookMatchesFast checks that the textbook graph's cost and three
+// gradients equal the fast graph's on random 0/1 batches of several sizes,
+// MNIST's 784×500 with its 32-row last batch among them, for the script's
+// initial model and a trained-like one.
+func TestTextbookMatchesFast(t *testing.T) {
 	for _, tc := range []struct {
-		name                 string
-		visible, hidden      int
-		rows                 int
-		weightScale, biasStd float64
+		visible, hidden, rows int
+		weightStd, biasStd    float64
 	}{
-		{"script init", 784, 20, 8, InitScale, 0},
-		{"trained-like", 50, 10, 5, 0.5, 1},
-		{"one row", 7, 3, 1, 1, 2},
+		{784, 500, 32, InitScale, 0},
+		{784, 500, 64, 0.1, 1},
+		{784, 50, 1, 0.5, 1},
+		{30, 7, 9, 1, 2},
 	} {
-		t.Run(tc.name, func(t *testing.T) {
-			rng := rand.New(rand.NewPCG(1, uint64(tc.visible)))
-			m, err := New(tc.visible, tc.hidden, 0.1, rng)
-			if err != nil {
-				t.Fatal(err)
-			}
-			for i := range m.weights() {
-				m.weights()[i] *= float32(tc.weightScale / InitScale)
-			}
-			for _, bias := range [][]float32{m.vBias(), m.hBias()} {
-				for i := range bias {
-					bias[i] = float32(rng.NormFloat64() * tc.biasStd)
+		t.Run(fmt.Sprintf("%dx%d_rows%d", tc.visible, tc.hidden, tc.rows), func(t *testing.T) {
+			rng := rand.New(rand.NewPCG(3, uint64(tc.rows)))
+			m := randomModel(t, rng, tc.visible, tc.hidden, tc.weightStd, tc.biasStd)
+			b := Batch{Data: binaryRows(rng, tc.rows, tc.visible, 0.13), Recon: binaryRows(rng, tc.rows, tc.visible, 0.13), Rows: tc.rows}
+			var got [2]Gradients
+			for i, g := range graphs {
+				if err := m.SetGraph(g); err != nil {
+					t.Fatal(err)
+				}
+				var err error
+				if got[i], err = m.Gradients(b); err != nil {
+					t.Fatal(err)
 				}
 			}
-			vd := make([]float32, tc.rows*tc.visible)
-			vr := make([]float32, tc.rows*tc.visible)
-			for i := range vd {
-				vd[i] = float32(rng.IntN(2))
-				vr[i] = float32(rng.IntN(2))
+			f, x := got[0], got[1]
+			scale := meanAbsF(t, m, b.Data, b.Rows) + meanAbsF(t, m, b.Recon, b.Rows)
+			if d := math.Abs(float64(x.Cost - f.Cost)); d > costTol*scale {
+				t.Errorf("cost: textbook %v, fast %v (difference %.2g > %g·%.4g)", x.Cost, f.Cost, d, costTol, scale)
 			}
-			cost, dW, db, dc, err := m.Gradients(vd, vr, tc.rows)
-			if err != nil {
-				t.Fatal(err)
-			}
-			wantCost, wantW, wantB, wantC := closedForm(m, vd, vr, tc.rows)
-			if d := math.Abs(float64(cost)-wantCost) / math.Max(math.Abs(wantCost), 1); d > gradTol {
-				t.Errorf("cost %v, closed form %v", cost, wantCost)
-			}
-			for _, g := range []struct {
-				name string
-				got  []float32
-				want []float64
-			}{{"dW", dW, wantW}, {"dv_bias", db, wantB}, {"dh_bias", dc, wantC}} {
-				if d := maxRel(g.got, g.want); d > gradTol {
-					t.Errorf("%s differs from the closed form by %.2g relative (> %g)", g.name, d, gradTol)
+			for _, c := range []struct {
+				name     string
+				fast, tb []float32
+			}{{"dW", f.W, x.W}, {"dv_bias", f.VBias, x.VBias}, {"dh_bias", f.HBias, x.HBias}} {
+				d := maxAbs(c.tb, c.fast)
+				if d > gradAbsTol {
+					t.Errorf("%s: textbook differs from fast by %.2g (> %g)", c.name, d, gradAbsTol)
 				}
-			}
-			// Gradients must not leak into the next step: a second call
-			// gives the same values.
-			_, dW2, _, _, err := m.Gradients(vd, vr, tc.rows)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if d := maxRel(dW2, wantW); d > gradTol {
-				t.Errorf("second call: dW differs by %.2g: gradients accumulated across calls", d)
+				t.Logf("%s: %.2g", c.name, d)
 			}
 		})
 	}
@@ -125,8 +240,10 @@ func TestModelErrors(t *testing.T) {
 		{"no hidden units", 4, 0, 0.1},
 		{"no visible units", 0, 4, 0.1},
 		{"zero learning rate", 4, 4, 0},
+		{"learning rate 0 in float32", 4, 4, 1e-46},
 		{"NaN learning rate", 4, 4, math.NaN()},
 		{"infinite learning rate", 4, 4, math.Inf(1)},
+		{"more weights than int32 offsets", 1 << 16, 1 << 16, 0.1},
 	} {
 		if _, err := New(tc.visible, tc.hidden, tc.lr, rng); err == nil {
 			t.Errorf("%s: New(%d, %d, %v) gave no error", tc.name, tc.visible, tc.hidden, tc.lr)
@@ -136,7 +253,7 @@ func TestModelErrors(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := m.Step(make([]float32, 8), make([]float32, 7), 2); err == nil {
+	if _, err := m.Step(Batch{Data: make([]float32, 8), Recon: make([]float32, 7), Rows: 2}); err == nil {
 		t.Error("Step with a short reconstruction gave no error")
 	}
 	if _, err := NewSampler(m).Gibbs(make([]float32, 8), 2, 0, rng); err == nil {
@@ -144,6 +261,12 @@ func TestModelErrors(t *testing.T) {
 	}
 	if err := m.SetParams(make([]float32, 11), make([]float32, 4), make([]float32, 3)); err == nil {
 		t.Error("SetParams with a 11-value W for a 4×3 model gave no error")
+	}
+	if err := m.SetGraph(Graph(7)); err == nil {
+		t.Error("SetGraph(7) gave no error")
+	}
+	if _, err := ParseGraph("fancy"); err == nil {
+		t.Error(`ParseGraph("fancy") gave no error`)
 	}
 }
 
@@ -161,6 +284,11 @@ func TestParamsRoundTrip(t *testing.T) {
 			}
 		}
 	}
+	w[0]++ // a copy: the model does not change
+	if m.weights()[0] == w[0] {
+		t.Fatal("Params returned the model's own memory")
+	}
+	w[0]--
 	m2, err := FromParams(5, 3, 0.1, w, vb, hb)
 	if err != nil {
 		t.Fatal(err)
@@ -173,51 +301,56 @@ func TestParamsRoundTrip(t *testing.T) {
 	}
 }
 
-// TestStepIsSGD checks the update of Model.Step, Gorgonia's VanillaSolver
-// run on two blocks of W's rows and the biases, side by side: every
-// parameter must become p + float32(−lr)·g, bit for bit, with g the
-// gradient Gradients returns for the same batches (torch.optim.SGD without
-// momentum, in float32). Sizes whose halves are and are not whole bands of
-// the transposition, and one too small to split.
+// TestStepIsSGD checks the update of Model.Step on both graphs (the fast
+// one runs Gorgonia's VanillaSolver on two blocks of W's rows and the
+// biases side by side): every parameter must become p + float32(−lr)·g,
+// bit for bit, with g the gradient Gradients returns for the same batch
+// (torch.optim.SGD without momentum, in float32). Sizes whose halves are
+// and are not whole bands of the transposition, and one too small to split.
 func TestStepIsSGD(t *testing.T) {
 	const lr = 0.1
-	for _, sz := range [][2]int{{784, 50}, {20, 7}, {6, 3}} {
-		V, H := sz[0], sz[1]
-		rng := NewRand(rand.NewPCG(uint64(V), 5))
-		m, err := New(V, H, lr, rng)
-		if err != nil {
-			t.Fatal(err)
-		}
-		s := NewSampler(m)
-		for step := range 3 {
-			rows := 4 + step
-			v := make([]float32, rows*V)
-			for i := range v {
-				if rng.Float32() < 0.2 {
-					v[i] = 1
+	for _, g := range graphs {
+		for _, sz := range [][2]int{{784, 50}, {20, 7}, {6, 3}} {
+			V, H := sz[0], sz[1]
+			src := rng.New(uint64(V), 5)
+			m, err := New(V, H, lr, src)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := m.SetGraph(g); err != nil {
+				t.Fatal(err)
+			}
+			s := NewSampler(m)
+			for step := range 3 {
+				rows := 4 + step
+				v := make([]float32, rows*V)
+				for i := range v {
+					if src.Float32() < 0.2 {
+						v[i] = 1
+					}
 				}
-			}
-			v1, err := s.Gibbs(v, rows, 1, rng)
-			if err != nil {
-				t.Fatal(err)
-			}
-			v1 = append([]float32(nil), v1...)
-			_, dW, dB, dC, err := m.Gradients(v, v1, rows)
-			if err != nil {
-				t.Fatal(err)
-			}
-			before := [][]float32{append([]float32(nil), m.weights()...), append([]float32(nil), m.vBias()...), append([]float32(nil), m.hBias()...)}
-			if _, err := m.Step(v, v1, rows); err != nil {
-				t.Fatal(err)
-			}
-			eta := float32(-lr)
-			for k, p := range []struct {
-				name   string
-				now, g []float32
-			}{{"W", m.weights(), dW}, {"v_bias", m.vBias(), dB}, {"h_bias", m.hBias(), dC}} {
-				for i := range p.now {
-					if want := before[k][i] + float32(eta*p.g[i]); p.now[i] != want { // no fused multiply-add
-						t.Fatalf("%d×%d, step %d: %s[%d] = %v, want %v + %v·%v = %v", V, H, step, p.name, i, p.now[i], before[k][i], eta, p.g[i], want)
+				b, err := s.Gibbs(v, rows, 1, src)
+				if err != nil {
+					t.Fatal(err)
+				}
+				grad, err := m.Gradients(b)
+				if err != nil {
+					t.Fatal(err)
+				}
+				w0, b0, c0 := m.Params()
+				if _, err := m.Step(b); err != nil {
+					t.Fatal(err)
+				}
+				w1, b1, c1 := m.Params()
+				eta := float32(-lr)
+				for _, p := range []struct {
+					name            string
+					before, now, dp []float32
+				}{{"W", w0, w1, grad.W}, {"v_bias", b0, b1, grad.VBias}, {"h_bias", c0, c1, grad.HBias}} {
+					for i := range p.now {
+						if want := p.before[i] + float32(eta*p.dp[i]); p.now[i] != want { // no fused multiply-add
+							t.Fatalf("%v, %d×%d, step %d: %s[%d] = %v, want %v + %v·%v = %v", g, V, H, step, p.name, i, p.now[i], p.before[i], eta, p.dp[i], want)
+						}
 					}
 				}
 			}

@@ -10,6 +10,8 @@ import (
 
 	"gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
+
+	"gorbm.dev/gorbm/internal/linalg"
 )
 
 // InitScale multiplies the N(0,1) draws of the initial weights, as the
@@ -23,27 +25,27 @@ type Normal interface {
 }
 
 // Model is an RBM with float32 parameters, trained by contrastive
-// divergence on a Gorgonia graph.
+// divergence on a Gorgonia graph. Its parameters change only through Step
+// and SetParams, which keep every copy derived from them consistent.
 type Model struct {
-	Visible, Hidden int
+	visible, hidden int
 
-	// W is the weight matrix stored as Visible×Hidden (the transpose of the
-	// script's W); VBias has Visible and HBias Hidden elements. Step
-	// updates them in place. Change them through SetParams: Step reuses the
-	// products v·W + c that a Sampler's Gibbs computed with the current
-	// parameters, and only Step and SetParams mark the parameters changed.
-	W, VBias, HBias *tensor.Dense
+	// w is the weight matrix stored as Visible×Hidden (the transpose of
+	// the script's W); vb has Visible and hb Hidden elements.
+	w, vb, hb *tensor.Dense
 
-	solver *gorgonia.VanillaSolver // SGD: p ← p − lr·g, as torch.optim.SGD
-	steps  map[int]*step
+	solver solvers
+	graph  Graph
+	fast   map[int]*fastStep
+	text   map[int]*textbookStep
 
-	// version counts the parameter changes by Step and SetParams; lastGibbs
-	// is the sampler whose Gibbs ran last, whose products Step may reuse.
-	version   atomic.Uint64
-	lastGibbs atomic.Pointer[Sampler]
+	// version counts the parameter changes by Step and SetParams: the
+	// sampler's hidden fields and the transposed weights are valid for one
+	// version.
+	version atomic.Uint64
 
 	// wt is W in the script's Hidden×Visible layout, for the products h·Wᵀ
-	// of binary h (rows of wt added up), made anew when version changes.
+	// of a 0/1 h (rows of wt added up), made anew when version changes.
 	wt struct {
 		sync.Mutex
 		data    []float32
@@ -52,21 +54,23 @@ type Model struct {
 	}
 }
 
-// transposedWeights returns W as Hidden×Visible for the current
-// parameters, transposing when they changed since the last call.
-func (m *Model) transposedWeights() []float32 {
-	m.wt.Lock()
-	defer m.wt.Unlock()
-	v := m.version.Load()
-	if !m.wt.ok || m.wt.version != v {
-		if m.wt.data == nil {
-			m.wt.data = make([]float32, m.Visible*m.Hidden)
-		}
-		transposeInto(m.wt.data, m.weights(), m.Visible, m.Hidden)
-		m.wt.version, m.wt.ok = v, true
-	}
-	return m.wt.data
+// solvers are the model's Gorgonia solvers: whole for the textbook graph,
+// parts for the fast graph's two halves of the update.
+type solvers struct {
+	whole gorgonia.Solver
+	parts [2]gorgonia.Solver
 }
+
+func newSolvers(lr float64) solvers {
+	sgd := func() gorgonia.Solver { return gorgonia.NewVanillaSolver(gorgonia.WithLearnRate(lr)) }
+	return solvers{whole: sgd(), parts: [2]gorgonia.Solver{sgd(), sgd()}}
+}
+
+// Visible returns the number of visible units.
+func (m *Model) Visible() int { return m.visible }
+
+// Hidden returns the number of hidden units.
+func (m *Model) Hidden() int { return m.hidden }
 
 // New returns a model with weights drawn as N(0,1)·InitScale from src, in the
 // script's order (hidden unit by hidden unit), and zero biases. lr is the SGD
@@ -76,7 +80,7 @@ func New(visible, hidden int, lr float64, src Normal) (*Model, error) {
 	if err != nil {
 		return nil, err
 	}
-	w := m.W.Data().([]float32)
+	w := m.weights()
 	for j := 0; j < hidden; j++ {
 		for i := 0; i < visible; i++ {
 			w[i*hidden+j] = float32(src.NormFloat64()) * InitScale
@@ -89,17 +93,20 @@ func newModel(visible, hidden int, lr float64) (*Model, error) {
 	switch {
 	case visible < 1 || hidden < 1:
 		return nil, fmt.Errorf("graph: model size %d×%d: both layers need at least one unit", visible, hidden)
-	case !(lr > 0) || math.IsInf(lr, 0):
-		return nil, fmt.Errorf("graph: learning rate %v: use a finite number > 0", lr)
+	case visible > math.MaxInt32/hidden:
+		return nil, fmt.Errorf("graph: model size %d×%d: more than %d weights", visible, hidden, math.MaxInt32)
+	case !(lr > 0) || math.IsInf(lr, 0) || float32(lr) == 0:
+		return nil, fmt.Errorf("graph: learning rate %v: use a finite number > 0 (and above float32's smallest)", lr)
 	}
 	return &Model{
-		Visible: visible,
-		Hidden:  hidden,
-		W:       tensor.New(tensor.WithShape(visible, hidden), tensor.Of(tensor.Float32)),
-		VBias:   tensor.New(tensor.WithShape(visible), tensor.Of(tensor.Float32)),
-		HBias:   tensor.New(tensor.WithShape(hidden), tensor.Of(tensor.Float32)),
-		solver:  gorgonia.NewVanillaSolver(gorgonia.WithLearnRate(lr)),
-		steps:   map[int]*step{},
+		visible: visible,
+		hidden:  hidden,
+		w:       tensor.New(tensor.WithShape(visible, hidden), tensor.Of(tensor.Float32)),
+		vb:      tensor.New(tensor.WithShape(visible), tensor.Of(tensor.Float32)),
+		hb:      tensor.New(tensor.WithShape(hidden), tensor.Of(tensor.Float32)),
+		solver:  newSolvers(lr),
+		fast:    map[int]*fastStep{},
+		text:    map[int]*textbookStep{},
 	}, nil
 }
 
@@ -120,19 +127,14 @@ func FromParams(visible, hidden int, lr float64, w, vBias, hBias []float32) (*Mo
 // SetParams overwrites the parameters with copies of w (Hidden×Visible, the
 // script's layout), vBias and hBias.
 func (m *Model) SetParams(w, vBias, hBias []float32) error {
-	V, H := m.Visible, m.Hidden
+	V, H := m.visible, m.hidden
 	if len(w) != V*H || len(vBias) != V || len(hBias) != H {
 		return fmt.Errorf("graph: parameters of %d, %d, %d values do not fit a %d×%d model (want W %d×%d, v_bias %d, h_bias %d)",
 			len(w), len(vBias), len(hBias), V, H, H, V, V, H)
 	}
-	dst := m.W.Data().([]float32)
-	for j := 0; j < H; j++ {
-		for i := 0; i < V; i++ {
-			dst[i*H+j] = w[j*V+i]
-		}
-	}
-	copy(m.VBias.Data().([]float32), vBias)
-	copy(m.HBias.Data().([]float32), hBias)
+	linalg.Transpose(m.weights(), w, H, V)
+	copy(m.vBias(), vBias)
+	copy(m.hBias(), hBias)
 	m.version.Add(1)
 	return nil
 }
@@ -140,112 +142,205 @@ func (m *Model) SetParams(w, vBias, hBias []float32) error {
 // Params returns copies of the parameters in the script's layout: w is
 // Hidden×Visible row-major.
 func (m *Model) Params() (w, vBias, hBias []float32) {
-	V, H := m.Visible, m.Hidden
-	src := m.W.Data().([]float32)
-	w = make([]float32, V*H)
-	for j := 0; j < H; j++ {
-		for i := 0; i < V; i++ {
-			w[j*V+i] = src[i*H+j]
+	w = make([]float32, m.visible*m.hidden)
+	linalg.Transpose(w, m.weights(), m.visible, m.hidden)
+	return w, append([]float32(nil), m.vBias()...), append([]float32(nil), m.hBias()...)
+}
+
+// CheckFinite reports the first parameter that is NaN or ±Inf, naming it
+// in the script's layout: W[j][i] is hidden unit j's weight to visible
+// unit i.
+func (m *Model) CheckFinite() error {
+	for k, x := range m.weights() {
+		if math.IsNaN(float64(x)) || math.IsInf(float64(x), 0) {
+			i, j := k/m.hidden, k%m.hidden
+			return fmt.Errorf("parameter W[%d][%d] is %v", j, i, x)
 		}
 	}
-	vBias = append([]float32(nil), m.VBias.Data().([]float32)...)
-	hBias = append([]float32(nil), m.HBias.Data().([]float32)...)
-	return w, vBias, hBias
+	for _, p := range []struct {
+		name string
+		data []float32
+	}{{"v_bias", m.vBias()}, {"h_bias", m.hBias()}} {
+		for i, x := range p.data {
+			if math.IsNaN(float64(x)) || math.IsInf(float64(x), 0) {
+				return fmt.Errorf("parameter %s[%d] is %v", p.name, i, x)
+			}
+		}
+	}
+	return nil
 }
 
 // weights, visible bias and hidden bias as slices, no copies.
-func (m *Model) weights() []float32 { return f32s(m.W) }
-func (m *Model) vBias() []float32   { return f32s(m.VBias) }
-func (m *Model) hBias() []float32   { return f32s(m.HBias) }
+func (m *Model) weights() []float32 { return f32s(m.w) }
+func (m *Model) vBias() []float32   { return f32s(m.vb) }
+func (m *Model) hBias() []float32   { return f32s(m.hb) }
+
+// transposedWeights returns W as Hidden×Visible for the current
+// parameters, transposing when they changed since the last call.
+func (m *Model) transposedWeights() []float32 {
+	m.wt.Lock()
+	defer m.wt.Unlock()
+	v := m.version.Load()
+	if !m.wt.ok || m.wt.version != v {
+		if m.wt.data == nil {
+			m.wt.data = make([]float32, m.visible*m.hidden)
+		}
+		linalg.Transpose(m.wt.data, m.weights(), m.visible, m.hidden)
+		m.wt.version, m.wt.ok = v, true
+	}
+	return m.wt.data
+}
+
+// Graph names a cost graph: both compute mean F(v) − mean F(v′) and its
+// gradients with Gorgonia, and agree to float32 rounding.
+type Graph int
+
+const (
+	// Fast is the default: the free-energy difference of fused float32
+	// ops, which reuse the sampler's products and add up rows for 0/1
+	// inputs.
+	Fast Graph = iota
+	// Textbook is the script's free_energy written with Gorgonia's stock
+	// ops (FreeEnergy), line for line.
+	Textbook
+)
+
+var graphNames = [...]string{Fast: "fast", Textbook: "textbook"}
+
+func (g Graph) String() string {
+	if g >= 0 && int(g) < len(graphNames) {
+		return graphNames[g]
+	}
+	return fmt.Sprintf("Graph(%d)", int(g))
+}
+
+// ParseGraph returns the Graph named s ("fast" or "textbook").
+func ParseGraph(s string) (Graph, error) {
+	for g, name := range graphNames {
+		if s == name {
+			return Graph(g), nil
+		}
+	}
+	return 0, fmt.Errorf("graph: unknown cost graph %q: use fast or textbook", s)
+}
+
+// SetGraph selects the cost graph Step and Gradients run on.
+func (m *Model) SetGraph(g Graph) error {
+	if g != Fast && g != Textbook {
+		return fmt.Errorf("graph: unknown cost graph %v: use Fast or Textbook", g)
+	}
+	m.graph = g
+	return nil
+}
+
+// CostGraph returns the cost graph Step and Gradients run on.
+func (m *Model) CostGraph() Graph { return m.graph }
+
+// compiled is a cost graph compiled for one batch size.
+type compiled interface {
+	run(b Batch) error // evaluate the cost and its gradients
+	cost() float32
+	gradients() (dW, dVBias, dHBias []float32, err error) // copies, W stored Visible×Hidden
+	update() error                                        // the solver's step
+	reset()                                               // ready the machine for the next run
+}
 
 // Step performs one contrastive-divergence update: it evaluates
-// cost = mean F(vData) − mean F(vRecon) on rows×Visible batches and its
-// gradients on the graph, and lets Gorgonia's VanillaSolver apply
-// p ← p − lr·∂cost/∂p to each parameter, torch.optim.SGD without momentum.
-// It returns the cost before the update, the script's loss.
-func (m *Model) Step(vData, vRecon []float32, rows int) (float32, error) {
-	s, err := m.run(vData, vRecon, rows)
+// cost = mean F(b.Data) − mean F(b.Recon) and its gradients on the graph,
+// and lets Gorgonia's solver apply p ← p − lr·∂cost/∂p to each parameter,
+// torch.optim.SGD without momentum. It returns the cost before the update,
+// the script's loss.
+func (m *Model) Step(b Batch) (float32, error) {
+	c, err := m.run(b)
 	if err != nil {
 		return 0, err
 	}
-	defer s.vm.Reset()
-	loss := s.loss()
-	if err := s.update(); err != nil {
+	defer c.reset()
+	loss := c.cost()
+	if err := c.update(); err != nil {
 		return 0, fmt.Errorf("graph: solver step: %w", err)
 	}
 	m.version.Add(1)
 	return loss, nil
 }
 
-// Gradients evaluates the cost and its gradients without updating the
-// parameters. dW is Visible×Hidden (the stored layout), dVBias and dHBias
-// match the biases.
-func (m *Model) Gradients(vData, vRecon []float32, rows int) (cost float32, dW, dVBias, dHBias []float32, err error) {
-	s, err := m.run(vData, vRecon, rows)
+// Gradients are the cost of a batch and its gradients with respect to the
+// parameters, W in the script's Hidden×Visible layout.
+type Gradients struct {
+	Cost            float32
+	W, VBias, HBias []float32
+}
+
+// Gradients evaluates the cost and its gradients on b without updating the
+// parameters.
+func (m *Model) Gradients(b Batch) (Gradients, error) {
+	c, err := m.run(b)
 	if err != nil {
-		return 0, nil, nil, nil, err
+		return Gradients{}, err
 	}
-	defer s.vm.Reset()
-	grads := make([][]float32, len(s.grads))
-	for i, n := range s.grads {
-		grads[i] = append([]float32(nil), n.Value().Data().([]float32)...)
+	defer c.reset()
+	dW, db, dc, err := c.gradients()
+	if err != nil {
+		return Gradients{}, err
 	}
-	return s.loss(), grads[0], grads[1], grads[2], nil
+	g := Gradients{Cost: c.cost(), W: make([]float32, len(dW)), VBias: db, HBias: dc}
+	linalg.Transpose(g.W, dW, m.visible, m.hidden)
+	return g, nil
 }
 
 // ErrShape reports a batch whose length does not match its rows.
 var ErrShape = errors.New("batch length does not match rows×units")
 
-func (m *Model) run(vData, vRecon []float32, rows int) (*step, error) {
-	if rows < 1 || len(vData) != rows*m.Visible || len(vRecon) != rows*m.Visible {
-		return nil, fmt.Errorf("graph: %d and %d values for %d rows of %d: %w", len(vData), len(vRecon), rows, m.Visible, ErrShape)
+func (m *Model) run(b Batch) (compiled, error) {
+	rows := b.Rows
+	if rows < 1 || len(b.Data) != rows*m.visible || len(b.Recon) != rows*m.visible {
+		return nil, fmt.Errorf("graph: %d and %d values for %d rows of %d: %w", len(b.Data), len(b.Recon), rows, m.visible, ErrShape)
 	}
-	s, ok := m.steps[rows]
-	if !ok {
-		var err error
-		if s, err = m.compile(rows); err != nil {
-			return nil, err
-		}
-		m.steps[rows] = s
+	c, err := m.compiled(rows)
+	if err != nil {
+		return nil, err
 	}
-	in := f32s(s.in)
-	copy(in, vData)
-	copy(in[len(vData):], vRecon)
-	if err := s.vm.RunAll(); err != nil {
-		s.vm.Reset()
+	if err := c.run(b); err != nil {
+		c.reset()
 		return nil, fmt.Errorf("graph: running the cost graph: %w", err)
 	}
+	return c, nil
+}
+
+// compiled returns the current graph for batches of rows rows, compiling
+// it on first use.
+func (m *Model) compiled(rows int) (compiled, error) {
+	if m.graph == Textbook {
+		if s, ok := m.text[rows]; ok {
+			return s, nil
+		}
+		s, err := m.compileTextbook(rows)
+		if err != nil {
+			return nil, err
+		}
+		m.text[rows] = s
+		return s, nil
+	}
+	if s, ok := m.fast[rows]; ok {
+		return s, nil
+	}
+	s, err := m.compileFast(rows)
+	if err != nil {
+		return nil, err
+	}
+	m.fast[rows] = s
 	return s, nil
 }
 
-// cachedProduct copies into dst the product x·W + c (rows×Hidden) if the
-// last Gibbs run computed it for the same rows×Visible values x with the
-// current parameters, and reports whether it did.
-func (m *Model) cachedProduct(dst, x []float32, rows int) bool {
-	s := m.lastGibbs.Load()
-	if s == nil {
-		return false
-	}
-	version := m.version.Load()
-	for i := range s.products {
-		p := &s.products[i]
-		if p.rows == rows && p.version == version && sameBits(p.v, x) {
-			copy(dst, p.a)
-			return true
+// f32s returns the float32 elements of v without copying. For a
+// *tensor.Dense it reads the backing bytes directly: Dense.Data allocates a
+// slice header through reflect on every call.
+func f32s(v gorgonia.Value) []float32 {
+	if d, ok := v.(*tensor.Dense); ok && d.Dtype() == tensor.Float32 && !d.IsScalar() {
+		if len(d.Raw) == 0 {
+			return nil
 		}
+		return unsafe.Slice((*float32)(unsafe.Pointer(&d.Raw[0])), len(d.Raw)/4)
 	}
-	return false
-}
-
-// sameBits reports whether a and b hold the same float32 bit patterns
-// (a byte comparison, so −0 ≠ 0 and NaNs compare by payload).
-func sameBits(a, b []float32) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	if len(a) == 0 {
-		return true
-	}
-	return string(unsafe.Slice((*byte)(unsafe.Pointer(&a[0])), 4*len(a))) ==
-		string(unsafe.Slice((*byte)(unsafe.Pointer(&b[0])), 4*len(b)))
+	return v.Data().([]float32)
 }

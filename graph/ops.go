@@ -4,23 +4,26 @@ import (
 	"fmt"
 	"hash"
 	"hash/fnv"
-	"unsafe"
 
 	"github.com/chewxy/hm"
 	"gonum.org/v1/gonum/blas"
 	"gonum.org/v1/gonum/blas/blas32"
 	"gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
+
+	"gorbm.dev/gorbm/internal/f32"
+	"gorbm.dev/gorbm/internal/linalg"
+	"gorbm.dev/gorbm/internal/par"
 )
 
-// The graph's own float32 ops. Gorgonia's built-in ops allocate their
+// The fast graph's own float32 ops. Gorgonia's built-in ops allocate their
 // output on every run (a TapeMachine's Reset drops its registers) and its
 // element-wise Softplus and Sigmoid go through float64 closures; these ops
-// keep their output tensor from run to run and evaluate softplus and σ with
-// the float32 routines of fastmath32.go. Each differentiable op implements
-// gorgonia.SDOp: its SymDiff adds the nodes of the gradient to the graph,
-// so gorgonia.Grad still builds the backward pass, and grad_test.go checks
-// the result against the closed form.
+// keep their output tensor from run to run and evaluate softplus and σ in
+// float32. Each differentiable op implements gorgonia.SDOp: its SymDiff
+// adds the nodes of the gradient to the graph, so gorgonia.Grad still
+// builds the backward pass, and the tests check the result against the
+// closed form and the textbook graph.
 //
 // The ops do not implement CallsExtern even when the BLAS is cgo: a true
 // answer makes the TapeMachine allocate their output before every run.
@@ -70,60 +73,28 @@ func dims(ds []gorgonia.DimSizer, i int) (rows, cols int, err error) {
 	return 0, 0, fmt.Errorf("graph: input %d has shape %v, want a vector or matrix", i, s)
 }
 
-// f32s returns the float32 elements of v without copying. For a
-// *tensor.Dense it reads the backing bytes directly: Dense.Data allocates a
-// slice header through reflect on every call, some 40 times per step.
-func f32s(v gorgonia.Value) []float32 {
-	if d, ok := v.(*tensor.Dense); ok && d.Dtype() == tensor.Float32 && !d.IsScalar() {
-		if len(d.Raw) == 0 {
-			return nil
-		}
-		return unsafe.Slice((*float32)(unsafe.Pointer(&d.Raw[0])), len(d.Raw)/4)
-	}
-	return v.Data().([]float32)
-}
-
 func matOf(v gorgonia.Value) blas32.General {
 	s := v.Shape()
 	return blas32.General{Rows: s[0], Cols: s[1], Stride: s[1], Data: f32s(v)}
 }
 
-// linear sets dst (rows×H) to x·w + c for x (rows×V), w (V×H) and c (H).
-// For a binary x it adds up rows of w (see accrows.go), with off (grown to
-// rows·V) for the offsets; else it copies c into every row and runs one
-// GEMM with β = 1. The sampler and the graph both call it, so equal inputs
-// give equal bits.
-func linear(dst, x []float32, rows, V int, w []float32, H int, c []float32, off *[]int32) {
-	x, dst = x[:rows*V], dst[:rows*H]
-	if onesFit(V*H) && isBinary(x) {
-		onesProduct(dst, x, rows, V, w, H, c, off)
-		return
-	}
-	for r := 0; r < rows; r++ {
-		copy(dst[r*H:(r+1)*H], c)
-	}
-	gemm(blas.NoTrans, blas.NoTrans, 1,
-		blas32.General{Rows: rows, Cols: V, Stride: V, Data: x},
-		blas32.General{Rows: V, Cols: H, Stride: H, Data: w},
-		1, blas32.General{Rows: rows, Cols: H, Stride: H, Data: dst})
-}
-
 // affineOp is x·w + c for x (n×V), w (V×H) and c (H): F.linear(v, W,
-// h_bias) with W stored transposed. With a model and a block size, it takes
-// each block of rows from the model's product cache when a sampler has just
-// computed x·w + c for exactly those rows and the current parameters.
+// h_bias) with W stored transposed. In a fast graph it takes block k of
+// block rows (the data, the reconstruction) from the hidden fields of the
+// step's batch when they were computed for exactly those rows and the
+// current parameters.
 type affineOp struct {
 	opCommon
-	cache *Model // nil: always multiply
-	block int    // rows per cache lookup
-	off   []int32
+	step    *fastStep // nil: always multiply
+	block   int       // rows per block
+	scratch linalg.Scratch
 }
 
 func (op *affineOp) Arity() int     { return 3 }
 func (op *affineOp) Type() hm.Type  { return hm.NewFnType(matF32, matF32, vecF32, matF32) }
 func (op *affineOp) String() string { return "x·W+c" }
 func (op *affineOp) WriteHash(h hash.Hash) {
-	fmt.Fprintf(h, "%v/%p", op, op.cache)
+	fmt.Fprintf(h, "%v/%p", op, op.step)
 }
 func (op *affineOp) Hashcode() uint32 { return hashOf(op) }
 
@@ -151,13 +122,13 @@ func (op *affineOp) Do(in ...gorgonia.Value) (gorgonia.Value, error) {
 	if op.block > 0 {
 		block = op.block
 	}
-	for lo := 0; lo < n; lo += block {
+	for k, lo := 0, 0; lo < n; k, lo = k+1, lo+block {
 		rows := min(block, n-lo)
 		d, xb := dst[lo*H:(lo+rows)*H], xs[lo*V:(lo+rows)*V]
-		if op.cache != nil && op.cache.cachedProduct(d, xb, rows) {
+		if op.step != nil && k < 2 && op.step.fields.lookup(d, xb, k, op.step.m) {
 			continue
 		}
-		linear(d, xb, rows, V, ws, H, cs, &op.off)
+		linalg.Affine(d, xb, rows, V, ws, H, cs, &op.scratch)
 	}
 	return out, nil
 }
@@ -185,8 +156,7 @@ func (op *affineOp) SymDiff(in gorgonia.Nodes, _, g *gorgonia.Node) (gorgonia.No
 type gemmOp struct {
 	opCommon
 	transA, transB bool
-	off            []int32
-	xt             []float32 // the binary operand transposed
+	scratch        linalg.Scratch
 }
 
 func (op *gemmOp) Arity() int    { return 2 }
@@ -228,10 +198,8 @@ func (op *gemmOp) Do(in ...gorgonia.Value) (gorgonia.Value, error) {
 		cols = b.Rows
 	}
 	out := op.get(rows, cols)
-	if op.transA && !op.transB && onesFit(b.Rows*b.Cols) && isBinary(a.Data[:a.Rows*a.Cols]) {
-		// xᵀ·g for binary x: the gradient with respect to W
-		onesTransProduct(f32s(out), a.Data, a.Rows, a.Cols, b.Data, b.Cols, &op.off, &op.xt)
-		return out, nil
+	if op.transA && !op.transB && linalg.OnesTransProduct(f32s(out), a.Data, a.Rows, a.Cols, b.Data, b.Cols, &op.scratch) {
+		return out, nil // xᵀ·g for a 0/1 x: the gradient with respect to W
 	}
 	ta, tb := blas.NoTrans, blas.NoTrans
 	if op.transA {
@@ -240,7 +208,7 @@ func (op *gemmOp) Do(in ...gorgonia.Value) (gorgonia.Value, error) {
 	if op.transB {
 		tb = blas.Trans
 	}
-	gemm(ta, tb, 1, a, b, 0, matOf(out))
+	linalg.Gemm(ta, tb, 1, a, b, 0, matOf(out))
 	return out, nil
 }
 
@@ -304,19 +272,29 @@ func (op *softplusSumOp) Do(in ...gorgonia.Value) (gorgonia.Value, error) {
 	if len(op.sig) != len(z) {
 		op.sig = make([]float32, len(z))
 	}
-	parallel(job{kind: jobSoftplus, e: elemJob{dst: dst, src: z, sig: op.sig, cols: H}}, n, onesMinRows)
+	par.Do(softplusJob{dst: dst, sig: op.sig, z: z, cols: H}, n, softplusMinRows)
 	op.of = &z[0]
 	op.runs++
 	return out, nil
 }
 
-// softplusRows sets, for rows lo to hi−1 of z (·×cols), dst[r] = Σ_j
-// softplus(z_rj) and sig[r·cols+j] = σ(z_rj).
-func softplusRows(dst, sig, z []float32, cols, lo, hi int) {
+// softplusJob sets, for rows of z (·×cols), dst[r] = Σ_j softplus(z_rj)
+// and sig[r·cols+j] = σ(z_rj).
+type softplusJob struct {
+	dst, sig, z []float32
+	cols        int
+}
+
+func (j softplusJob) Run(lo, hi int) {
+	c := j.cols
 	for r := lo; r < hi; r++ {
-		dst[r] = float32(softplusSigmoidRow(sig[r*cols:(r+1)*cols], z[r*cols:(r+1)*cols]))
+		j.dst[r] = float32(f32.SoftplusSigmoidRow(j.sig[r*c:(r+1)*c], j.z[r*c:(r+1)*c]))
 	}
 }
+
+// softplusMinRows is the number of rows below which the softplus sums stay
+// on one goroutine.
+const softplusMinRows = 16
 
 func (op *softplusSumOp) DiffWRT(int) []bool { return []bool{true} }
 
@@ -360,7 +338,7 @@ func (op *sigmoidScaleOp) Do(in ...gorgonia.Value) (gorgonia.Value, error) {
 		op.used = op.fwd.runs
 		sig = op.fwd.sig
 	} else {
-		sigmoidSlice(dst, z)
+		f32.Sigmoid(dst, z)
 	}
 	for r := 0; r < n; r++ {
 		gr := g[r]

@@ -4,77 +4,13 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"testing"
 
-	"gonum.org/v1/gonum/blas"
-	"gonum.org/v1/gonum/blas/blas32"
 	"gorgonia.org/tensor"
+
+	"gorbm.dev/gorbm/internal/prodtest"
 )
-
-// gemmTol bounds gemm's error relative to the largest magnitude of a
-// float64 product of the same float32 inputs: sums of up to 200 float32
-// products, each rounding at ε ≈ 6e-8, stay far below it; a wrong tile
-// (missed, doubled or shifted) would be off by order 1.
-const gemmTol = 1e-5
-
-func TestGemmTiles(t *testing.T) {
-	rng := rand.New(rand.NewPCG(11, 12))
-	fill := func(n int) []float32 {
-		d := make([]float32, n)
-		for i := range d {
-			d[i] = float32(rng.NormFloat64())
-		}
-		return d
-	}
-	for _, tc := range []struct {
-		m, n, k     int
-		tA, tB      blas.Transpose
-		alpha, beta float32
-	}{
-		{130, 200, 70, blas.NoTrans, blas.NoTrans, 1, 0},
-		{130, 200, 70, blas.NoTrans, blas.Trans, 1, 1},
-		{200, 130, 70, blas.Trans, blas.NoTrans, 0.5, 1},
-		{65, 129, 200, blas.Trans, blas.Trans, -1, 0.25},
-		{3, 5, 7, blas.NoTrans, blas.NoTrans, 1, 1}, // below the parallel size
-	} {
-		t.Run(fmt.Sprintf("%dx%dx%d_%c%c", tc.m, tc.n, tc.k, tc.tA, tc.tB), func(t *testing.T) {
-			a := blas32.General{Rows: tc.m, Cols: tc.k, Stride: tc.k, Data: fill(tc.m * tc.k)}
-			if tc.tA == blas.Trans {
-				a = blas32.General{Rows: tc.k, Cols: tc.m, Stride: tc.m, Data: a.Data}
-			}
-			b := blas32.General{Rows: tc.k, Cols: tc.n, Stride: tc.n, Data: fill(tc.k * tc.n)}
-			if tc.tB == blas.Trans {
-				b = blas32.General{Rows: tc.n, Cols: tc.k, Stride: tc.k, Data: b.Data}
-			}
-			c := blas32.General{Rows: tc.m, Cols: tc.n, Stride: tc.n, Data: fill(tc.m * tc.n)}
-			want := make([]float64, len(c.Data))
-			var scale float64
-			for i := 0; i < tc.m; i++ {
-				for j := 0; j < tc.n; j++ {
-					var s float64
-					for l := 0; l < tc.k; l++ {
-						ai, bi := i*a.Stride+l, l*b.Stride+j
-						if tc.tA == blas.Trans {
-							ai = l*a.Stride + i
-						}
-						if tc.tB == blas.Trans {
-							bi = j*b.Stride + l
-						}
-						s += float64(a.Data[ai]) * float64(b.Data[bi])
-					}
-					want[i*tc.n+j] = float64(tc.alpha)*s + float64(tc.beta)*float64(c.Data[i*tc.n+j])
-					scale = math.Max(scale, math.Abs(want[i*tc.n+j]))
-				}
-			}
-			gemm(tc.tA, tc.tB, tc.alpha, a, b, tc.beta, c)
-			for i, w := range want {
-				if d := math.Abs(float64(c.Data[i])-w) / scale; d > gemmTol {
-					t.Fatalf("element %d (row %d, column %d): %v, want %v", i, i/tc.n, i%tc.n, c.Data[i], w)
-				}
-			}
-		})
-	}
-}
 
 // TestSigmoidScaleSaved checks the gradient op's use of σ(z) kept by the
 // forward op: used right after the forward run on the same z, recomputed
@@ -114,57 +50,100 @@ func TestSigmoidScaleSaved(t *testing.T) {
 	check("without a forward run")
 }
 
-// TestStepReusesProducts checks that the graph's products taken from the
-// sampler's cache equal the ones it computes itself: the same loss and
-// gradients with and without a preceding Gibbs run, and none taken after
-// the parameters changed.
-func TestStepReusesProducts(t *testing.T) {
+// TestStepReusesFields checks that the fast graph's use of the hidden
+// fields a Batch carries from Gibbs changes nothing: the same loss and
+// gradients as for the same rows without fields; none used when the batch's
+// data was replaced (PCD) or after the parameters changed.
+func TestStepReusesFields(t *testing.T) {
 	const visible, hidden, rows = 20, 7, 4
 	rng := rand.New(rand.NewPCG(15, 16))
 	m, err := New(visible, hidden, 0.1, rng)
 	if err != nil {
 		t.Fatal(err)
 	}
-	v := make([]float32, rows*visible)
-	for i := range v {
-		v[i] = float32(rng.IntN(2))
-	}
+	v := binaryRows(rng, rows, visible, 0.5)
 	s := NewSampler(m)
-	vr, err := s.Gibbs(v, rows, 1, rng)
+	b, err := s.Gibbs(v, rows, 1, rng)
 	if err != nil {
 		t.Fatal(err)
 	}
-	vr = append([]float32(nil), vr...)
 	dst := make([]float32, rows*hidden)
-	for _, x := range [][]float32{v, vr} {
-		if !m.cachedProduct(dst, x, rows) {
-			t.Fatal("the Gibbs run's products are not in the cache")
+	for k, x := range [][]float32{b.Data, b.Recon} {
+		if !b.fields.lookup(dst, x, k, m) {
+			t.Fatalf("the Gibbs run's field %d is not in the batch", k)
 		}
 	}
-	costCached, dWCached, _, _, err := m.Gradients(v, vr, rows)
+	with, err := m.Gradients(b)
 	if err != nil {
 		t.Fatal(err)
 	}
-	m.lastGibbs.Store(nil) // forget the products: the graph multiplies
-	cost, dW, _, _, err := m.Gradients(v, vr, rows)
+	plain := Batch{Data: v, Recon: slices.Clone(b.Recon), Rows: rows}
+	without, err := m.Gradients(plain)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if cost != costCached {
-		t.Errorf("cost %v with cached products, %v without", costCached, cost)
+	if with.Cost != without.Cost || !slices.Equal(with.W, without.W) {
+		t.Errorf("cost %v with the sampler's fields, %v without; same dW: %t", with.Cost, without.Cost, slices.Equal(with.W, without.W))
 	}
-	for i := range dW {
-		if dW[i] != dWCached[i] {
-			t.Fatalf("dW[%d] = %v with cached products, %v without", i, dWCached[i], dW[i])
-		}
+	other := b
+	other.Data = binaryRows(rng, rows, visible, 0.5) // PCD: the data is not the chain's start
+	if other.fields.lookup(dst, other.Data, 0, m) {
+		t.Error("the field of the chain's start was taken for other data")
 	}
-	if _, err := s.Gibbs(v, rows, 1, rng); err != nil {
+	if _, err := m.Step(b); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := m.Step(v, vr, rows); err != nil {
-		t.Fatal(err)
+	if b.fields.lookup(dst, b.Data, 0, m) {
+		t.Error("a field of the old parameters was reused after Step")
 	}
-	if m.cachedProduct(dst, v, rows) {
-		t.Error("products of the old parameters were reused after Step")
+}
+
+// TestGemmOpPaths checks gemmOp{transA: true}.Do, xᵀ·g, through a sequence
+// of 0/1 and other x: each path must overwrite the output the other left,
+// and the 0/1 path must give the bits of the stated float32 sums.
+func TestGemmOpPaths(t *testing.T) {
+	for i, tc := range prodtest.Cases {
+		t.Run(tc.String(), func(t *testing.T) {
+			rng := rand.New(rand.NewPCG(41, uint64(i)))
+			x := tc.X(rng)
+			w := prodtest.Normals(rng, tc.Rows*tc.H)
+			want, bound := prodtest.ProductRef(x, tc.Rows, tc.V, w, tc.H, nil, true)
+			other := slices.Clone(x) // the other kind of x
+			if tc.Binary() {
+				other[0] = 0.25
+			} else {
+				other[len(other)-1] = 1
+			}
+			wantOther, boundOther := prodtest.ProductRef(other, tc.Rows, tc.V, w, tc.H, nil, true)
+			wt := tensor.New(tensor.WithShape(tc.Rows, tc.H), tensor.WithBacking(w))
+			op := &gemmOp{transA: true}
+			for k, step := range []struct {
+				x           []float32
+				want, bound []float64
+				binary      bool
+			}{
+				{x, want, bound, tc.Binary()},
+				{other, wantOther, boundOther, !tc.Binary()},
+				{x, want, bound, tc.Binary()},
+			} {
+				what := fmt.Sprintf("gemmOp.Do, call %d", k+1)
+				xt := tensor.New(tensor.WithShape(tc.Rows, tc.V), tensor.WithBacking(step.x))
+				out, err := op.Do(xt, wt)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if s := out.Shape(); !s.Eq(tensor.Shape{tc.V, tc.H}) {
+					t.Fatalf("%s: shape %v, want (%d, %d)", what, s, tc.V, tc.H)
+				}
+				got := f32s(out)
+				prodtest.Check(t, what, tc.H, got, step.want, step.bound)
+				if step.binary {
+					prodtest.CheckBits(t, what, tc.H, got, prodtest.OnesRef(step.x, tc.Rows, tc.V, w, tc.H, nil, true))
+				}
+				for j := range got { // the next call must overwrite all of it
+					got[j] = float32(math.NaN())
+				}
+			}
+		})
 	}
 }

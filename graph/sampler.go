@@ -2,9 +2,12 @@ package graph
 
 import (
 	"fmt"
+	"unsafe"
 
-	"gonum.org/v1/gonum/blas"
-	"gonum.org/v1/gonum/blas/blas32"
+	"gorbm.dev/gorbm/internal/f32"
+	"gorbm.dev/gorbm/internal/linalg"
+	"gorbm.dev/gorbm/internal/par"
+	"gorbm.dev/gorbm/internal/rng"
 )
 
 // Uniform is a source of uniform variates in [0, 1). *math/rand/v2.Rand
@@ -13,34 +16,77 @@ type Uniform interface {
 	Float32() float32
 }
 
+// Bernoulli sets dst[i] = 1 if p[i] > u else 0 for a fresh u from src per
+// element, in order: the script's F.relu(torch.sign(p - torch.rand(p.size()))).
+func Bernoulli(dst, p []float32, src Uniform) {
+	dst = dst[:len(p)]
+	f32.Bernoulli(dst, p, rng.Take(len(p), src, dst))
+}
+
+// Batch is the input of one contrastive-divergence step: Rows data vectors
+// and as many negative samples, the script's v and v1, each Rows×Visible
+// row-major. Sampler.Gibbs returns one that also carries the hidden fields
+// v·Wᵀ + c it computed for both, which the fast graph then reuses instead
+// of multiplying again; a Batch made by hand has none, and the graph
+// computes them.
+type Batch struct {
+	Data, Recon []float32
+	Rows        int
+
+	fields *fields
+}
+
+// fields are the hidden fields x·Wᵀ + c that a sampler computed for the
+// data (0) and the reconstruction (1), with a copy of the rows they were
+// computed for and the model and parameter version they were computed
+// with. Step uses one only for rows with the same values under the same
+// parameters, so a Batch changed after Gibbs (PCD puts the data in place of
+// the chain's start) stays correct.
+type fields struct {
+	m       *Model
+	version uint64
+	x, a    [2][]float32
+}
+
+// keep records the field a (rows×Hidden) of the rows x as field k.
+func (f *fields) keep(k int, x, a []float32) {
+	f.x[k] = append(f.x[k][:0], x...)
+	f.a[k] = append(f.a[k][:0], a...)
+}
+
+// lookup copies field k into dst if it was computed for m's current
+// parameters and for rows rows holding the values of x, and reports
+// whether it did.
+func (f *fields) lookup(dst, x []float32, k int, m *Model) bool {
+	if f == nil || f.m != m || f.version != m.version.Load() || len(f.x[k]) != len(x) || !sameBits(f.x[k], x) {
+		return false
+	}
+	copy(dst, f.a[k])
+	return true
+}
+
+// sameBits reports whether a and b hold the same float32 bit patterns
+// (a byte comparison, so −0 ≠ 0 and NaNs compare by payload).
+func sameBits(a, b []float32) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	if len(a) == 0 {
+		return true
+	}
+	return string(unsafe.Slice((*byte)(unsafe.Pointer(&a[0])), 4*len(a))) ==
+		string(unsafe.Slice((*byte)(unsafe.Pointer(&b[0])), 4*len(b)))
+}
+
 // Sampler runs block Gibbs sampling on a model's current parameters, outside
-// the graph. It keeps its scratch buffers between calls, so a Sampler is not
-// safe for concurrent use; make one per goroutine.
+// the graph. It keeps its buffers between calls, so a Sampler is not safe
+// for concurrent use; make one per goroutine.
 type Sampler struct {
 	m                *Model
 	aH, pH, h, pV, v []float32
 	capRows          int
-	off              []int32 // offsets of the ones of a binary batch
-
-	// products are Gibbs's first and last v·W + c, which the model's
-	// Step needs again for the data and the reconstruction.
-	products [2]product
-}
-
-// product is x·W + c (a, rows×Hidden) for the visible values v
-// (rows×Visible) under the parameters of the given model version.
-type product struct {
-	version uint64
-	rows    int
-	v, a    []float32
-}
-
-// keep records the sampler's last v→h product, of v.
-func (s *Sampler) keep(p *product, v []float32, rows int) {
-	p.version = s.m.version.Load()
-	p.rows = rows
-	p.v = append(p.v[:0], v...)
-	p.a = append(p.a[:0], s.aH[:rows*s.m.Hidden]...)
+	scratch          linalg.Scratch
+	fields           fields
 }
 
 // NewSampler returns a sampler reading m's parameters.
@@ -50,68 +96,33 @@ func (s *Sampler) grow(rows int) {
 	if rows <= s.capRows {
 		return
 	}
-	V, H := s.m.Visible, s.m.Hidden
+	V, H := s.m.visible, s.m.hidden
 	s.aH, s.pH, s.h = make([]float32, rows*H), make([]float32, rows*H), make([]float32, rows*H)
 	s.pV, s.v = make([]float32, rows*V), make([]float32, rows*V)
 	s.capRows = rows
 }
 
-// Sigmoid is the logistic function 1/(1+e^−x) in float32, as the sampler
-// and the graph evaluate it (within about 2 ulps of the exact value).
-func Sigmoid(x float32) float32 { return sigmoid32(x) }
+// sigmoid sets dst = σ(src), sharing long slices with the helper goroutine.
+func sigmoid(dst, src []float32) { par.Do(sigmoidJob{dst, src}, len(dst), sigmoidMinShared) }
 
-// Bernoulli sets dst[i] = 1 if p[i] > u else 0 for a fresh u from src per
-// element, in order: the script's F.relu(torch.sign(p - torch.rand(p.size()))).
-// The variates are drawn into dst first (see FillUniform), or read in
-// place from a Drawn.
-func Bernoulli(dst, p []float32, src Uniform) {
-	dst = dst[:len(p)]
-	u := uniforms(len(p), src, dst)
-	head := 0
-	if useBinaryAsm && len(p) >= 8 {
-		head = len(p) &^ 7
-		bernoulliAsm(&dst[0], &p[0], &u[0], head)
-	}
-	for i := head; i < len(p); i++ {
-		if p[i] > u[i] {
-			dst[i] = 1
-		} else {
-			dst[i] = 0
-		}
-	}
-}
+type sigmoidJob struct{ dst, src []float32 }
 
-// HiddenProbabilities sets pH (rows×Hidden) to σ(v·Wᵀ + c) for v (rows×Visible),
-// in the script's terms.
-func (m *Model) HiddenProbabilities(pH, v []float32, rows int) {
-	var off []int32
-	linear(pH, v, rows, m.Visible, m.weights(), m.Hidden, m.hBias(), &off)
-	sigmoidShared(pH[:rows*m.Hidden], pH[:rows*m.Hidden])
-}
+func (j sigmoidJob) Run(lo, hi int) { f32.Sigmoid(j.dst[lo:hi], j.src[lo:hi]) }
 
-// VisibleProbabilities sets pV (rows×Visible) to σ(h·W + b) for h (rows×Hidden).
+// sigmoidMinShared is the length below which σ stays on one goroutine.
+const sigmoidMinShared = 8192
+
+// VisibleProbabilities sets pV (rows×Visible) to σ(h·W + b) for h
+// (rows×Hidden).
 func (m *Model) VisibleProbabilities(pV, h []float32, rows int) {
-	var off []int32
-	m.visibleProbabilities(pV, h, rows, &off)
+	var s linalg.Scratch
+	m.visibleProbabilities(pV, h, rows, &s)
 }
 
-// visibleProbabilities is VisibleProbabilities with off for the offsets of
-// a binary h (see linear).
-func (m *Model) visibleProbabilities(pV, h []float32, rows int, off *[]int32) {
-	V, H := m.Visible, m.Hidden
-	if onesFit(V*H) && isBinary(h[:rows*H]) {
-		onesProduct(pV[:rows*V], h[:rows*H], rows, H, m.transposedWeights(), V, m.vBias(), off)
-	} else {
-		b := m.vBias()
-		for r := 0; r < rows; r++ {
-			copy(pV[r*V:(r+1)*V], b)
-		}
-		gemm(blas.NoTrans, blas.Trans, 1,
-			blas32.General{Rows: rows, Cols: H, Stride: H, Data: h[:rows*H]},
-			blas32.General{Rows: V, Cols: H, Stride: H, Data: m.weights()},
-			1, blas32.General{Rows: rows, Cols: V, Stride: V, Data: pV[:rows*V]})
-	}
-	sigmoidShared(pV[:rows*V], pV[:rows*V])
+func (m *Model) visibleProbabilities(pV, h []float32, rows int, s *linalg.Scratch) {
+	V, H := m.visible, m.hidden
+	linalg.AffineTrans(pV, h, rows, H, m.weights(), m.transposedWeights(), V, m.vBias(), s)
+	sigmoid(pV[:rows*V], pV[:rows*V])
 }
 
 // VisibleToHidden returns p(h=1|v) and a sample of h for v (rows×Visible),
@@ -119,19 +130,19 @@ func (m *Model) visibleProbabilities(pV, h []float32, rows int, off *[]int32) {
 // until its next call.
 func (s *Sampler) VisibleToHidden(v []float32, rows int, src Uniform) (pH, h []float32) {
 	s.grow(rows)
-	s.hiddenProduct(v, rows)
+	s.hiddenField(v, rows)
 	return s.sampleHidden(rows, src)
 }
 
-// hiddenProduct sets the sampler's aH to v·W + c.
-func (s *Sampler) hiddenProduct(v []float32, rows int) {
-	linear(s.aH, v, rows, s.m.Visible, s.m.weights(), s.m.Hidden, s.m.hBias(), &s.off)
+// hiddenField sets the sampler's aH to v·Wᵀ + c, the script's wx_b.
+func (s *Sampler) hiddenField(v []float32, rows int) {
+	linalg.Affine(s.aH, v, rows, s.m.visible, s.m.weights(), s.m.hidden, s.m.hBias(), &s.scratch)
 }
 
 // sampleHidden sets pH = σ(aH) and samples h from it.
 func (s *Sampler) sampleHidden(rows int, src Uniform) (pH, h []float32) {
-	n := rows * s.m.Hidden
-	sigmoidShared(s.pH[:n], s.aH[:n])
+	n := rows * s.m.hidden
+	sigmoid(s.pH[:n], s.aH[:n])
 	Bernoulli(s.h[:n], s.pH[:n], src)
 	return s.pH[:n], s.h[:n]
 }
@@ -140,8 +151,8 @@ func (s *Sampler) sampleHidden(rows int, src Uniform) (pH, h []float32) {
 // the script's h_to_v. The returned slices are the sampler's buffers.
 func (s *Sampler) HiddenToVisible(h []float32, rows int, src Uniform) (pV, v []float32) {
 	s.grow(rows)
-	n := rows * s.m.Visible
-	s.m.visibleProbabilities(s.pV, h, rows, &s.off)
+	n := rows * s.m.visible
+	s.m.visibleProbabilities(s.pV, h, rows, &s.scratch)
 	Bernoulli(s.v[:n], s.pV[:n], src)
 	return s.pV[:n], s.v[:n]
 }
@@ -150,35 +161,38 @@ func (s *Sampler) HiddenToVisible(h []float32, rows int, src Uniform) (pV, v []f
 // rows and k steps: rows·Hidden for h, then per step rows·Visible for v′
 // and rows·Hidden for h (the last one discarded, as the script does).
 func (s *Sampler) GibbsDraws(rows, k int) int {
-	return rows*s.m.Hidden + k*rows*(s.m.Visible+s.m.Hidden)
+	return rows*s.m.hidden + k*rows*(s.m.visible+s.m.hidden)
 }
 
-// Gibbs runs the script's forward pass: from the data v (rows×Visible) it
-// samples h, then k times v′ ~ p(v|h) and h ~ p(h|v′), and returns the last
-// v′ (a sampler buffer). It consumes the draws in the script's order,
-// including those of the last hidden sample, which the script draws and
-// discards (so Gibbs draws them without computing that sample).
-func (s *Sampler) Gibbs(v []float32, rows, k int, src Uniform) ([]float32, error) {
+// Gibbs runs the script's forward pass: from v (rows×Visible) it samples
+// h, then k times v′ ~ p(v|h) and h ~ p(h|v′), and returns the Batch of v
+// and the last v′ (a sampler buffer, valid until the next call). It
+// consumes the draws in the script's order, including those of the last
+// hidden sample, which the script draws and discards (so Gibbs draws them
+// without computing that sample).
+func (s *Sampler) Gibbs(v []float32, rows, k int, src Uniform) (Batch, error) {
 	if k < 1 {
-		return nil, fmt.Errorf("graph: %d Gibbs steps: use k ≥ 1", k)
+		return Batch{}, fmt.Errorf("graph: %d Gibbs steps: use k ≥ 1", k)
 	}
-	if rows < 1 || len(v) != rows*s.m.Visible {
-		return nil, fmt.Errorf("graph: Gibbs on %d values for %d rows of %d: %w", len(v), rows, s.m.Visible, ErrShape)
+	if rows < 1 || len(v) != rows*s.m.visible {
+		return Batch{}, fmt.Errorf("graph: Gibbs on %d values for %d rows of %d: %w", len(v), rows, s.m.visible, ErrShape)
 	}
 	s.grow(rows)
-	s.hiddenProduct(v, rows)
-	s.keep(&s.products[0], v, rows)
+	f := &s.fields
+	f.m, f.version = s.m, s.m.version.Load()
+	nH := rows * s.m.hidden
+	s.hiddenField(v, rows)
+	f.keep(0, v, s.aH[:nH])
 	_, h := s.sampleHidden(rows, src)
 	var vk []float32
 	for i := 0; i < k; i++ {
 		_, vk = s.HiddenToVisible(h, rows, src)
-		s.hiddenProduct(vk, rows)
+		s.hiddenField(vk, rows)
 		if i < k-1 {
 			_, h = s.sampleHidden(rows, src)
 		}
 	}
-	s.keep(&s.products[1], vk, rows)
-	uniforms(rows*s.m.Hidden, src, s.h) // the discarded last hidden sample's draws
-	s.m.lastGibbs.Store(s)
-	return vk, nil
+	f.keep(1, vk, s.aH[:nH])
+	rng.Take(nH, src, s.h) // the discarded last hidden sample's draws
+	return Batch{Data: v, Recon: vk, Rows: rows, fields: f}, nil
 }

@@ -28,7 +28,7 @@ func SampleChains(m *graph.Model, start []float32, chains, steps, every int, src
 	if steps < 1 || every < 1 || every > steps {
 		return nil, fmt.Errorf("metrics: %d Gibbs steps with a snapshot every %d: use steps ≥ 1 and 1 ≤ every ≤ steps", steps, every)
 	}
-	n := chains * m.Visible
+	n := chains * m.Visible()
 	frames := make([]float32, n, (steps/every+1)*n)
 	copy(frames, start)
 	v := append([]float32(nil), start...)

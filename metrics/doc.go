@@ -15,7 +15,7 @@
 //
 // # Definitions
 //
-// Free energy, per row (graph.FreeEnergies):
+// Free energy, per row (graph.Model.FreeEnergies):
 //
 //	F(v) = −Σ_j softplus((v·W + c)_j) − v·b,   p(v) = e^−F(v) / Z.
 //

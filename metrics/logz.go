@@ -10,6 +10,7 @@ import (
 	"gonum.org/v1/gonum/blas/blas32"
 
 	"gorbm.dev/gorbm/graph"
+	"gorbm.dev/gorbm/internal/linalg"
 )
 
 // MaxExactHidden is the largest hidden layer ExactLogZ enumerates: 2^25
@@ -21,19 +22,17 @@ const MaxExactHidden = 25
 // documentation). It uses every core: the configurations are split by their
 // top bits, each part walked in Gray-code order.
 func ExactLogZ(m *graph.Model) (float64, error) {
-	V, H := m.Visible, m.Hidden
+	V, H := m.Visible(), m.Hidden()
 	if H > MaxExactHidden {
 		return 0, fmt.Errorf("metrics: exact log Z of %d hidden units needs 2^%d terms: use at most %d hidden units, or AIS", H, H, MaxExactHidden)
 	}
-	w := m.W.Data().([]float32)
-	b := m.VBias.Data().([]float32)
-	c := m.HBias.Data().([]float32)
-	// Column j of the stored V×H matrix, as float64: what flipping h_j adds.
+	w, b, c := m.Params()
+	// Row j of the script's H×V matrix, as float64: what flipping h_j adds.
 	cols := make([][]float64, H)
 	for j := range cols {
 		cols[j] = make([]float64, V)
 		for i := 0; i < V; i++ {
-			cols[j][i] = float64(w[i*H+j])
+			cols[j][i] = float64(w[j*V+i])
 		}
 	}
 	top := min(H, 4) // 2^top parts, enough to keep the cores busy
@@ -204,7 +203,7 @@ type AISResult struct {
 // intermediate β the hidden (Chains×Hidden) and visible (Chains×Visible)
 // states.
 func AIS(m *graph.Model, opt AISOptions, src graph.Uniform) (AISResult, error) {
-	V, H := m.Visible, m.Hidden
+	V, H := m.Visible(), m.Hidden()
 	betas := opt.Betas
 	if betas == nil {
 		betas = PaperSchedule()
@@ -226,9 +225,9 @@ func AIS(m *graph.Model, opt AISOptions, src graph.Uniform) (AISResult, error) {
 			return AISResult{}, fmt.Errorf("metrics: AIS inverse temperatures must increase (β[%d] = %v after %v)", k, betas[k], betas[k-1])
 		}
 	}
-	w := m.W.Data().([]float32)
-	b := m.VBias.Data().([]float32)
-	c := m.HBias.Data().([]float32)
+	wScript, b, c := m.Params()
+	w := make([]float32, V*H) // stored V×H, for v·W
+	linalg.Transpose(w, wScript, H, V)
 	bA := make([]float64, V)
 	logZA := float64(H) * math.Ln2
 	for i, p := range opt.Marginals {
@@ -349,7 +348,8 @@ func AIS(m *graph.Model, opt AISOptions, src graph.Uniform) (AISResult, error) {
 // unit off and its free energy is never raised.
 func LogZLowerBound(m *graph.Model) float64 {
 	var s float64
-	for _, x := range m.VBias.Data().([]float32) {
+	_, b, _ := m.Params()
+	for _, x := range b {
 		s += graph.Softplus(float64(x))
 	}
 	return s

@@ -19,28 +19,19 @@ func check(m *graph.Model, v []float32, rows int) error {
 	if rows < 1 {
 		return ErrEmpty
 	}
-	if len(v) != rows*m.Visible {
-		return fmt.Errorf("metrics: %d values for %d rows of %d: %w", len(v), rows, m.Visible, graph.ErrShape)
+	if len(v) != rows*m.Visible() {
+		return fmt.Errorf("metrics: %d values for %d rows of %d: %w", len(v), rows, m.Visible(), graph.ErrShape)
 	}
 	return nil
 }
 
-// FreeEnergies returns the free energy of each row of v (rows×Visible).
-func FreeEnergies(m *graph.Model, v []float32, rows int) ([]float32, error) {
-	if err := check(m, v, rows); err != nil {
-		return nil, err
-	}
-	f := make([]float32, rows)
-	if err := graph.FreeEnergies(m, v, rows, f); err != nil {
-		return nil, err
-	}
-	return f, nil
-}
-
 // MeanFreeEnergy returns mean_r F(v_r) over the rows of v.
 func MeanFreeEnergy(m *graph.Model, v []float32, rows int) (float64, error) {
-	f, err := FreeEnergies(m, v, rows)
-	if err != nil {
+	if err := check(m, v, rows); err != nil {
+		return 0, err
+	}
+	f := make([]float32, rows)
+	if err := m.FreeEnergies(f, v, rows); err != nil {
 		return 0, err
 	}
 	return mean(f), nil
@@ -61,7 +52,7 @@ func ReconstructionError(m *graph.Model, v []float32, rows int, src graph.Unifor
 	if err := check(m, v, rows); err != nil {
 		return 0, err
 	}
-	V := m.Visible
+	V := m.Visible()
 	s := graph.NewSampler(m)
 	pV := make([]float32, min(rows, chunkRows)*V)
 	var sum float64
@@ -85,7 +76,7 @@ func PseudoLogLikelihood(m *graph.Model, v []float32, rows int, src graph.Unifor
 	if err := check(m, v, rows); err != nil {
 		return 0, err
 	}
-	V := m.Visible
+	V := m.Visible()
 	flipped := make([]float32, min(rows, chunkRows)*V)
 	f, fFlip := make([]float32, chunkRows), make([]float32, chunkRows)
 	var sum float64
@@ -98,10 +89,10 @@ func PseudoLogLikelihood(m *graph.Model, v []float32, rows int, src graph.Unifor
 			i := min(int(float64(src.Float32())*float64(V)), V-1)
 			fc[r*V+i] = 1 - fc[r*V+i]
 		}
-		if err := graph.FreeEnergies(m, vc, n, f); err != nil {
+		if err := m.FreeEnergies(f, vc, n); err != nil {
 			return 0, err
 		}
-		if err := graph.FreeEnergies(m, fc, n, fFlip); err != nil {
+		if err := m.FreeEnergies(fFlip, fc, n); err != nil {
 			return 0, err
 		}
 		for r := 0; r < n; r++ {

@@ -16,7 +16,7 @@ import (
 const exactTol = 1e-9
 
 // pllTol bounds |PseudoLogLikelihood − hand computation|. The free energies
-// pass through float32 (graph.FreeEnergies stores float32), ε ≈ 6e-8 of
+// pass through float32 (Model.FreeEnergies stores float32), ε ≈ 6e-8 of
 // |F| ≈ 2, and the score multiplies the difference by V = 2.
 const pllTol = 1e-6
 

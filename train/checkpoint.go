@@ -11,9 +11,10 @@ import (
 	"regexp"
 	"strings"
 
-	"gorbm.dev/gorbm/graph"
-	"gorbm.dev/gorbm/viz"
 	"gorgonia.org/tensor"
+
+	"gorbm.dev/gorbm/graph"
+	"gorbm.dev/gorbm/internal/atomicfile"
 )
 
 // MarshalBinary returns the state of the three streams. It works only for
@@ -107,8 +108,8 @@ type state struct {
 // then replaces the file Latest (atomically) with that subfolder's name,
 // then removes older subfolders. settings are stored for the caller.
 func SaveCheckpoint(dir string, m *graph.Model, res *Result, src Sources, settings map[string]string) error {
-	if err := checkFinite(m); err != nil {
-		return fmt.Errorf("not saving a checkpoint: %w", err)
+	if err := m.CheckFinite(); err != nil {
+		return fmt.Errorf("not saving a checkpoint: %w: %w", ErrDiverged, err)
 	}
 	random, err := src.MarshalBinary()
 	if err != nil {
@@ -125,7 +126,7 @@ func SaveCheckpoint(dir string, m *graph.Model, res *Result, src Sources, settin
 		os.RemoveAll(sub)
 		return err
 	}
-	if err := viz.WriteFileAtomic(filepath.Join(dir, Latest), []byte(filepath.Base(sub)+"\n")); err != nil {
+	if err := atomicfile.WriteFile(filepath.Join(dir, Latest), []byte(filepath.Base(sub)+"\n")); err != nil {
 		os.RemoveAll(sub)
 		return err
 	}
@@ -163,7 +164,7 @@ func writeCheckpoint(sub string, m *graph.Model, res *Result, random []byte, set
 	if err != nil {
 		return fmt.Errorf("encoding the checkpoint state: %w", err)
 	}
-	return viz.WriteFileAtomic(filepath.Join(sub, StateFile), b)
+	return atomicfile.WriteFile(filepath.Join(sub, StateFile), b)
 }
 
 // LoadCheckpoint reads the checkpoint SaveCheckpoint last completed in dir;
@@ -211,8 +212,8 @@ func LoadCheckpoint(dir string, lr float64) (*Checkpoint, error) {
 	if err != nil {
 		return nil, damaged(err)
 	}
-	if m.Visible != Pixels {
-		return nil, damaged(fmt.Errorf("a model of %d visible units, MNIST needs %d", m.Visible, Pixels))
+	if m.Visible() != Pixels {
+		return nil, damaged(fmt.Errorf("a model of %d visible units, MNIST needs %d", m.Visible(), Pixels))
 	}
 	res := &Result{Losses: st.Losses, Batches: st.Batches, Sum: st.Sum, LastRows: st.LastRows}
 	if res.Losses == nil {

@@ -12,19 +12,20 @@ import (
 	"testing"
 
 	"gorbm.dev/gorbm/graph"
+	"gorbm.dev/gorbm/internal/rng"
 )
 
-// TestSourcesState checks that NewSources' streams are NewStream's PCG
+// TestSourcesState checks that NewSources' streams are rng.NewStream's PCG
 // streams (capturing the state must not change the values) and that a
 // restored state continues each stream exactly.
 func TestSourcesState(t *testing.T) {
 	const seed = 42
 	src := NewSources(seed)
 	for i, u := range []graph.Uniform{src.Binarize, src.Sample} {
-		want := rand.New(NewStream(seed, uint64(streamBinarize+i)))
+		want := rand.New(rng.NewStream(seed, uint64(rng.Binarize+i)))
 		for j := 0; j < 10; j++ {
 			if a, b := u.Float32(), want.Float32(); a != b {
-				t.Fatalf("stream %d draw %d: %v, NewStream gives %v", streamBinarize+i, j, a, b)
+				t.Fatalf("stream %d draw %d: %v, rng.NewStream gives %v", rng.Binarize+i, j, a, b)
 			}
 		}
 	}
@@ -230,7 +231,11 @@ func TestCheckpointAtomic(t *testing.T) {
 	// Diverged parameters: refused, the last good checkpoint stays.
 	src := NewSources(1)
 	m := newTestModel(t, 4, 0.1, src)
-	m.W.Data().([]float32)[3] = float32(math.Inf(1))
+	w, vb, hb := m.Params()
+	w[3] = float32(math.Inf(1))
+	if err := m.SetParams(w, vb, hb); err != nil {
+		t.Fatal(err)
+	}
 	if err := SaveCheckpoint(dir, m, &Result{Losses: []float64{1, 2, 3}}, src, nil); !errors.Is(err, ErrDiverged) {
 		t.Errorf("saving +Inf parameters: error %v, want ErrDiverged", err)
 	}

@@ -9,13 +9,8 @@ import (
 	"time"
 
 	"gorbm.dev/gorbm/graph"
-)
-
-// Streams of the PCG generator, one per purpose.
-const (
-	streamInit = iota + 1
-	streamBinarize
-	streamSample
+	"gorbm.dev/gorbm/internal/f32"
+	"gorbm.dev/gorbm/internal/rng"
 )
 
 // Sources are the random streams of a run: Init for the initial weights,
@@ -30,48 +25,19 @@ type Sources struct {
 	pcg []*rand.PCG
 }
 
-// NewSources returns the three streams of a run seeded with seed: one
-// NewStream per purpose.
+// NewSources returns the three streams of a run seeded with seed, one per
+// purpose.
 func NewSources(seed uint64) Sources {
-	pcg := []*rand.PCG{NewStream(seed, streamInit), NewStream(seed, streamBinarize), NewStream(seed, streamSample)}
-	return Sources{Init: graph.NewRand(pcg[0]), Binarize: graph.NewRand(pcg[1]), Sample: graph.NewRand(pcg[2]), pcg: pcg}
-}
-
-// NewStream returns the PCG generator of stream number stream of a run
-// seeded with seed. Seed and stream are hashed (SplitMix64's finalizer)
-// into the generator's 128-bit state, so that nearby seeds (1, 2, 3, …),
-// which would otherwise share the state's low 64 bits, start from unrelated
-// states. Every random source of the program comes from here.
-func NewStream(seed, stream uint64) *rand.PCG {
-	return rand.NewPCG(splitmix(seed^splitmix(stream)), splitmix(stream^splitmix(seed)+0x9e3779b97f4a7c15))
-}
-
-// splitmix is SplitMix64's output function, a bijective 64-bit mixer.
-func splitmix(x uint64) uint64 {
-	x += 0x9e3779b97f4a7c15
-	x = (x ^ x>>30) * 0xbf58476d1ce4e5b9
-	x = (x ^ x>>27) * 0x94d049bb133111eb
-	return x ^ x>>31
+	pcg := []*rand.PCG{rng.NewStream(seed, rng.Init), rng.NewStream(seed, rng.Binarize), rng.NewStream(seed, rng.Sample)}
+	return Sources{Init: rng.NewRand(pcg[0]), Binarize: rng.NewRand(pcg[1]), Sample: rng.NewRand(pcg[2]), pcg: pcg}
 }
 
 // Binarize sets dst[i] = 1 if u < pixels[i]/255 else 0 with a fresh uniform u
 // per pixel from src: torch's bernoulli on ToTensor's values.
 func Binarize(dst []float32, pixels []uint8, src graph.Uniform) {
 	dst = dst[:len(pixels)]
-	graph.FillUniform(dst, src)
-	head := 0
-	if useBinarizeAsm && len(pixels) >= 8 {
-		head = len(pixels) &^ 7
-		binarizeAsm(&dst[0], &pixels[0], head)
-	}
-	for i := head; i < len(pixels); i++ {
-		x := pixels[i]
-		if dst[i] < intensity[x] {
-			dst[i] = 1
-		} else {
-			dst[i] = 0
-		}
-	}
+	rng.Fill(dst, src)
+	f32.Binarize(dst, pixels)
 }
 
 // Config holds the training loop's settings; the zero values of Epochs,
@@ -170,8 +136,8 @@ func FitContext(ctx context.Context, m *graph.Model, d *Dataset, cfg Config, src
 	if d.N == 0 {
 		return nil, errors.New("train: no training images")
 	}
-	if m.Visible != Pixels {
-		return nil, fmt.Errorf("train: model has %d visible units, MNIST images %d pixels", m.Visible, Pixels)
+	if m.Visible() != Pixels {
+		return nil, fmt.Errorf("train: model has %d visible units, MNIST images %d pixels", m.Visible(), Pixels)
 	}
 	res := &Result{}
 	if from != nil {
@@ -229,8 +195,8 @@ func FitContext(ctx context.Context, m *graph.Model, d *Dataset, cfg Config, src
 				pf.swap()
 			}
 		}
-		if err := checkFinite(m); err != nil {
-			return res, fmt.Errorf("epoch %d, batch %d: %w; try a smaller learning rate (-lr)", epoch, batches-1, err)
+		if err := m.CheckFinite(); err != nil {
+			return res, fmt.Errorf("%w in epoch %d, batch %d: %w; try a smaller learning rate (-lr)", ErrDiverged, epoch, batches-1, err)
 		}
 		e := Epoch{Epoch: epoch, Loss: sum / float64(batches), Batches: batches, Duration: time.Since(start), Result: res}
 		res.Losses = append(res.Losses, e.Loss)
@@ -242,23 +208,6 @@ func FitContext(ctx context.Context, m *graph.Model, d *Dataset, cfg Config, src
 		}
 	}
 	return res, nil
-}
-
-// checkFinite reports a parameter of m that is NaN or ±Inf, wrapping
-// ErrDiverged. A last step can blow up the parameters with a finite loss;
-// the next loss would show it, but a checkpoint must not keep them.
-func checkFinite(m *graph.Model) error {
-	for _, p := range []struct {
-		name string
-		data []float32
-	}{{"W", m.W.Data().([]float32)}, {"v_bias", m.VBias.Data().([]float32)}, {"h_bias", m.HBias.Data().([]float32)}} {
-		for i, x := range p.data {
-			if math.IsNaN(float64(x)) || math.IsInf(float64(x), 0) {
-				return fmt.Errorf("parameter %s[%d] is %v: %w", p.name, i, x, ErrDiverged)
-			}
-		}
-	}
-	return nil
 }
 
 // prefetcher holds a batch's random draws, the binarized data and the
@@ -275,7 +224,7 @@ type prefetcher struct {
 	src      Sources
 	cur, nxt *batchDraws
 	v1       []float32 // the current batch's reconstruction
-	drawn    graph.Drawn
+	drawn    rng.Drawn
 	req      chan int // first image of the batch to draw into nxt
 	done     chan struct{}
 }
@@ -308,7 +257,7 @@ func (p *prefetcher) fill(b *batchDraws, lo int) {
 	b.v = b.v[:b.rows*Pixels]
 	Binarize(b.v, p.d.Images[lo*Pixels:(lo+b.rows)*Pixels], p.src.Binarize)
 	b.u = b.u[:p.sampler.GibbsDraws(b.rows, p.cfg.K)]
-	graph.FillUniform(b.u, p.src.Sample)
+	rng.Fill(b.u, p.src.Sample)
 }
 
 // draw makes the draws of the batch starting at lo into cur, on this goroutine.
@@ -337,16 +286,17 @@ func (p *prefetcher) train(m *graph.Model, chain *[]float32) (float32, error) {
 	}
 	u := &p.drawn
 	u.Reset(b.u)
-	v1, err := p.sampler.Gibbs(start, rows, p.cfg.K, u) // v, v1 = model(sample_data)
+	batch, err := p.sampler.Gibbs(start, rows, p.cfg.K, u) // v, v1 = model(sample_data)
 	if err != nil {
 		return 0, err
 	}
 	if u.Len() != 0 {
 		return 0, fmt.Errorf("train: Gibbs left %d of its %d draws", u.Len(), len(b.u))
 	}
-	p.v1 = v1
+	p.v1 = batch.Recon
 	if p.cfg.Persistent {
-		copy(*chain, v1)
+		copy(*chain, batch.Recon)
+		batch.Data = b.v // the chain started elsewhere; the data is the batch
 	}
-	return m.Step(b.v, v1, rows) // loss.backward(); train_op.step()
+	return m.Step(batch) // loss.backward(); train_op.step()
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"math"
-	"math/rand/v2"
 	"sync"
 	"testing"
 
@@ -165,35 +164,6 @@ func TestBinarizeMean(t *testing.T) {
 	}
 }
 
-// TestNewStreamSeedsIndependent draws the first uniform of streams seeded
-// 1, 2, …, n: if nearby seeds gave related streams, these would not look
-// like n independent uniforms. Mean and lag-1 correlation must lie within
-// streamZ standard errors (1/√(12n) and 1/√n) of 0.5 and 0.
-func TestNewStreamSeedsIndependent(t *testing.T) {
-	const n, streamZ = 4096, 5.0 // 5 standard errors: a one-in-a-million miss for independent draws
-	for _, stream := range []uint64{streamInit, streamBinarize, streamSample} {
-		u := make([]float64, n)
-		var mean float64
-		for s := range u {
-			u[s] = rand.New(NewStream(uint64(s+1), stream)).Float64()
-			mean += u[s] / n
-		}
-		var cov, variance float64
-		for s := range u {
-			variance += (u[s] - mean) * (u[s] - mean)
-			if s > 0 {
-				cov += (u[s] - mean) * (u[s-1] - mean)
-			}
-		}
-		if se := 1 / math.Sqrt(12*n); math.Abs(mean-0.5) > streamZ*se {
-			t.Errorf("stream %d: mean of first draws over seeds %v, want 0.5 ± %v", stream, mean, streamZ*se)
-		}
-		if r := cov / variance; math.Abs(r) > streamZ/math.Sqrt(n) {
-			t.Errorf("stream %d: consecutive seeds' first draws correlate, r = %v", stream, r)
-		}
-	}
-}
-
 // TestFitMatchesPlainLoop checks that Fit, which makes each next batch's
 // draws on a second goroutine, trains exactly as the script's loop written
 // plainly: binarize, Gibbs chain and SGD step, one batch after the other,
@@ -217,11 +187,11 @@ func TestFitMatchesPlainLoop(t *testing.T) {
 				rows := min(batch, images-lo)
 				v := make([]float32, rows*Pixels)
 				Binarize(v, data.Images[lo*Pixels:(lo+rows)*Pixels], src.Binarize)
-				v1, err := s.Gibbs(v, rows, k, src.Sample)
+				b, err := s.Gibbs(v, rows, k, src.Sample)
 				if err != nil {
 					t.Fatal(err)
 				}
-				if _, err := plain.Step(v, v1, rows); err != nil {
+				if _, err := plain.Step(b); err != nil {
 					t.Fatal(err)
 				}
 			}

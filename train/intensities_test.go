@@ -1,10 +1,7 @@
 package train
 
 import (
-	"math/rand/v2"
 	"testing"
-
-	"gorbm.dev/gorbm/graph"
 )
 
 func TestIntensities(t *testing.T) {
@@ -54,46 +51,4 @@ func TestIntensitiesMatchBinarize(t *testing.T) {
 			t.Fatalf("pixel %d: Binarize gave %v, u < intensity gives %v", i, bin[i], want)
 		}
 	}
-}
-
-// TestBinarizeKernel checks Binarize with its AVX2 kernel (where the
-// machine has it) against the same with the kernel off, over every pixel
-// value, for lengths around the kernel's blocks of 8, including uniforms
-// exactly equal to x/255 (a tie is a 0).
-func TestBinarizeKernel(t *testing.T) {
-	for _, n := range []int{1, 7, 8, 9, 256, 784, 1000} {
-		pixels := make([]uint8, n)
-		for i := range pixels {
-			pixels[i] = uint8(i * 97) // every value once in 256
-		}
-		u := tieUniforms(pixels, 9)
-		got, want := make([]float32, n), make([]float32, n)
-		Binarize(got, pixels, graph.NewDrawn(u))
-		saved := useBinarizeAsm
-		useBinarizeAsm = false
-		Binarize(want, pixels, graph.NewDrawn(u))
-		useBinarizeAsm = saved
-		for i := range got {
-			if got[i] != want[i] || (got[i] != 0 && got[i] != 1) {
-				t.Fatalf("n=%d, pixel %d (value %d): kernel %v, Go %v", n, i, pixels[i], got[i], want[i])
-			}
-			if u, p := u[i], intensity[pixels[i]]; (got[i] == 1) != (u < p) {
-				t.Fatalf("n=%d, pixel %d: u=%v, intensity %v, gave %v", n, i, u, p, got[i])
-			}
-		}
-	}
-}
-
-// tieUniforms returns a uniform per pixel: every third the intensity of
-// that pixel (a tie), the others from a seeded stream.
-func tieUniforms(pixels []uint8, seed uint64) []float32 {
-	rng := rand.New(rand.NewPCG(seed, seed))
-	u := make([]float32, len(pixels))
-	for i, x := range pixels {
-		u[i] = rng.Float32()
-		if i%3 == 0 {
-			u[i] = intensity[x]
-		}
-	}
-	return u
 }

@@ -12,9 +12,10 @@ import (
 	"strconv"
 	"strings"
 
-	"gorbm.dev/gorbm/graph"
-	"gorbm.dev/gorbm/viz"
 	"gorgonia.org/tensor"
+
+	"gorbm.dev/gorbm/graph"
+	"gorbm.dev/gorbm/internal/atomicfile"
 )
 
 // Parameter file names, as numpy.save would name the script's tensors.
@@ -98,7 +99,7 @@ func ReadNpy(data []byte) (*tensor.Dense, error) {
 // WriteNpy writes t to path as .npy with gorgonia tensor's writer,
 // atomically.
 func WriteNpy(path string, t *tensor.Dense) error {
-	return viz.WriteAtomic(path, t.WriteNpy)
+	return atomicfile.Write(path, t.WriteNpy)
 }
 
 // SaveParams writes m's parameters into dir as W.npy (Hidden×Visible, the
@@ -110,9 +111,9 @@ func SaveParams(dir string, m *graph.Model) error {
 		data  []float32
 		shape []int
 	}{
-		{FileW, w, []int{m.Hidden, m.Visible}},
-		{FileVBias, vb, []int{m.Visible}},
-		{FileHBias, hb, []int{m.Hidden}},
+		{FileW, w, []int{m.Hidden(), m.Visible()}},
+		{FileVBias, vb, []int{m.Visible()}},
+		{FileHBias, hb, []int{m.Hidden()}},
 	} {
 		t := tensor.New(tensor.WithShape(f.shape...), tensor.WithBacking(f.data))
 		if err := WriteNpy(filepath.Join(dir, f.name), t); err != nil {

@@ -18,8 +18,12 @@ func TestParamsRoundTrip(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	copy(m.VBias.Data().([]float32), []float32{1, -2, 3})
-	copy(m.HBias.Data().([]float32), []float32{-4, 5})
+	w, vb, hb := m.Params()
+	copy(vb, []float32{1, -2, 3})
+	copy(hb, []float32{-4, 5})
+	if err := m.SetParams(w, vb, hb); err != nil {
+		t.Fatal(err)
+	}
 	dir := t.TempDir()
 	if err := SaveParams(dir, m); err != nil {
 		t.Fatal(err)
@@ -48,12 +52,12 @@ func TestParamsRoundTrip(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	w, err := ReadNpy(data)
+	wt, err := ReadNpy(data)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !w.Shape().Eq(tensor.Shape{7, Pixels}) {
-		t.Errorf("W.npy has shape %v, want (7, 784)", w.Shape())
+	if !wt.Shape().Eq(tensor.Shape{7, Pixels}) {
+		t.Errorf("W.npy has shape %v, want (7, 784)", wt.Shape())
 	}
 }
 

@@ -6,9 +6,8 @@
 // columns; Figure puts pictures side by side under titles, as the script's
 // matplotlib figure does. Filters draws an RBM's receptive fields, each
 // contrast-normalised, and Curves plots per-epoch series (the loss, test
-// metrics) with gonum/plot.
-// WritePNG writes through a temporary file in the target folder and renames
-// it, so a reader never sees a half-written picture.
+// metrics) with gonum/plot. WritePNG writes atomically, so a reader never
+// sees a half-written picture.
 //
 // Values are intensities in [0, 1]; they are clamped and scaled to bytes by
 // truncation, x·255 → uint8, as matplotlib's imsave does for float images.

@@ -1,11 +1,9 @@
 package viz
 
 import (
-	"errors"
 	"image"
 	"image/color"
 	"image/png"
-	"io"
 	"os"
 	"path/filepath"
 	"testing"
@@ -99,43 +97,5 @@ func TestFigureAndWritePNG(t *testing.T) {
 	// Writing into a missing folder fails without leaving anything behind.
 	if err := WritePNG(filepath.Join(dir, "missing", "x.png"), fig); err == nil {
 		t.Error("writing into a missing folder gave no error")
-	}
-}
-
-// TestWriteAtomic checks that a failing writer leaves neither the file nor a
-// temporary one, that an existing file survives such a failure, and that a
-// successful write replaces it whole.
-func TestWriteAtomic(t *testing.T) {
-	dir := t.TempDir()
-	path := filepath.Join(dir, "data.bin")
-	fail := errors.New("disk full")
-	for _, tc := range []struct {
-		name  string
-		write func(io.Writer) error
-		want  string // the file's content afterwards; "" for no file
-		err   bool
-	}{
-		{"fails half-way, no old file", func(w io.Writer) error { w.Write([]byte("half")); return fail }, "", true},
-		{"writes", func(w io.Writer) error { _, err := w.Write([]byte("first")); return err }, "first", false},
-		{"fails half-way over the old file", func(w io.Writer) error { w.Write([]byte("sec")); return fail }, "first", true},
-		{"replaces", func(w io.Writer) error { _, err := w.Write([]byte("second")); return err }, "second", false},
-	} {
-		err := WriteAtomic(path, tc.write)
-		if (err != nil) != tc.err || (err != nil && !errors.Is(err, fail)) {
-			t.Fatalf("%s: error %v, want error %t wrapping %v", tc.name, err, tc.err, fail)
-		}
-		got, rerr := os.ReadFile(path)
-		switch {
-		case tc.want == "" && !os.IsNotExist(rerr):
-			t.Fatalf("%s: file exists (%q, %v), want none", tc.name, got, rerr)
-		case tc.want != "" && string(got) != tc.want:
-			t.Fatalf("%s: file holds %q (%v), want %q", tc.name, got, rerr, tc.want)
-		}
-		entries, _ := os.ReadDir(dir)
-		for _, e := range entries {
-			if e.Name() != "data.bin" {
-				t.Fatalf("%s: left %s behind", tc.name, e.Name())
-			}
-		}
 	}
 }

@@ -14,14 +14,12 @@ import (
 	"strings"
 
 	"gorbm.dev/gorbm/compare/report"
+	"gorbm.dev/gorbm/internal/atomicfile"
+	"gorbm.dev/gorbm/internal/rng"
 	"gorbm.dev/gorbm/metrics"
 	"gorbm.dev/gorbm/train"
 	"gorbm.dev/gorbm/viz"
 )
-
-// evalStream is the PCG stream of the test-set binarization and the
-// reconstruction's hidden samples, distinct from training's streams (1–3).
-const evalStream = 0xe7a1
 
 // lr is irrelevant to evaluation; LoadParams needs one.
 const lr = 0.1
@@ -55,7 +53,7 @@ func writeJSON(path string, v any) error {
 	if err != nil {
 		return err
 	}
-	return viz.WriteFileAtomic(path, append(data, '\n'))
+	return atomicfile.WriteFile(path, append(data, '\n'))
 }
 
 func evalCmd(args []string) error {
@@ -76,7 +74,7 @@ func evalCmd(args []string) error {
 	if err != nil {
 		return err
 	}
-	src := rand.New(train.NewStream(*seed, evalStream))
+	src := rand.New(rng.NewStream(*seed, rng.Compare))
 	v := make([]float32, len(test.Images))
 	train.Binarize(v, test.Images, src) // data.view(-1, 784).bernoulli()
 	res := report.TestMetrics{Images: test.N}
@@ -199,7 +197,7 @@ func reportCmd(args []string) error {
 		return err
 	}
 	md := r.Markdown() // first: report.json cannot hold a NaN, report.md can
-	if err := viz.WriteFileAtomic(filepath.Join(*dir, "report.md"), []byte(md)); err != nil {
+	if err := atomicfile.WriteFile(filepath.Join(*dir, "report.md"), []byte(md)); err != nil {
 		return err
 	}
 	if err := writeJSON(filepath.Join(*dir, "report.json"), r); err != nil {

@@ -1,0 +1,122 @@
+package graph
+
+import (
+	"fmt"
+
+	"gorgonia.org/gorgonia"
+	"gorgonia.org/tensor"
+)
+
+// FreeEnergy adds to v's graph the script's free_energy of the rows of v,
+// line for line with Gorgonia's stock ops:
+//
+//	def free_energy(self, v):
+//	    vbias_term = v.mv(self.v_bias)
+//	    wx_b = F.linear(v, self.W, self.h_bias)
+//	    hidden_term = wx_b.exp().add(1).log().sum(1)
+//	    return (-hidden_term - vbias_term).mean()
+//
+// v is rows×V, w is V×H (this package stores W transposed, so F.linear's
+// v·Wᵀ is Mul(v, w)), vBias has V and hBias H elements. The result is a
+// scalar node: mean_rows F(v). Softplus is Gorgonia's log(1 + eˣ), which,
+// unlike the script's exp().add(1).log(), does not overflow for large x.
+func FreeEnergy(v, w, vBias, hBias *gorgonia.Node) (f *gorgonia.Node, err error) {
+	// gorgonia.Must panics on an error (a shape that does not fit); turn
+	// that into this function's error.
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("graph: free energy: %v", r)
+		}
+	}()
+	must := gorgonia.Must
+	vbiasTerm := must(gorgonia.Mul(v, vBias))                                                      // v.mv(self.v_bias)
+	wxb := must(gorgonia.BroadcastAdd(must(gorgonia.Mul(v, w)), hBias, nil, []byte{0}))            // F.linear(v, self.W, self.h_bias)
+	hiddenTerm := must(gorgonia.Sum(must(gorgonia.Softplus(wxb)), 1))                              // wx_b.exp().add(1).log().sum(1)
+	return must(gorgonia.Mean(must(gorgonia.Sub(must(gorgonia.Neg(hiddenTerm)), vbiasTerm)))), nil // (-hidden_term - vbias_term).mean()
+}
+
+// textbookStep is the textbook cost graph for one batch size: the script's
+//
+//	loss = model.free_energy(v) - model.free_energy(v1)
+//	loss.backward()
+//	train_op.step()
+//
+// as Gorgonia's usual loop: gorgonia.Grad builds the gradients, the tape
+// machine binds them to W, v_bias and h_bias as dual values, and the
+// solver steps on them.
+type textbookStep struct {
+	m          *Model
+	v, v1      *tensor.Dense // the inputs' values: the data and the reconstruction
+	loss       *gorgonia.Node
+	learnables gorgonia.Nodes // W, v_bias, h_bias
+	vm         gorgonia.VM
+}
+
+func (m *Model) compileTextbook(rows int) (*textbookStep, error) {
+	g := gorgonia.NewGraph()
+	V, H := m.visible, m.hidden
+	s := &textbookStep{
+		m:  m,
+		v:  tensor.New(tensor.WithShape(rows, V), tensor.Of(tensor.Float32)),
+		v1: tensor.New(tensor.WithShape(rows, V), tensor.Of(tensor.Float32)),
+	}
+	w := gorgonia.NewMatrix(g, tensor.Float32, gorgonia.WithShape(V, H), gorgonia.WithName("W"), gorgonia.WithValue(m.w))
+	vb := gorgonia.NewVector(g, tensor.Float32, gorgonia.WithShape(V), gorgonia.WithName("v_bias"), gorgonia.WithValue(m.vb))
+	hb := gorgonia.NewVector(g, tensor.Float32, gorgonia.WithShape(H), gorgonia.WithName("h_bias"), gorgonia.WithValue(m.hb))
+	v := gorgonia.NewMatrix(g, tensor.Float32, gorgonia.WithShape(rows, V), gorgonia.WithName("v"), gorgonia.WithValue(s.v))
+	v1 := gorgonia.NewMatrix(g, tensor.Float32, gorgonia.WithShape(rows, V), gorgonia.WithName("v1"), gorgonia.WithValue(s.v1))
+
+	fv, err := FreeEnergy(v, w, vb, hb)
+	if err != nil {
+		return nil, err
+	}
+	fv1, err := FreeEnergy(v1, w, vb, hb)
+	if err != nil {
+		return nil, err
+	}
+	if s.loss, err = gorgonia.Sub(fv, fv1); err != nil { // loss = free_energy(v) - free_energy(v1)
+		return nil, fmt.Errorf("graph: loss: %w", err)
+	}
+	s.learnables = gorgonia.Nodes{w, vb, hb}
+	grads, err := gorgonia.Grad(s.loss, s.learnables...) // loss.backward()
+	if err != nil {
+		return nil, fmt.Errorf("graph: gradients: %w", err)
+	}
+	// Compile what the loss and the parameters' gradients need, nothing
+	// for the inputs' gradients.
+	sub := g.SubgraphRoots(append(gorgonia.Nodes{s.loss}, grads...)...)
+	s.vm = gorgonia.NewTapeMachine(sub, gorgonia.BindDualValues(s.learnables...))
+	return s, nil
+}
+
+func (s *textbookStep) run(b Batch) error {
+	copy(f32s(s.v), b.Data)
+	copy(f32s(s.v1), b.Recon)
+	return s.vm.RunAll()
+}
+
+func (s *textbookStep) cost() float32 { return s.loss.Value().Data().(float32) }
+
+// gradients returns copies of the bound gradients and clears them: they
+// accumulate from run to run until a solver step takes and zeroes them.
+func (s *textbookStep) gradients() (dW, dVBias, dHBias []float32, err error) {
+	var out [3][]float32
+	for i, n := range s.learnables {
+		g, err := n.Grad()
+		if err != nil {
+			return nil, nil, nil, fmt.Errorf("graph: gradient of %s: %w", n.Name(), err)
+		}
+		d := g.(*tensor.Dense)
+		out[i] = append([]float32(nil), f32s(d)...)
+		d.Zero()
+	}
+	return out[0], out[1], out[2], nil
+}
+
+// update is train_op.step(): the solver applies the bound gradients and
+// zeroes them.
+func (s *textbookStep) update() error {
+	return s.m.solver.whole.Step(gorgonia.NodesToValueGrads(s.learnables))
+}
+
+func (s *textbookStep) reset() { s.vm.Reset() }

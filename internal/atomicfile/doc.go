@@ -1,0 +1,6 @@
+// Package atomicfile writes files so that a reader sees either the old
+// content or the whole new one, never a part: the data goes to a temporary
+// file in the same folder, is synced to disk, renamed over the target, and
+// the folder is synced. A failed write removes its temporary file and
+// leaves the target as it was. Errors name the file.
+package atomicfile

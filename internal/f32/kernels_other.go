@@ -1,0 +1,18 @@
+//go:build !amd64 || purego
+
+package f32
+
+// useAsm is false: the Go twins run. A variable, as on amd64, so that the
+// tests build everywhere.
+var useAsm = false
+
+func accRowsAsm(dst, src *float32, n int, off *int32, noff int) { panic("f32: no kernel") }
+func transposeAsm(dst *float32, dstStride int, src *float32, srcStride int, blocks int) {
+	panic("f32: no kernel")
+}
+func isBinaryAsm(x *float32, n int) bool                       { panic("f32: no kernel") }
+func onesOffsetsAsm(off *int32, x *float32, n, stride int) int { panic("f32: no kernel") }
+func bernoulliAsm(dst, p, u *float32, n int)                   { panic("f32: no kernel") }
+func binarizeAsm(dst *float32, pixels *uint8, n int)           { panic("f32: no kernel") }
+func sigmoidAsm(dst, src *float32, n int)                      { panic("f32: no kernel") }
+func softplusAsm(sig, z *float32, n int, lanes *[8]float64)    { panic("f32: no kernel") }

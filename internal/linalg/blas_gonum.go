@@ -1,0 +1,7 @@
+//go:build !openblas
+
+package linalg
+
+// splitGemm tells Gemm to cut products into tiles and share them with the
+// helper goroutine; gonum's BLAS computes each tile serially.
+const splitGemm = true

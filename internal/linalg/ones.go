@@ -1,0 +1,134 @@
+package linalg
+
+import (
+	"math"
+
+	"gonum.org/v1/gonum/blas"
+	"gonum.org/v1/gonum/blas/blas32"
+
+	"gorbm.dev/gorbm/internal/f32"
+	"gorbm.dev/gorbm/internal/par"
+)
+
+// Scratch holds a caller's buffers for products: the offsets of the ones
+// of a 0/1 operand and a transposed operand. The zero value is ready.
+type Scratch struct {
+	off []int32
+	xt  []float32
+}
+
+// OffsetsLen returns the number of offsets the scratch holds (for tests of
+// which path a product took).
+func (s *Scratch) OffsetsLen() int { return len(s.off) }
+
+// onesFit reports whether the other operand of a product with a 0/1
+// matrix, of n elements, can be indexed by the int32 offsets of AccRows.
+func onesFit(n int) bool { return n <= math.MaxInt32 }
+
+// Affine sets dst (rows×H) to x·w + c for x (rows×V), w (V×H) and c (H
+// values, or nil for 0). A 0/1 x is summed by rows (see the package
+// documentation); any other x takes one GEMM with β = 1 on copies of c.
+func Affine(dst, x []float32, rows, V int, w []float32, H int, c []float32, s *Scratch) {
+	x, dst = x[:rows*V], dst[:rows*H]
+	if onesFit(V*H) && f32.IsBinary(x) {
+		onesProduct(dst, x, rows, V, w, H, c, s)
+		return
+	}
+	fillRows(dst, c, rows, H)
+	Gemm(blas.NoTrans, blas.NoTrans, 1,
+		blas32.General{Rows: rows, Cols: V, Stride: V, Data: x},
+		blas32.General{Rows: V, Cols: H, Stride: H, Data: w},
+		1, blas32.General{Rows: rows, Cols: H, Stride: H, Data: dst})
+}
+
+// AffineTrans sets dst (rows×V) to x·wᵀ + c for x (rows×H), w (V×H) and c
+// (V values), where wt is w transposed (H×V): a 0/1 x adds up rows of wt,
+// any other x takes one GEMM with w.
+func AffineTrans(dst, x []float32, rows, H int, w, wt []float32, V int, c []float32, s *Scratch) {
+	x, dst = x[:rows*H], dst[:rows*V]
+	if onesFit(V*H) && f32.IsBinary(x) {
+		onesProduct(dst, x, rows, H, wt, V, c, s)
+		return
+	}
+	fillRows(dst, c, rows, V)
+	Gemm(blas.NoTrans, blas.Trans, 1,
+		blas32.General{Rows: rows, Cols: H, Stride: H, Data: x},
+		blas32.General{Rows: V, Cols: H, Stride: H, Data: w},
+		1, blas32.General{Rows: rows, Cols: V, Stride: V, Data: dst})
+}
+
+// fillRows copies c into each of the rows of dst (·×cols), or zeroes them
+// for a nil c.
+func fillRows(dst, c []float32, rows, cols int) {
+	for r := 0; r < rows; r++ {
+		if c == nil {
+			clear(dst[r*cols : (r+1)*cols])
+		} else {
+			copy(dst[r*cols:(r+1)*cols], c)
+		}
+	}
+}
+
+// onesJob is c + x·w for a 0/1 x, computed by ranges of rows of dst.
+type onesJob struct {
+	dst, x, w, c []float32
+	off          []int32
+	xCols, wCols int // x is ·×xCols, w is ·×wCols
+}
+
+// Run sets rows lo to hi−1 of dst to c (or 0) plus the rows of w where the
+// same row of x is 1.
+func (j *onesJob) Run(lo, hi int) {
+	V, H := j.xCols, j.wCols
+	for r := lo; r < hi; r++ {
+		off := j.off[r*V : (r+1)*V]
+		n := f32.OnesOffsets(off, j.x[r*V:(r+1)*V], H)
+		d := j.dst[r*H : (r+1)*H]
+		if j.c != nil {
+			copy(d, j.c)
+		} else {
+			clear(d)
+		}
+		f32.AccRows(d, j.w, off[:n])
+	}
+}
+
+// onesMinRows is the number of rows of x·w below which a product stays on
+// one goroutine: a row of MNIST's takes a few microseconds, a hand-over
+// well under one.
+const onesMinRows = 16
+
+// onesMinCols is the number of rows of xᵀ·g below which it stays on one
+// goroutine (a row is well under a microsecond for MNIST's batches).
+const onesMinCols = 64
+
+// onesProduct sets dst (rows×H) to c + x·w for a 0/1 x (rows×V), w (V×H).
+func onesProduct(dst, x []float32, rows, V int, w []float32, H int, c []float32, s *Scratch) {
+	s.off = grow(s.off, rows*V)
+	par.Do(&onesJob{dst: dst, x: x, w: w, c: c, off: s.off, xCols: V, wCols: H}, rows, onesMinRows)
+}
+
+// OnesTransProduct sets dst (V×H) to xᵀ·g for a 0/1 x (rows×V) and g
+// (rows×H): row i of dst is the sum of the rows r of g with x[r][i] = 1.
+// x is transposed first, so that each column is read as a row. It reports
+// false, leaving dst alone, when x is not 0/1.
+func OnesTransProduct(dst, x []float32, rows, V int, g []float32, H int, s *Scratch) bool {
+	x = x[:rows*V]
+	if !onesFit(rows*H) || !f32.IsBinary(x) {
+		return false
+	}
+	s.off = grow(s.off, rows*V)
+	s.xt = grow(s.xt, rows*V)
+	Transpose(s.xt, x, rows, V)
+	par.Do(&onesJob{dst: dst, x: s.xt, w: g, off: s.off, xCols: rows, wCols: H}, V, onesMinCols)
+	return true
+}
+
+// grow returns s with length n, reallocated (contents lost) if its
+// capacity is smaller.
+func grow[T any](s []T, n int) []T {
+	if cap(s) < n {
+		return make([]T, n)
+	}
+	return s[:n]
+}
