@@ -52,6 +52,12 @@ type Config struct {
 	// restarting at the data. The graph is the same; only v_recon changes.
 	// The script's behaviour is false.
 	Persistent bool
+
+	// OnBatch, if not nil, is called after each SGD step with the epoch,
+	// the number of the batch in it (from 0), the epoch's number of
+	// batches and the batch's loss: for progress bars and loss curves. It
+	// runs on Fit's goroutine and must not keep Fit waiting long.
+	OnBatch func(epoch, batch, batches int, loss float32)
 }
 
 // Validate reports the first invalid setting.
@@ -181,6 +187,9 @@ func FitContext(ctx context.Context, m *graph.Model, d *Dataset, cfg Config, src
 				return res, fmt.Errorf("%w in epoch %d, batch %d (loss %v): try a smaller learning rate (-lr)", ErrDiverged, epoch, batches, loss)
 			}
 			sum += float64(loss)
+			if cfg.OnBatch != nil {
+				cfg.OnBatch(epoch, batches, (d.N+cfg.BatchSize-1)/cfg.BatchSize, loss)
+			}
 			batches++
 			if !ahead { // the epoch's last batch, or the last before a stop
 				res.LastData = append(res.LastData[:0], pf.cur.v...)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"math"
+	"slices"
 	"sync"
 	"testing"
 
@@ -206,6 +207,34 @@ func TestFitMatchesPlainLoop(t *testing.T) {
 					t.Fatalf("k=%d: %s[%d] = %v after Fit, %v after the plain loop", k, p.name, i, p.got[i], p.want[i])
 				}
 			}
+		}
+	}
+}
+
+// TestFitOnBatch checks that OnBatch sees every step in order, with the
+// epoch's number of batches and the losses whose means Fit reports.
+func TestFitOnBatch(t *testing.T) {
+	const images, batch = 150, 64 // batches of 64, 64, 22
+	data := trainHead(t, images)
+	src := NewSources(3)
+	m := newTestModel(t, 8, 0.1, src)
+	var seen [][3]int
+	sums := map[int]float64{}
+	cfg := Config{Epochs: 2, BatchSize: batch, K: 1, OnBatch: func(epoch, b, batches int, loss float32) {
+		seen = append(seen, [3]int{epoch, b, batches})
+		sums[epoch] += float64(loss)
+	}}
+	res, err := Fit(m, data, cfg, src, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := [][3]int{{0, 0, 3}, {0, 1, 3}, {0, 2, 3}, {1, 0, 3}, {1, 1, 3}, {1, 2, 3}}
+	if !slices.Equal(seen, want) {
+		t.Fatalf("OnBatch calls %v, want %v", seen, want)
+	}
+	for e, l := range res.Losses {
+		if got := sums[e] / 3; got != l {
+			t.Errorf("epoch %d: mean of the OnBatch losses %v, Fit reports %v", e, got, l)
 		}
 	}
 }
