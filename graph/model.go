@@ -12,6 +12,7 @@ import (
 	"gorgonia.org/tensor"
 
 	"gorbm.dev/gorbm/internal/linalg"
+	"gorbm.dev/gorbm/internal/par"
 )
 
 // InitScale multiplies the N(0,1) draws of the initial weights, as the
@@ -344,3 +345,10 @@ func f32s(v gorgonia.Value) []float32 {
 	}
 	return v.Data().([]float32)
 }
+
+// SetParallel switches on (the default) or off the sharing of each step's
+// work (products, σ, softplus, the update) with a second goroutine. Off,
+// everything runs on the calling goroutine: for a program that trains
+// several models side by side or wants one core. The results are the same
+// bits either way.
+func SetParallel(on bool) { par.SetEnabled(on) }

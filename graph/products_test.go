@@ -152,3 +152,32 @@ func TestStepTransposes(t *testing.T) {
 		}
 	}
 }
+
+// TestSetParallelSameBits checks that training with the helper goroutine
+// switched off gives the same parameters, bit for bit.
+func TestSetParallelSameBits(t *testing.T) {
+	train := func(parallel bool) []float32 {
+		SetParallel(parallel)
+		defer SetParallel(true)
+		rng := rand.New(rand.NewPCG(17, 18))
+		m, err := New(784, 64, 0.1, rng)
+		if err != nil {
+			t.Fatal(err)
+		}
+		s := NewSampler(m)
+		for range 3 {
+			b, err := s.Gibbs(binaryRows(rng, 64, 784, 0.13), 64, 1, rng)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := m.Step(b); err != nil {
+				t.Fatal(err)
+			}
+		}
+		w, _, _ := m.Params()
+		return w
+	}
+	if on, off := train(true), train(false); !slices.Equal(on, off) {
+		t.Error("the parameters differ with the helper goroutine off")
+	}
+}
