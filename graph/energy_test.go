@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"strings"
 	"testing"
 
 	"gorgonia.org/gorgonia"
@@ -80,5 +81,33 @@ func TestFreeEnergyShapeError(t *testing.T) {
 	hb := gorgonia.NewVector(g, tensor.Float32, gorgonia.WithShape(3), gorgonia.WithName("h_bias"))
 	if _, err := FreeEnergy(v, w, vb, hb); err == nil {
 		t.Error("FreeEnergy of a 2×5 v with a 4×3 W gave no error")
+	}
+}
+
+// TestTextbookDot checks that the textbook graph's picture names the
+// script's tensors, and that the gradients add nodes.
+func TestTextbookDot(t *testing.T) {
+	m, err := New(6, 3, 0.1, rand.New(rand.NewPCG(1, 2)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	loss, err := m.TextbookDot(2, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{"digraph", "v_bias", "h_bias", "v1", "softplus"} {
+		if !strings.Contains(loss, name) {
+			t.Errorf("the loss graph does not mention %q", name)
+		}
+	}
+	full, err := m.TextbookDot(2, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n, nf := strings.Count(loss, "Node_"), strings.Count(full, "Node_"); nf <= n {
+		t.Errorf("%d node references with the gradients, %d without", nf, n)
+	}
+	if _, err := m.TextbookDot(0, false); err == nil {
+		t.Error("a graph for 0 rows gave no error")
 	}
 }

@@ -46,6 +46,7 @@ func FreeEnergy(v, w, vBias, hBias *gorgonia.Node) (f *gorgonia.Node, err error)
 // solver steps on them.
 type textbookStep struct {
 	m          *Model
+	g          *gorgonia.ExprGraph
 	v, v1      *tensor.Dense // the inputs' values: the data and the reconstruction
 	loss       *gorgonia.Node
 	learnables gorgonia.Nodes // W, v_bias, h_bias
@@ -53,10 +54,25 @@ type textbookStep struct {
 }
 
 func (m *Model) compileTextbook(rows int) (*textbookStep, error) {
+	s, grads, err := m.buildTextbook(rows, true)
+	if err != nil {
+		return nil, err
+	}
+	// Compile what the loss and the parameters' gradients need, nothing
+	// for the inputs' gradients.
+	sub := s.g.SubgraphRoots(append(gorgonia.Nodes{s.loss}, grads...)...)
+	s.vm = gorgonia.NewTapeMachine(sub, gorgonia.BindDualValues(s.learnables...))
+	return s, nil
+}
+
+// buildTextbook builds the textbook graph's nodes for batches of rows rows,
+// with the gradients' nodes if grad is set (which it returns).
+func (m *Model) buildTextbook(rows int, grad bool) (*textbookStep, gorgonia.Nodes, error) {
 	g := gorgonia.NewGraph()
 	V, H := m.visible, m.hidden
 	s := &textbookStep{
 		m:  m,
+		g:  g,
 		v:  tensor.New(tensor.WithShape(rows, V), tensor.Of(tensor.Float32)),
 		v1: tensor.New(tensor.WithShape(rows, V), tensor.Of(tensor.Float32)),
 	}
@@ -68,25 +84,38 @@ func (m *Model) compileTextbook(rows int) (*textbookStep, error) {
 
 	fv, err := FreeEnergy(v, w, vb, hb)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	fv1, err := FreeEnergy(v1, w, vb, hb)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if s.loss, err = gorgonia.Sub(fv, fv1); err != nil { // loss = free_energy(v) - free_energy(v1)
-		return nil, fmt.Errorf("graph: loss: %w", err)
+		return nil, nil, fmt.Errorf("graph: loss: %w", err)
 	}
 	s.learnables = gorgonia.Nodes{w, vb, hb}
+	if !grad {
+		return s, nil, nil
+	}
 	grads, err := gorgonia.Grad(s.loss, s.learnables...) // loss.backward()
 	if err != nil {
-		return nil, fmt.Errorf("graph: gradients: %w", err)
+		return nil, nil, fmt.Errorf("graph: gradients: %w", err)
 	}
-	// Compile what the loss and the parameters' gradients need, nothing
-	// for the inputs' gradients.
-	sub := g.SubgraphRoots(append(gorgonia.Nodes{s.loss}, grads...)...)
-	s.vm = gorgonia.NewTapeMachine(sub, gorgonia.BindDualValues(s.learnables...))
-	return s, nil
+	return s, grads, nil
+}
+
+// TextbookDot returns the textbook cost graph for batches of rows rows in
+// Graphviz's dot language (Gorgonia's ToDot): the loss alone, or with the
+// nodes gorgonia.Grad added for the gradients.
+func (m *Model) TextbookDot(rows int, gradients bool) (string, error) {
+	if rows < 1 {
+		return "", fmt.Errorf("graph: a graph for %d rows: use at least 1", rows)
+	}
+	s, _, err := m.buildTextbook(rows, gradients)
+	if err != nil {
+		return "", err
+	}
+	return s.g.ToDot(), nil
 }
 
 func (s *textbookStep) run(b Batch) error {
