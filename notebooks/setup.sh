@@ -3,7 +3,8 @@
 # used by the notebooks in this folder. Idempotent; safe to run again.
 #
 # What it does (facts in /work/shared/notes/notebooks.md):
-#   1. apt: jupyter-notebook, nbconvert, nbclient, ipykernel, jupyter-client
+#   1. apt: jupyter-notebook, nbconvert, nbclient, ipykernel, jupyter-client,
+#      graphviz (notebook 02 draws the textbook graph with it)
 #      (skipped when all are installed).
 #   2. kernel: copies gophernotes v0.7.5 from the module cache into
 #      notebooks/.kernel/src/gophernotes, applies the two-line x_package.go
@@ -29,7 +30,7 @@ phase() { phase_start=$SECONDS; echo "== $1"; }
 done_phase() { echo "== $1 took $((SECONDS - phase_start)) s"; }
 
 # --- 1. Jupyter from Debian ------------------------------------------------
-pkgs=(jupyter-notebook python3-nbconvert python3-nbclient python3-ipykernel jupyter-client)
+pkgs=(jupyter-notebook python3-nbconvert python3-nbclient python3-ipykernel jupyter-client graphviz)
 phase "apt packages: ${pkgs[*]}"
 missing=()
 for p in "${pkgs[@]}"; do
