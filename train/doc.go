@@ -4,9 +4,10 @@
 // Data: Load reads the four IDX files that the GoMNIST module ships (found
 // through the module's folder, see DataDir) into Datasets of uint8 images,
 // 784 pixels each, row-major, with a reader that checks each file whole
-// (header, size, checksum) in the one pass that reads it (see LoadSet). Pixels are divided by 255 into float32, as
-// torchvision's ToTensor does, and each batch is binarized with one uniform
-// draw per pixel (v = 1 if u < x), as torch's bernoulli does.
+// (header, size, checksum) in the one pass that reads it (see LoadSet).
+// Pixels are divided by 255 into float32, as torchvision's ToTensor does,
+// and each batch is binarized with one uniform draw per pixel (v = 1 if
+// u < x), as torch's bernoulli does.
 //
 // Loop: Fit walks the training set in file order in batches of
 // Config.BatchSize (no shuffle, the last, shorter batch included), samples
@@ -19,6 +20,7 @@
 // prints, through a callback.
 //
 // Randomness comes from Sources: one seeded stream per purpose
-// (initialisation, binarization, sampling), so that changing one use does
-// not shift the others.
+// (initialisation, binarization, sampling; their numbers, with every other
+// stream of the program, are in internal/rng), so that changing one use
+// does not shift the others.
 package train
