@@ -1,8 +1,6 @@
 package boltzmann
 
 import (
-	"bytes"
-	"image/png"
 	"math"
 	"math/rand/v2"
 	"testing"
@@ -311,24 +309,6 @@ func TestConstructorsReject(t *testing.T) {
 		if tc.err == nil {
 			t.Errorf("%s: no error", tc.name)
 		}
-	}
-}
-
-func TestBarChartPNG(t *testing.T) {
-	b, err := BarChartPNG("t", "p", []string{"a", "b", "c"}, []string{"x", "y"},
-		[][]float64{{0.2, 0.3, 0.5}, {0.25, 0.25, 0.5}}, 320, 200)
-	if err != nil {
-		t.Fatal(err)
-	}
-	img, err := png.Decode(bytes.NewReader(b))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if got := img.Bounds().Size(); got.X != 320 || got.Y != 200 {
-		t.Errorf("image %v, want 320×200", got)
-	}
-	if _, err := BarChartPNG("t", "p", []string{"a"}, []string{"x"}, [][]float64{{1, 2}}, 100, 100); err == nil {
-		t.Error("mismatched series: no error")
 	}
 }
 
