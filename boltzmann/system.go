@@ -158,34 +158,6 @@ func (m *System) Exact() []float64 {
 	return p
 }
 
-// Sweep applies one Glauber sweep to s in place: spins 0..N-1 in turn are
-// set to +1 with probability σ(ε_k) (heat bath), else to -1. This leaves the
-// Boltzmann distribution invariant.
-func (m *System) Sweep(s []int, rng Uniform) {
-	for k := 0; k < m.N; k++ {
-		if rng.Float64() < Sigmoid(m.LocalField(s, k)) {
-			s[k] = 1
-		} else {
-			s[k] = -1
-		}
-	}
-}
-
-// Glauber runs burnIn sweeps from the state with index start, then records
-// the state index after each of the next samples sweeps.
-func (m *System) Glauber(start, burnIn, samples int, rng Uniform) []int {
-	s := m.State(start)
-	for t := 0; t < burnIn; t++ {
-		m.Sweep(s, rng)
-	}
-	out := make([]int, samples)
-	for t := range out {
-		m.Sweep(s, rng)
-		out[t] = SpinIndex(s)
-	}
-	return out
-}
-
 // Histogram returns the relative frequency of each index in [0, numStates).
 func Histogram(indices []int, numStates int) []float64 {
 	p := make([]float64, numStates)
