@@ -114,10 +114,7 @@ func (r *RBM) VisibleGivenHidden(h []int) []float64 {
 func (r *RBM) HiddenGivenVisibleEnumerated(v []int) []float64 {
 	joint := r.Joint()
 	nh := 1 << r.Hidden
-	a := 0
-	for i, vi := range v {
-		a |= (vi & 1) << i
-	}
+	a := unitIndex(v)
 	p := make([]float64, r.Hidden)
 	total := 0.0
 	for b := 0; b < nh; b++ {
