@@ -42,11 +42,54 @@ func NewHopfield(patterns [][]int) (*Hopfield, error) {
 	if err != nil {
 		return nil, fmt.Errorf("boltzmann: Hopfield network: %w", err)
 	}
-	w := mo.Covariance()
-	for i := 0; i < mo.N; i++ {
-		w[i*mo.N+i] = 0
+	return newHopfield(mo.N, mo.Covariance()), nil
+}
+
+// NewHopfieldHebb stores the patterns with Hebb's rule,
+// w_ij = (1/N_d) Σ_α (s_α)_i (s_α)_j, w_ii = 0: the notes' single-pattern
+// example E = −½ Σ t_i t_j s_i s_j, which [NewHopfield]'s covariance rule
+// becomes when the patterns average to zero. Hebb's rule keeps what all
+// memories share, so correlated memories (pictures on a common
+// background) merge into one attractor; the covariance rule removes it.
+func NewHopfieldHebb(patterns [][]int) (*Hopfield, error) {
+	mo, err := PatternMoments(patterns)
+	if err != nil {
+		return nil, fmt.Errorf("boltzmann: Hopfield network: %w", err)
 	}
-	return &Hopfield{N: mo.N, W: w}, nil
+	return newHopfield(mo.N, mo.Corr), nil
+}
+
+// newHopfield returns the network with couplings w, its diagonal zeroed.
+func newHopfield(n int, w []float64) *Hopfield {
+	for i := 0; i < n; i++ {
+		w[i*n+i] = 0
+	}
+	return &Hopfield{N: n, W: w}
+}
+
+// Picture turns rows of '#' (+1) and '.' (−1), all of one width, into a
+// pattern, row after row: a way to draw memories by hand.
+func Picture(rows ...string) ([]int, error) {
+	if len(rows) == 0 || len(rows[0]) == 0 {
+		return nil, fmt.Errorf("boltzmann: empty picture: give rows of '#' and '.'")
+	}
+	var s []int
+	for r, row := range rows {
+		if len(row) != len(rows[0]) {
+			return nil, fmt.Errorf("boltzmann: picture row %d is %d wide, row 0 %d: give rows of one width", r, len(row), len(rows[0]))
+		}
+		for c, ch := range row {
+			switch ch {
+			case '#':
+				s = append(s, 1)
+			case '.':
+				s = append(s, -1)
+			default:
+				return nil, fmt.Errorf("boltzmann: picture row %d column %d is %q: use '#' for +1 and '.' for −1", r, c, ch)
+			}
+		}
+	}
+	return s, nil
 }
 
 // fields returns the local fields f_k = Σ_j w_kj s_j of all neurons.
@@ -198,6 +241,21 @@ type Retrieval struct {
 	Recalled    float64
 }
 
+// retrieval summarises the overlaps of recalls in a network of n neurons
+// holding count memories.
+func retrieval(n, count int, overlaps []float64) Retrieval {
+	r := Retrieval{Patterns: count, Load: float64(count) / float64(n)}
+	for _, m := range overlaps {
+		r.MeanOverlap += m
+		if m >= RecalledOverlap {
+			r.Recalled++
+		}
+	}
+	r.MeanOverlap /= float64(len(overlaps))
+	r.Recalled /= float64(len(overlaps))
+	return r
+}
+
 // RetrievalCurve measures retrieval against load: for each count in counts
 // and each of trials independent draws, it stores count random patterns in
 // n neurons and recalls every one of them from a start with flips spins
@@ -209,7 +267,7 @@ func RetrievalCurve(n int, counts []int, trials, flips int, rng Uniform) ([]Retr
 	}
 	curve := make([]Retrieval, len(counts))
 	for c, count := range counts {
-		r := Retrieval{Patterns: count, Load: float64(count) / float64(n)}
+		var overlaps []float64
 		for t := 0; t < trials; t++ {
 			patterns, err := RandomPatterns(count, n, rng)
 			if err != nil {
@@ -223,16 +281,30 @@ func RetrievalCurve(n int, counts []int, trials, flips int, rng Uniform) ([]Retr
 			if err != nil {
 				return nil, err
 			}
-			for _, ma := range m {
-				r.MeanOverlap += ma
-				if ma >= RecalledOverlap {
-					r.Recalled++
-				}
-			}
+			overlaps = append(overlaps, m...)
 		}
-		r.MeanOverlap /= float64(trials * count)
-		r.Recalled /= float64(trials * count)
-		curve[c] = r
+		curve[c] = retrieval(n, count, overlaps)
+	}
+	return curve, nil
+}
+
+// Forgetting stores the patterns one at a time and, after each addition,
+// recalls every memory stored so far from a start with flips spins
+// flipped: element p−1 says how well the network holding the first p
+// patterns recalls them. Past capacity the newest pattern does not just
+// fail to be stored; the old memories are lost with it.
+func Forgetting(patterns [][]int, flips int, rng Uniform) ([]Retrieval, error) {
+	curve := make([]Retrieval, len(patterns))
+	for p := 1; p <= len(patterns); p++ {
+		h, err := NewHopfield(patterns[:p])
+		if err != nil {
+			return nil, err
+		}
+		m, err := h.RecallAll(patterns[:p], flips, rng)
+		if err != nil {
+			return nil, err
+		}
+		curve[p-1] = retrieval(h.N, p, m)
 	}
 	return curve, nil
 }

@@ -74,6 +74,33 @@ func TestHopfieldWeights(t *testing.T) {
 			t.Errorf("one pattern stores w[%d] = %v", k, w)
 		}
 	}
+	// Hebb's rule keeps the shared part: w_ij = (1/N_d) Σ_α ξ_i ξ_j.
+	hebb, err := NewHopfieldHebb(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < 4; i++ {
+		for j := 0; j < 4; j++ {
+			want := 0.0
+			if i != j {
+				for _, s := range p {
+					want += float64(s[i]*s[j]) / 3
+				}
+			}
+			if got := hebb.W[i*4+j]; math.Abs(got-want) > exactTol {
+				t.Errorf("Hebb w_%d%d = %v, want %v", i, j, got, want)
+			}
+		}
+	}
+	pic, err := Picture("#.", ".#", "##")
+	if err != nil || len(pic) != 6 || SpinIndex(pic) != 0b111001 {
+		t.Errorf("Picture(#. .# ##) = %v, %v; want [1 -1 -1 1 1 1]", pic, err)
+	}
+	for _, rows := range [][]string{nil, {"#.", "#"}, {"#x"}} {
+		if _, err := Picture(rows...); err == nil {
+			t.Errorf("Picture(%q): no error", rows)
+		}
+	}
 	if _, err := NewHopfield(patterns("++", "+++")); err == nil {
 		t.Error("patterns of different lengths: no error")
 	}
@@ -161,6 +188,26 @@ func TestHopfieldRecallBelowAndAboveCapacity(t *testing.T) {
 	}
 	if sweeps, _ := h.Recall(s, MaxRecallSweeps, rng); sweeps != 1 {
 		t.Errorf("recall from a fixed point took %d sweeps, want 1 (nothing changes)", sweeps)
+	}
+}
+
+// Adding memories one at a time: all are recalled at first, and past
+// capacity the old ones go with the new.
+func TestForgetting(t *testing.T) {
+	rng := rand.New(rand.NewPCG(21, 21))
+	p, _ := RandomPatterns(40, hopfieldN, rng)
+	curve, err := Forgetting(p, 0, rng)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(curve) != 40 || curve[4].Patterns != 5 || curve[4].Load != 0.05 {
+		t.Fatalf("curve of %d points, point 4: %+v", len(curve), curve[4])
+	}
+	if curve[4].Recalled != 1 {
+		t.Errorf("5 memories: %.2f recalled, want all", curve[4].Recalled)
+	}
+	if r := curve[39]; r.Recalled > collapsedRecalled {
+		t.Errorf("40 memories: %.2f recalled (mean overlap %.2f), want at most %v", r.Recalled, r.MeanOverlap, collapsedRecalled)
 	}
 }
 
