@@ -8,12 +8,16 @@ import (
 	"testing"
 )
 
-// decodeSize decodes PNG bytes and returns the image's size.
+// decodeSize decodes PNG bytes and returns the image's size; charts are
+// stored with a palette, to keep notebooks small.
 func decodeSize(t *testing.T, b []byte) image.Point {
 	t.Helper()
 	img, err := png.Decode(bytes.NewReader(b))
 	if err != nil {
 		t.Fatalf("not a PNG: %v", err)
+	}
+	if _, ok := img.(*image.Paletted); !ok {
+		t.Errorf("chart decodes as %T, want a paletted image", img)
 	}
 	return img.Bounds().Size()
 }
