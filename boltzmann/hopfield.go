@@ -69,7 +69,7 @@ func newHopfield(n int, w []float64) *Hopfield {
 
 // Picture turns rows of '#' (+1) and '.' (−1), all of one width, into a
 // pattern, row after row: a way to draw memories by hand.
-func Picture(rows ...string) ([]int, error) {
+func Picture(rows []string) ([]int, error) {
 	if len(rows) == 0 || len(rows[0]) == 0 {
 		return nil, fmt.Errorf("boltzmann: empty picture: give rows of '#' and '.'")
 	}

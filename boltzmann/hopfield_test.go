@@ -92,12 +92,12 @@ func TestHopfieldWeights(t *testing.T) {
 			}
 		}
 	}
-	pic, err := Picture("#.", ".#", "##")
+	pic, err := Picture([]string{"#.", ".#", "##"})
 	if err != nil || len(pic) != 6 || SpinIndex(pic) != 0b111001 {
 		t.Errorf("Picture(#. .# ##) = %v, %v; want [1 -1 -1 1 1 1]", pic, err)
 	}
 	for _, rows := range [][]string{nil, {"#.", "#"}, {"#x"}} {
-		if _, err := Picture(rows...); err == nil {
+		if _, err := Picture(rows); err == nil {
 			t.Errorf("Picture(%q): no error", rows)
 		}
 	}
