@@ -209,6 +209,19 @@ func TestForgetting(t *testing.T) {
 	if r := curve[39]; r.Recalled > collapsedRecalled {
 		t.Errorf("40 memories: %.2f recalled (mean overlap %.2f), want at most %v", r.Recalled, r.MeanOverlap, collapsedRecalled)
 	}
+	// Each point counts all p memories: a whole number of them recalled,
+	// and on the way down some but not all.
+	partial := false
+	for _, r := range curve {
+		k := r.Recalled * float64(r.Patterns)
+		if math.Abs(k-math.Round(k)) > 1e-9 {
+			t.Errorf("%d memories: %v recalled is not a whole number of them", r.Patterns, r.Recalled)
+		}
+		partial = partial || (r.Recalled > 0 && r.Recalled < 1 && r.Patterns > 2)
+	}
+	if !partial {
+		t.Error("no point with some but not all memories recalled: are all memories counted?")
+	}
 }
 
 // The measured capacity: the load at which half the memories are lost.

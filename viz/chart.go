@@ -49,7 +49,6 @@ func BarChartPNG(title, ylabel string, labels, names []string, series [][]float6
 	p := newChart(Axes{Title: title, YLabel: ylabel}, false)
 	groupWidth := vg.Length(width) * vg.Inch / PlotDPI * 0.8 / vg.Length(len(labels)+1)
 	barWidth := groupWidth / vg.Length(len(series)+1)
-	lo, hi := 0.0, 0.0
 	for k, s := range series {
 		if len(s) != len(labels) {
 			return nil, fmt.Errorf("viz: series %q has %d values for %d labels: give one value per label", names[k], len(s), len(labels))
@@ -58,7 +57,6 @@ func BarChartPNG(title, ylabel string, labels, names []string, series [][]float6
 			if math.IsNaN(v) || math.IsInf(v, 0) {
 				return nil, fmt.Errorf("viz: series %q has the value %v: plot finite numbers", names[k], v)
 			}
-			lo, hi = math.Min(lo, v), math.Max(hi, v)
 		}
 		bars, err := plotter.NewBarChart(plotter.Values(s), barWidth)
 		if err != nil {
@@ -72,12 +70,23 @@ func BarChartPNG(title, ylabel string, labels, names []string, series [][]float6
 	}
 	p.NominalX(labels...)
 	p.X.Min, p.X.Max = -0.5, float64(len(labels))-0.5 // a whole slot for the outer groups
-	// Headroom beyond the longest bars for the legend.
-	p.Y.Min, p.Y.Max = 1.2*lo, 1.2*hi
-	if hi == lo {
-		p.Y.Max = 1
-	}
+	p.Y.Min, p.Y.Max = barRange(series)
 	return chartPNG(p, width, height)
+}
+
+// barRange returns the y axis of a bar chart: from 1.2 times the lowest
+// value to 1.2 times the highest, always including 0 (headroom beyond the
+// longest bars for the legend); [0, 1] when every value is 0.
+func barRange(series [][]float64) (lo, hi float64) {
+	for _, s := range series {
+		for _, v := range s {
+			lo, hi = math.Min(lo, v), math.Max(hi, v)
+		}
+	}
+	if lo == 0 && hi == 0 {
+		return 0, 1
+	}
+	return 1.2 * lo, 1.2 * hi
 }
 
 // LineChartPNG draws the lines, each in its own colour (marked with circles

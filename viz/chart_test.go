@@ -90,3 +90,21 @@ func TestChartsReject(t *testing.T) {
 		}
 	}
 }
+
+// The y axis holds every bar, negative ones too, with room for the legend.
+func TestBarRange(t *testing.T) {
+	for _, tc := range []struct {
+		series [][]float64
+		lo, hi float64
+	}{
+		{[][]float64{{0.2, 0.5}, {0.25, 0.1}}, 0, 0.6},
+		{[][]float64{{-0.5, 0.25}}, -0.6, 0.3},
+		{[][]float64{{-1, -2}}, -2.4, 0},
+		{[][]float64{{0, 0}}, 0, 1},
+	} {
+		lo, hi := barRange(tc.series)
+		if math.Abs(lo-tc.lo) > 1e-12 || math.Abs(hi-tc.hi) > 1e-12 {
+			t.Errorf("barRange(%v) = [%v, %v], want [%v, %v]", tc.series, lo, hi, tc.lo, tc.hi)
+		}
+	}
+}
