@@ -14,7 +14,7 @@ type RBMGradient struct {
 
 // RelativeError returns ‖g − exact‖/‖exact‖ over all components (Euclidean
 // norms): how far an estimate such as contrastive divergence is from the
-// exact gradient.
+// exact gradient. It is NaN or +Inf when exact is zero, at a maximum of L.
 func (g RBMGradient) RelativeError(exact RBMGradient) float64 {
 	var d, e float64
 	for _, pair := range [][2][]float64{{g.W, exact.W}, {g.B, exact.B}, {g.C, exact.C}} {

@@ -138,7 +138,7 @@ func (h *Hopfield) Recall(s []int, maxSweeps int, rng Uniform) (int, error) {
 			return sweep, nil
 		}
 	}
-	return maxSweeps, nil
+	return max(maxSweeps, 0), nil
 }
 
 // Overlap returns m = (1/N) Σ_i s_i ξ_i, 1 when s equals the pattern ξ, −1
