@@ -107,35 +107,46 @@ func LineChartPNG(axes Axes, lines []Line, width, height int) ([]byte, error) {
 		}
 		pts := make(plotter.XYs, len(l.X))
 		for k := range pts {
-			x, y := l.X[k], l.Y[k]
-			if math.IsNaN(x) || math.IsInf(x, 0) || math.IsNaN(y) || math.IsInf(y, 0) || (axes.LogY && !(y > 0)) {
-				return nil, fmt.Errorf("viz: line %q has the point (%v, %v): plot finite numbers (positive y on a log axis)", l.Name, x, y)
-			}
-			pts[k] = plotter.XY{X: x, Y: y}
+			pts[k] = plotter.XY{X: l.X[k], Y: l.Y[k]}
 		}
-		line, err := plotter.NewLine(pts)
-		if err != nil {
-			return nil, fmt.Errorf("viz: line %q: %w", l.Name, err)
-		}
-		line.Color = plotutil.Color(i)
-		line.Width = vg.Points(1.5)
-		p.Add(line)
-		thumbs := []plot.Thumbnailer{line}
-		if len(pts) <= maxGlyphs {
-			points, err := plotter.NewScatter(pts)
-			if err != nil {
-				return nil, fmt.Errorf("viz: line %q: %w", l.Name, err)
-			}
-			points.Color = plotutil.Color(i)
-			points.Shape = draw.CircleGlyph{}
-			p.Add(points)
-			thumbs = append(thumbs, points)
-		}
-		if l.Name != "" {
-			p.Legend.Add(l.Name, thumbs...)
+		if err := addLine(p, i, l.Name, pts, axes.LogY); err != nil {
+			return nil, err
 		}
 	}
 	return chartPNG(p, width, height)
+}
+
+// addLine adds pts to p as line number i, in its colour, with circles on
+// the points when there are at most maxGlyphs, and a legend entry when name
+// is not empty. Every point must be finite, with a positive y on a log axis.
+func addLine(p *plot.Plot, i int, name string, pts plotter.XYs, logY bool) error {
+	for _, pt := range pts {
+		if math.IsNaN(pt.X) || math.IsInf(pt.X, 0) || math.IsNaN(pt.Y) || math.IsInf(pt.Y, 0) || (logY && !(pt.Y > 0)) {
+			return fmt.Errorf("viz: line %q has the point (%v, %v): plot finite numbers (positive y on a log axis)", name, pt.X, pt.Y)
+		}
+	}
+	line, err := plotter.NewLine(pts)
+	if err != nil {
+		return fmt.Errorf("viz: line %q: %w", name, err)
+	}
+	line.Color = plotutil.Color(i)
+	line.Width = vg.Points(1.5)
+	p.Add(line)
+	thumbs := []plot.Thumbnailer{line}
+	if len(pts) <= maxGlyphs {
+		points, err := plotter.NewScatter(pts)
+		if err != nil {
+			return fmt.Errorf("viz: line %q: %w", name, err)
+		}
+		points.Color = plotutil.Color(i)
+		points.Shape = draw.CircleGlyph{}
+		p.Add(points)
+		thumbs = append(thumbs, points)
+	}
+	if name != "" {
+		p.Legend.Add(name, thumbs...)
+	}
+	return nil
 }
 
 // newChart returns an empty plot with the axes' texts, a grid (without

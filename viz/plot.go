@@ -4,11 +4,9 @@ import (
 	"fmt"
 	"image"
 	"image/color"
-	"math"
 
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
-	"gonum.org/v1/plot/plotutil"
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
 	"gonum.org/v1/plot/vg/vgimg"
@@ -41,32 +39,18 @@ func Curves(panels []Panel) (image.Image, error) {
 	}
 	plots := make([][]*plot.Plot, len(panels))
 	for r, pn := range panels {
-		p := plot.New()
-		p.Title.Text = pn.Title
-		p.X.Label.Text = "epoch"
-		p.Y.Label.Text = pn.YLabel
-		p.Add(plotter.NewGrid())
-		p.Legend.Top = true
+		p := newChart(Axes{Title: pn.Title, XLabel: "epoch", YLabel: pn.YLabel}, true)
 		for i, s := range pn.Lines {
 			if len(s.Values) == 0 {
 				return nil, fmt.Errorf("viz: series %q of panel %q has no values", s.Name, pn.Title)
 			}
 			pts := make(plotter.XYs, len(s.Values))
 			for e, y := range s.Values {
-				if math.IsNaN(y) || math.IsInf(y, 0) {
-					return nil, fmt.Errorf("viz: series %q has the value %v at epoch %d: plot finite numbers", s.Name, y, e)
-				}
 				pts[e] = plotter.XY{X: float64(e), Y: y}
 			}
-			line, points, err := plotter.NewLinePoints(pts)
-			if err != nil {
-				return nil, fmt.Errorf("viz: series %q: %w", s.Name, err)
+			if err := addLine(p, i, s.Name, pts, false); err != nil {
+				return nil, err
 			}
-			line.Color = plotutil.Color(i)
-			points.Color = plotutil.Color(i)
-			points.Shape = draw.CircleGlyph{}
-			p.Add(line, points)
-			p.Legend.Add(s.Name, line, points)
 		}
 		plots[r] = []*plot.Plot{p}
 	}
