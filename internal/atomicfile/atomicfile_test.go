@@ -57,3 +57,79 @@ func TestWriteNamesFile(t *testing.T) {
 		t.Fatalf("error %v, want one naming %s and no flag", err, path)
 	}
 }
+
+// TestSet writes three files as a set: a failure while staging the second
+// must leave all three old files, a commit replaces all three, and
+// RemoveTemp clears what a killed writer would leave.
+func TestSet(t *testing.T) {
+	dir := t.TempDir()
+	names := []string{"a.png", "b.npy", "c.json"}
+	for _, n := range names {
+		if err := os.WriteFile(filepath.Join(dir, n), []byte("old "+n), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	contents := func() string {
+		var s []string
+		for _, n := range names {
+			b, err := os.ReadFile(filepath.Join(dir, n))
+			if err != nil {
+				t.Fatal(err)
+			}
+			s = append(s, string(b))
+		}
+		return strings.Join(s, ",")
+	}
+	onlyTargets := func(when string) {
+		entries, _ := os.ReadDir(dir)
+		if len(entries) != len(names) {
+			t.Errorf("%s: the folder holds %d entries, want the %d targets", when, len(entries), len(names))
+		}
+	}
+	fail := errors.New("no space left on device")
+
+	var s atomicfile.Set
+	if err := s.WriteFile(filepath.Join(dir, names[0]), []byte("new a")); err != nil {
+		t.Fatal(err)
+	}
+	err := s.Write(filepath.Join(dir, names[1]), func(w io.Writer) error { w.Write([]byte("ne")); return fail })
+	if !errors.Is(err, fail) {
+		t.Fatalf("failing write: error %v, want %v", err, fail)
+	}
+	if got := s.Paths(); len(got) != 1 || got[0] != filepath.Join(dir, names[0]) {
+		t.Errorf("staged %v, want only %s", got, names[0])
+	}
+	s.Abort()
+	if got, want := contents(), "old a.png,old b.npy,old c.json"; got != want {
+		t.Errorf("after a failed set: %q, want %q", got, want)
+	}
+	onlyTargets("after Abort")
+
+	for i, n := range names {
+		if err := s.WriteFile(filepath.Join(dir, n), []byte("new "+names[i])); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got, want := contents(), "old a.png,old b.npy,old c.json"; got != want {
+		t.Errorf("staged, not committed: %q, want the old %q", got, want)
+	}
+	done, err := s.Commit()
+	if err != nil || len(done) != 3 {
+		t.Fatalf("Commit: %v, %v", done, err)
+	}
+	if got, want := contents(), "new a.png,new b.npy,new c.json"; got != want {
+		t.Errorf("after Commit: %q, want %q", got, want)
+	}
+	onlyTargets("after Commit")
+
+	// What a killed writer leaves: temporary files of every target.
+	for _, n := range names {
+		if err := os.WriteFile(filepath.Join(dir, atomicfile.TempPrefix(n)+"123"), nil, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if err := atomicfile.RemoveTemp(filepath.Join(dir, n)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	onlyTargets("after RemoveTemp")
+}
