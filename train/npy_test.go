@@ -101,7 +101,7 @@ func TestReadNpyRejects(t *testing.T) {
 		{"negative dimension", withHeader("(3, 4)", "(-3, 4)"), "positive"},
 		{"absurd dimension", withHeader("(3, 4)", "(99999999999, 4)"), "positive"},
 		{"absurd total", withHeader("(3, 4)", "(65536, 65536)"), "positive"},
-		{"no shape", withHeader("'shape'", "'shope'"), "shape"},
+		{"no shape", withHeader("'shape'", "'shope'"), "unknown key 'shope'"},
 		{"fortran", withHeader("False", "True "), "C order"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -113,6 +113,78 @@ func TestReadNpyRejects(t *testing.T) {
 				t.Errorf("error %q does not wrap ErrNpy or lacks %q", err, tc.want)
 			}
 		})
+	}
+}
+
+// TestNpyHeader decides, header by header, what parseNpyHeader accepts:
+// numpy.save's and gorgonia's layouts, keys in any order; nothing that is
+// ambiguous, foreign or that a looser reader would read otherwise.
+func TestNpyHeader(t *testing.T) {
+	const numpy = "{'descr': '<f4', 'fortran_order': False, 'shape': (3, 4), }"
+	for _, tc := range []struct {
+		header string
+		want   string // the error; "" for accepted
+	}{
+		{numpy + "      \n", ""},
+		{numpy, ""},
+		{"{'descr': '<f4', 'fortran_order': False, 'shape': (3, 4)}     ", ""}, // gorgonia's WriteNpy
+		{"{'shape':(3,4),'fortran_order':False,'descr':'<f4'}", ""},
+		{"{'descr': '<f4', 'fortran_order': False, 'shape': (3, 4,), }", ""},
+		{"{'descr': '<f4', 'fortran_order': False, 'shape': (12,), }", ""},
+		{"{'descr': '<f4', 'fortran_order': False, 'shape': (3, 4), 'shape': (99999999999,)}", "'shape' given twice"},
+		{"{'descr': '<f4', 'descr': '<f4', 'fortran_order': False, 'shape': (3, 4)}", "'descr' given twice"},
+		{"{'descr': '<f4', 'fortran_order': False, 'shape': (3, 4), 'extra': 1}", "unknown key 'extra'"},
+		{"{'descr': '<f4', 'fortran_order': False}", "no 'shape'"},
+		{"{'descr' : '<f4', 'fortran_order': False, 'shape': (3, 4)}", "':' right after 'descr'"},
+		{"{\"descr\": '<f4', 'fortran_order': False, 'shape': (3, 4)}", "quoted key"},
+		{"{'descr':\t'<f4', 'fortran_order': False, 'shape': (3, 4)}", "float32"},
+		{"{'descr': '>f4', 'fortran_order': False, 'shape': (3, 4)}", "float32"},
+		{"{'descr': '<f8', 'fortran_order': False, 'shape': (3, 4)}", "float32"},
+		{"{'descr': '<f4', 'fortran_order': True, 'shape': (3, 4)}", "C order"},
+		{"{'descr': '<f4', 'fortran_order': 0, 'shape': (3, 4)}", "C order"},
+		{"{'descr': '<f4', 'fortran_order': False, 'shape': (12)}", "1-tuple"},
+		{"{'descr': '<f4', 'fortran_order': False, 'shape': ()}", "expected a size"},
+		{"{'descr': '<f4', 'fortran_order': False, 'shape': (3,, 4)}", "expected a size"},
+		{"{'descr': '<f4', 'fortran_order': False, 'shape': (03, 4)}", "size 03"},
+		{"{'descr': '<f4', 'fortran_order': False, 'shape': (0, 4)}", "size 0"},
+		{"{'descr': '<f4', 'fortran_order': False, 'shape': (+3, 4)}", "expected a size"},
+		{"{'descr': '<f4', 'fortran_order': False, 'shape': (3 4)}", "expected ',' or ')'"},
+		{"{'descr': '<f4', 'fortran_order': False, 'shape': [3, 4]}", "no '('"},
+		{"{'descr': '<f4', 'fortran_order': False, 'shape': (65536, 65536)}", "totalling at most"},
+		{"{'descr': '<f4', 'fortran_order': False, 'shape': (99999999999999999999, 1)}", "size 99999999999999999999"},
+		{"{'descr': '<f4' 'fortran_order': False, 'shape': (3, 4)}", "expected ',' or '}'"},
+		{numpy + "\n\n", "after the dict"},
+		{numpy + " x", "after the dict"},
+		{"", "does not start with '{'"},
+	} {
+		shape, total, err := parseNpyHeader([]byte(tc.header), maxNpyElements)
+		switch {
+		case tc.want == "" && err != nil:
+			t.Errorf("%q: %v", tc.header, err)
+		case tc.want == "" && (total != 12 || len(shape) == 0):
+			t.Errorf("%q: shape %v, total %d; want 12 values", tc.header, shape, total)
+		case tc.want != "" && (err == nil || !strings.Contains(err.Error(), tc.want)):
+			t.Errorf("%q: error %v, want one containing %q", tc.header, err, tc.want)
+		}
+	}
+}
+
+// TestReadNpyNumpyFiles reads the files numpy.save wrote (testdata/npy,
+// made by testdata/npy/make.py): the values must be the ones saved.
+func TestReadNpyNumpyFiles(t *testing.T) {
+	for name, shape := range map[string][]int{"numpy_3x4.npy": {3, 4}, "numpy_5.npy": {5}} {
+		d, err := ReadNpyFile(filepath.Join("testdata", "npy", name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !d.Shape().Eq(tensor.Shape(shape)) {
+			t.Errorf("%s: shape %v, want %v", name, d.Shape(), shape)
+		}
+		for i, x := range d.Data().([]float32) {
+			if want := float32(i) - 1.5; x != want {
+				t.Fatalf("%s: value %d is %v, want %v", name, i, x, want)
+			}
+		}
 	}
 }
 
