@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"compress/gzip"
 	"encoding/binary"
+	"encoding/json"
 	"errors"
 	"math"
 	"os"
@@ -11,6 +12,8 @@ import (
 	"testing"
 
 	"gorgonia.org/tensor"
+
+	"gorbm.dev/gorbm/graph"
 )
 
 // FuzzReadNpy feeds ReadNpy arbitrary bytes: it must return a tensor whose
@@ -87,19 +90,26 @@ func idx(magic uint32, dims []uint32, body []byte) []byte {
 // gz compresses data unless it already starts with gzip's magic, so the
 // fuzzer can vary both the IDX content and the gzip framing.
 func gz(t testing.TB, data []byte) []byte {
-	if len(data) >= 2 && data[0] == 0x1f && data[1] == 0x8b {
+	if isGzip(data) {
 		return data
 	}
 	var buf bytes.Buffer
-	w := gzip.NewWriter(&buf)
-	if _, err := w.Write(data); err != nil {
+	gzWriter.Reset(&buf)
+	if _, err := gzWriter.Write(data); err != nil {
 		t.Fatal(err)
 	}
-	if err := w.Close(); err != nil {
+	if err := gzWriter.Close(); err != nil {
 		t.Fatal(err)
 	}
 	return buf.Bytes()
 }
+
+// gzWriter is gz's compressor, made once: a new one allocates about a
+// megabyte, which would make it most of a fuzz execution's cost (fuzz
+// functions run one at a time in each worker process).
+var gzWriter, _ = gzip.NewWriterLevel(nil, gzip.BestSpeed)
+
+func isGzip(data []byte) bool { return len(data) >= 2 && data[0] == 0x1f && data[1] == 0x8b }
 
 // FuzzLoadSet writes an image and a label file (IDX, gzip'd unless the
 // input is gzip already) and loads them with LoadSet, both of its passes
@@ -148,7 +158,10 @@ func FuzzLoadSet(f *testing.F) {
 
 // raw is the decompressed content of a file gz wrote.
 func raw(t *testing.T, data []byte) []byte {
-	z, err := gzip.NewReader(bytes.NewReader(gz(t, data)))
+	if !isGzip(data) {
+		return data
+	}
+	z, err := gzip.NewReader(bytes.NewReader(data))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -206,18 +219,22 @@ func TestLoadSetRejects(t *testing.T) {
 
 // FuzzReadIDX fuzzes the header and body check alone, in memory, much
 // faster than FuzzLoadSet with its files: an accepted stream must decompress
-// to exactly the header and the items it claims.
+// to exactly the header and the items it claims. Its images are 2×2
+// pixels (readIDX takes the size as an argument), so that inputs stay
+// small and each execution, and the minimization of what it finds, is
+// fast.
 func FuzzReadIDX(f *testing.F) {
-	images := idx(0x803, []uint32{2, 28, 28}, make([]byte, 2*Pixels))
+	images := idx(0x803, []uint32{3, 2, 2}, []byte{0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11})
 	labels := idx(0x801, []uint32{2}, []byte{3, 5})
 	f.Add(images, true)
 	f.Add(labels, false)
 	f.Add(images[:len(images)-1], true)
-	f.Add(idx(0x803, []uint32{1 << 30, 28, 28}, nil), true)
+	f.Add(idx(0x803, []uint32{1 << 30, 2, 2}, nil), true)
+	f.Add(gz(f, images), true)
 	f.Fuzz(func(t *testing.T, data []byte, isImages bool) {
-		magic, dims, size := uint32(0x801), 1, 1
+		magic, dims, size := uint32(0x801), []uint32(nil), 1
 		if isImages {
-			magic, dims, size = 0x803, 3, Pixels
+			magic, dims, size = 0x803, []uint32{2, 2}, 4
 		}
 		g := gz(t, data)
 		body, n, err := readIDX(bytes.NewReader(g), int64(len(g)), "fuzz", magic, dims)
@@ -225,11 +242,86 @@ func FuzzReadIDX(f *testing.F) {
 			return
 		}
 		r := raw(t, data)
-		if got, want := len(r), 4*(1+dims)+n*size; got != want || len(body) != n*size {
+		if got, want := len(r), 4*(2+len(dims))+n*size; got != want || len(body) != n*size {
 			t.Fatalf("accepted %d items of %d bytes (body %d) from a stream of %d bytes, want %d", n, size, len(body), got, want)
 		}
-		if !bytes.Equal(body, r[4*(1+dims):]) {
+		if !bytes.Equal(body, r[4*(2+len(dims)):]) {
 			t.Fatal("the body read differs from the stream's")
+		}
+	})
+}
+
+// FuzzLoadCheckpoint writes arbitrary bytes as the state.json of a valid
+// checkpoint (a small run, saved once) and loads it: LoadCheckpoint must
+// refuse it with an error, or return a checkpoint that fits its own Run
+// (every array's shape, the counters, finite losses), and never panic.
+func FuzzLoadCheckpoint(f *testing.F) {
+	d := &Dataset{Images: make([]uint8, 10*Pixels), Labels: make([]uint8, 10), N: 10}
+	for i := range d.Images {
+		d.Images[i] = uint8(i % 251)
+	}
+	cfg := Config{Epochs: 1, BatchSize: 4, K: 1, Persistent: true}
+	src := NewSources(1)
+	m, err := graph.New(Pixels, 3, 0.1, src.Init)
+	if err != nil {
+		f.Fatal(err)
+	}
+	res, err := Fit(m, d, cfg, src, nil)
+	if err != nil {
+		f.Fatal(err)
+	}
+	dir := f.TempDir()
+	if err := SaveCheckpoint(dir, Checkpoint{Model: m, Result: res, Run: cfg.Run(3, d.N), Settings: map[string]string{"seed": "1"}, History: json.RawMessage("[1]")}, src); err != nil {
+		f.Fatal(err)
+	}
+	sub, err := latestName(dir)
+	if err != nil {
+		f.Fatal(err)
+	}
+	state := filepath.Join(dir, sub, StateFile)
+	valid, err := os.ReadFile(state)
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add(valid)
+	for _, edit := range [][2]string{
+		{`"batches_done_in_next_epoch": 0`, `"batches_done_in_next_epoch": 2`},
+		{`"batches_done_in_next_epoch": 0`, `"batches_done_in_next_epoch": 9223372036854775807`},
+		{`"last_rows": 2`, `"last_rows": -1`},
+		{`"hidden": 3`, `"hidden": 0`},
+		{`"images": 10`, `"images": 8`},
+		{`"loss_sum_in_next_epoch": 0`, `"loss_sum_in_next_epoch": 1e308`},
+	} {
+		f.Add(bytes.Replace(valid, []byte(edit[0]), []byte(edit[1]), 1))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		if err := os.WriteFile(state, data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		ck, err := LoadCheckpoint(dir, 0.1)
+		if err != nil {
+			return
+		}
+		r, res := ck.Run, ck.Result
+		switch {
+		case ck.Model.Hidden() != r.Hidden || ck.Model.Visible() != Pixels:
+			t.Fatalf("a model of %d×%d for a run of %d hidden units", ck.Model.Hidden(), ck.Model.Visible(), r.Hidden)
+		case res.Batches < 0 || res.Batches >= r.Batches() || len(res.Losses) == 0 && res.Batches == 0:
+			t.Fatalf("%d batches done of %d, %d epochs", res.Batches, r.Batches(), len(res.Losses))
+		case res.LastRows < 1 || res.LastRows > r.BatchSize || len(res.LastData) != res.LastRows*Pixels || len(res.LastRecon) != len(res.LastData):
+			t.Fatalf("a last batch of %d rows with %d and %d values", res.LastRows, len(res.LastData), len(res.LastRecon))
+		case r.Persistent != (res.Chain != nil) || r.Persistent && len(res.Chain) != min(r.BatchSize, r.Images)*Pixels:
+			t.Fatalf("a chain of %d values for %+v", len(res.Chain), r)
+		case math.IsNaN(res.Sum) || math.IsInf(res.Sum, 0):
+			t.Fatalf("loss sum %v", res.Sum)
+		}
+		for _, l := range res.Losses {
+			if math.IsNaN(l) || math.IsInf(l, 0) {
+				t.Fatalf("loss %v", l)
+			}
+		}
+		if err := ck.Restore(NewSources(2)); err != nil {
+			t.Fatalf("an accepted random state does not restore: %v", err)
 		}
 	})
 }

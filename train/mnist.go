@@ -136,11 +136,11 @@ func Load(dir string) (trainSet, testSet *Dataset, err error) {
 // trusts the header, allocates a slice per image and needs a copy on top:
 // about 100 MB at its peak).
 func LoadSet(imagesPath, labelsPath string) (*Dataset, error) {
-	images, n, err := readIDXFile(imagesPath, 0x803, 3)
+	images, n, err := readIDXFile(imagesPath, 0x803, []uint32{GoMNIST.Height, GoMNIST.Width})
 	if err != nil {
 		return nil, err
 	}
-	labels, nl, err := readIDXFile(labelsPath, 0x801, 1)
+	labels, nl, err := readIDXFile(labelsPath, 0x801, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -158,7 +158,7 @@ func errEOF(err error) error {
 }
 
 // readIDXFile reads the gzip'd IDX file path (see readIDX).
-func readIDXFile(path string, magic uint32, dims int) ([]byte, int, error) {
+func readIDXFile(path string, magic uint32, dims []uint32) ([]byte, int, error) {
 	f, err := readfile.Open(path) // a regular file: a FIFO or a device would block or never end
 	if err != nil {
 		return nil, 0, fmt.Errorf("cannot open MNIST file: %w (pass -data DIR with the four MNIST .gz files)", err)
@@ -177,16 +177,17 @@ const maxExpansion = 1032
 
 // readIDX reads the gzip'd IDX stream r of size compressed bytes, named
 // name in errors, and returns its body and item count. It checks the
-// magic number, the dimensions (28×28 for images), a plausible item count
-// that the stream's size can hold, a body of exactly the size the header
-// gives (reading at most one byte more), and the gzip checksum. So neither a
-// corrupt header nor a decompression bomb makes it allocate or read much.
-func readIDX(r io.Reader, size int64, name string, magic uint32, dims int) ([]byte, int, error) {
+// magic number, the dimensions of an item (dims: 28×28 for images, none
+// for labels), a plausible item count that the stream's size can hold, a
+// body of exactly the size the header gives (reading at most one byte
+// more), and the gzip checksum. So neither a corrupt header nor a
+// decompression bomb makes it allocate or read much.
+func readIDX(r io.Reader, size int64, name string, magic uint32, dims []uint32) ([]byte, int, error) {
 	z, err := gzip.NewReader(r)
 	if err != nil {
 		return nil, 0, fmt.Errorf("%s: not a gzip file (%w): restore the MNIST file", name, err)
 	}
-	header := make([]uint32, 1+dims)
+	header := make([]uint32, 2+len(dims))
 	if err := binary.Read(z, binary.BigEndian, header); err != nil {
 		return nil, 0, fmt.Errorf("%s: header: %w (file truncated or corrupt: restore the MNIST file)", name, errEOF(err))
 	}
@@ -196,13 +197,13 @@ func readIDX(r io.Reader, size int64, name string, magic uint32, dims int) ([]by
 	if n := header[1]; n == 0 || n > MaxImages {
 		return nil, 0, fmt.Errorf("%s: header claims %d items (want 1 to %d): file corrupt, restore it", name, n, MaxImages)
 	}
-	if dims == 3 && (header[2] != GoMNIST.Height || header[3] != GoMNIST.Width) {
-		return nil, 0, fmt.Errorf("%s: images of %d×%d pixels, want 28×28", name, header[2], header[3])
+	if len(dims) == 2 && (header[2] != dims[0] || header[3] != dims[1]) {
+		return nil, 0, fmt.Errorf("%s: images of %d×%d pixels, want %d×%d", name, header[2], header[3], dims[0], dims[1])
 	}
 	n := int(header[1])
 	want := int64(n)
-	if dims == 3 {
-		want *= Pixels
+	for _, d := range dims {
+		want *= int64(d)
 	}
 	if want > maxExpansion*size {
 		return nil, 0, fmt.Errorf("%s: header claims %d items, more than a %d-byte file can hold (truncated or corrupt: restore the MNIST file)", name, n, size)
