@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"io"
 	"math"
 	"os"
 	"path/filepath"
@@ -137,6 +138,47 @@ func TestMemoryEstimate(t *testing.T) {
 	for _, c := range o.memoryCosts(o.sizes(math.MaxInt, math.MaxInt)) {
 		if c.bytes < gb {
 			t.Errorf("%s at the largest ints: %d bytes (an overflow)", c.flags, c.bytes)
+		}
+	}
+}
+
+// memoryOverestimate bounds how far the estimate may exceed a run's peak:
+// it counts every buffer at once and the pictures at their largest, while
+// the collector frees some before others are made.
+const memoryOverestimate = 3
+
+// TestMemoryFromAbove runs the command where the model, or the batch with
+// its Gibbs draws and pictures, takes most of the memory, and compares
+// the peak resident memory above a tiny run's (the binary, the runtime,
+// the data) with the estimate's growth over that run's: the estimate must
+// not fall short, nor exceed it by more than memoryOverestimate times.
+func TestMemoryFromAbove(t *testing.T) {
+	peak := func(args ...string) (rss, estimate uint64) {
+		t.Helper()
+		args = append(testArgs(t.TempDir(), "-epochs", "1"), args...)
+		cmd := command(args...)
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("%v: %v: %s", args, err, out)
+		}
+		o, err := parseFlags(args, io.Discard)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, c := range o.memoryCosts(o.sizes(trainImages, testImages)) {
+			estimate += c.bytes
+		}
+		return uint64(cmd.ProcessState.SysUsage().(*syscall.Rusage).Maxrss) * 1024, estimate
+	}
+	baseRSS, baseEstimate := peak("-hidden", "10", "-limit", "64")
+	for _, args := range [][]string{
+		{"-hidden", "2000", "-limit", "64"},
+		{"-batch", "600", "-k", "4", "-limit", "0"},
+	} {
+		rss, estimate := peak(args...)
+		grew, estimated := rss-min(rss, baseRSS), estimate-baseEstimate
+		t.Logf("%v: the peak grew by %s over a tiny run's, the estimate by %s", args, bytesString(grew), bytesString(estimated))
+		if estimated < grew || estimated > memoryOverestimate*grew {
+			t.Errorf("%v: the peak grew by %s over a tiny run's, the estimate by %s", args, bytesString(grew), bytesString(estimated))
 		}
 	}
 }

@@ -94,6 +94,9 @@ func runContext(ctx context.Context, o options, stdout, stderr io.Writer) error 
 	// -out and -checkpoint: made, this run's alone, cleared of the
 	// temporary files of runs that were killed.
 	for _, dir := range []struct{ path, flag string }{{o.out, "-out"}, {o.checkpoint, "-checkpoint"}} {
+		if dir.flag == "-checkpoint" && filepath.Clean(o.checkpoint) == filepath.Clean(o.out) {
+			continue // one folder, one lock
+		}
 		unlock, err := lockDir(dir.path, dir.flag)
 		if err != nil {
 			return err
