@@ -408,6 +408,13 @@ func withoutHeaders(log string) string {
 // which were not written and how to write them.
 func TestDiskFull(t *testing.T) {
 	out := completeRun(t)
+	// The previous outputs, marked so that a new file in their place shows
+	// (this run would write the same bytes as the run that wrote them).
+	for _, name := range outputs {
+		if err := os.WriteFile(filepath.Join(out, name), []byte("previous "+name), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
 	before := snapshot(t, out)
 	// The other outputs fit in 120 kB; W.npy (50×784 float32) does not.
 	cmd := command(append([]string{"-c", `ulimit -f 240 && exec "$0" "$@"`, os.Args[0]}, completeArgs(out, "-resume")...)...)

@@ -216,6 +216,9 @@ func TestCheckpointAtomic(t *testing.T) {
 	}
 	saveTestCheckpoint(t, dir, 1)
 	_, want := saveTestCheckpoint(t, dir, 2)
+	if entries, _ := os.ReadDir(dir); len(entries) != 2 { // latest and one subfolder
+		t.Errorf("after two saves the folder holds %d entries, want 2 (the older checkpoint removed)", len(entries))
+	}
 
 	// A save that stopped before switching Latest leaves a subfolder that
 	// LoadCheckpoint must not read, and maybe a temporary Latest.
