@@ -6,6 +6,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -153,12 +154,23 @@ const memoryOverestimate = 3
 // the data) with the estimate's growth over that run's: the estimate must
 // not fall short, nor exceed it by more than memoryOverestimate times.
 func TestMemoryFromAbove(t *testing.T) {
+	t.Parallel() // processes of their own
 	peak := func(args ...string) (rss, estimate uint64) {
 		t.Helper()
 		args = append(testArgs(t.TempDir(), "-epochs", "1"), args...)
 		cmd := command(args...)
+		peakFile := filepath.Join(t.TempDir(), "peak")
+		cmd.Env = append(cmd.Env, peakEnv+"="+peakFile)
 		if out, err := cmd.CombinedOutput(); err != nil {
 			t.Fatalf("%v: %v: %s", args, err, out)
+		}
+		b, err := os.ReadFile(peakFile)
+		if err != nil {
+			t.Fatal(err)
+		}
+		kb, err := strconv.ParseUint(string(b), 10, 64)
+		if err != nil {
+			t.Fatal(err)
 		}
 		o, err := parseFlags(args, io.Discard)
 		if err != nil {
@@ -167,7 +179,7 @@ func TestMemoryFromAbove(t *testing.T) {
 		for _, c := range o.memoryCosts(o.sizes(trainImages, testImages)) {
 			estimate += c.bytes
 		}
-		return uint64(cmd.ProcessState.SysUsage().(*syscall.Rusage).Maxrss) * 1024, estimate
+		return kb * 1024, estimate
 	}
 	baseRSS, baseEstimate := peak("-hidden", "10", "-limit", "64")
 	for _, args := range [][]string{

@@ -38,10 +38,15 @@ import (
 const gcPercent = 10
 
 func main() {
+	tuneGC()
+	os.Exit(cli(os.Args[1:], os.Stdout, os.Stderr))
+}
+
+// tuneGC sets gcPercent unless GOGC is set.
+func tuneGC() {
 	if os.Getenv("GOGC") == "" {
 		debug.SetGCPercent(gcPercent)
 	}
-	os.Exit(cli(os.Args[1:], os.Stdout, os.Stderr))
 }
 
 // cli runs the command with args and returns its exit status: 0, 1 for a

@@ -40,7 +40,10 @@ var (
 func TestMain(m *testing.M) {
 	if os.Getenv(asCommand) != "" {
 		setTestHook()
-		main()
+		tuneGC()
+		code := cli(os.Args[1:], os.Stdout, os.Stderr)
+		writePeak()
+		os.Exit(code)
 	}
 	os.Exit(func() int {
 		var err error

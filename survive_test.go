@@ -294,9 +294,11 @@ func signalAt(sigs, point string) []string { return []string{signalEnv + "=" + s
 // the sample chains (what is done is written, the message names what is
 // not, -resume makes the rest), a second signal, and divergence.
 func TestSignals(t *testing.T) {
+	t.Parallel()                        // processes of their own: they share nothing with the other tests
 	want := snapshot(t, completeRun(t)) // 2 epochs, 5 batches each
 
 	t.Run("SIGINT then resume", func(t *testing.T) {
+		t.Parallel()
 		out := t.TempDir()
 		log, stderr, code := runCommand(t, signalAt("SIGINT", "batch 1.2"), completeArgs(out)...)
 		ck := filepath.Join(out, "checkpoint")
@@ -322,6 +324,7 @@ func TestSignals(t *testing.T) {
 	})
 
 	t.Run("SIGHUP", func(t *testing.T) {
+		t.Parallel()
 		out := t.TempDir()
 		_, stderr, code := runCommand(t, signalAt("SIGHUP", "epoch 0"), completeArgs(out)...)
 		checkFailure(t, stderr, code, exitInterrupted, "interrupted: checkpoint "+filepath.Join(out, "checkpoint")+" (after epoch 0)")
@@ -331,6 +334,7 @@ func TestSignals(t *testing.T) {
 	})
 
 	t.Run("SIGINT during the sample chains", func(t *testing.T) {
+		t.Parallel()
 		out := t.TempDir()
 		_, stderr, code := runCommand(t, signalAt("SIGINT", "samples"), completeArgs(out)...)
 		checkFailure(t, stderr, code, exitInterrupted, "RBM_samples.png not made", "-resume")
@@ -349,6 +353,7 @@ func TestSignals(t *testing.T) {
 	})
 
 	t.Run("second signal", func(t *testing.T) {
+		t.Parallel()
 		// SIGINT then SIGTERM: two different signals, which the kernel
 		// does not merge as it would two pending SIGINTs.
 		_, stderr, code := runCommand(t, signalAt("SIGINT,SIGTERM", "batch 0.1"), completeArgs(t.TempDir())...)
@@ -358,6 +363,7 @@ func TestSignals(t *testing.T) {
 	})
 
 	t.Run("divergence", func(t *testing.T) {
+		t.Parallel()
 		// With one batch per epoch at -lr 1e4, epoch 0's loss (taken
 		// before the step) is fine and epoch 1's first batch diverges.
 		args := func(out, epochs string) []string {
@@ -407,6 +413,7 @@ func withoutHeaders(log string) string {
 // leaves the previous outputs as they were, no temporary file, and says
 // which were not written and how to write them.
 func TestDiskFull(t *testing.T) {
+	t.Parallel()
 	out := completeRun(t)
 	// The previous outputs, marked so that a new file in their place shows
 	// (this run would write the same bytes as the run that wrote them).

@@ -12,6 +12,29 @@ import (
 // instead of the tests (no build needed), with the test hook below.
 const asCommand = "GORBM_TEST_AS_COMMAND"
 
+// peakEnv names a file into which the command writes its peak resident
+// memory (VmHWM, in kB) when it ends. The rusage of a child is no use for
+// that: Linux carries the parent's high-water mark into a child started by
+// vfork and exec.
+const peakEnv = "GORBM_TEST_PEAK"
+
+// writePeak writes this process's VmHWM into the file peakEnv names.
+func writePeak() {
+	path := os.Getenv(peakEnv)
+	if path == "" {
+		return
+	}
+	b, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return
+	}
+	for _, l := range strings.Split(string(b), "\n") {
+		if f := strings.Fields(l); len(f) == 3 && f[0] == "VmHWM:" {
+			os.WriteFile(path, []byte(f[1]), 0o644)
+		}
+	}
+}
+
 // signalEnv names the signals and the point of the test hook:
 // "SIGNALS@point", for example "SIGINT@batch 1.2" or
 // "SIGINT,SIGTERM@samples".
