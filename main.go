@@ -146,7 +146,7 @@ func runContext(ctx context.Context, o options, stdout, stderr io.Writer) error 
 
 	// model = RBM(k=1); train_op = optim.SGD(model.parameters(), 0.1)
 	src := train.NewSources(o.seed)
-	settings := o.settings(trainSet, loaded)
+	settings := o.settings(full, loaded)
 	s, err := begin(o, o.config.Run(o.hidden, trainSet.N), settings, loaded, src, stderr)
 	if err != nil {
 		return err

@@ -81,9 +81,10 @@ func exitCode(err error) int {
 // settings are the flags that decide a run's course beyond its train.Run
 // (hidden units, images, batch, k, pcd), stored with each checkpoint so
 // that -resume continues only the same run: the learning rate, the seed,
-// the graph, the training images themselves (a checksum, so that another
-// -data folder is noticed) and the parameters of -load. -epochs is not
-// among them (a run may be continued for more epochs), nor -out.
+// the graph, the training file's images (a checksum of all of them, d
+// before -limit, so that another -data folder is noticed) and the
+// parameters of -load. -epochs is not among them (a run may be continued
+// for more epochs), nor -out.
 func (o options) settings(d *train.Dataset, loaded *graph.Model) map[string]string {
 	s := map[string]string{
 		"lr":   strconv.FormatFloat(o.lr, 'g', -1, 64),
@@ -127,7 +128,8 @@ func flagSettings(r train.Run, settings map[string]string) map[string]string {
 	return s
 }
 
-// compareSettings lists the flags in which two settings differ, or "".
+// compareSettings says in which flags two settings differ ("made with
+// -k 1, this run has -k 2"), or returns "".
 func compareSettings(saved, now map[string]string) string {
 	var keys []string
 	for k := range now {
@@ -149,7 +151,7 @@ func compareSettings(saved, now map[string]string) string {
 	if was == nil {
 		return ""
 	}
-	return fmt.Sprintf("the checkpoint was made with %s, this run has %s", strings.Join(was, " "), strings.Join(is, " "))
+	return fmt.Sprintf("made with %s, this run has %s", strings.Join(was, " "), strings.Join(is, " "))
 }
 
 func orNone(s string) string {
@@ -224,11 +226,11 @@ func begin(o options, run train.Run, settings map[string]string, loaded *graph.M
 			return start{}, fmt.Errorf("-resume: %w: start afresh with -restart instead of -resume, or choose another -checkpoint", err)
 		}
 		if diff := compareSettings(flagSettings(ck.Run, ck.Settings), now); diff != "" {
-			return start{}, fmt.Errorf("-resume: %s: %s; pass the checkpoint's flags, or start afresh with -restart instead of -resume (or another -out)", o.checkpoint, diff)
+			return start{}, fmt.Errorf("-resume: the checkpoint in %q was %s: pass the checkpoint's flags, or start afresh with -restart instead of -resume (or another -out)", o.checkpoint, diff)
 		}
 		done := progressOf(ck.Result)
 		if end.before(done) {
-			return start{}, fmt.Errorf("-resume: the checkpoint in %s (%v) is past -epochs %d: raise -epochs to %d or more", o.checkpoint, done, o.config.Epochs, done.epochsToFinish())
+			return start{}, fmt.Errorf("-resume: the checkpoint in %q (%v) is past -epochs %d: raise -epochs to %d or more", o.checkpoint, done, o.config.Epochs, done.epochsToFinish())
 		}
 		history, err := checkHistory(ck)
 		if err != nil {
@@ -238,7 +240,7 @@ func begin(o options, run train.Run, settings map[string]string, loaded *graph.M
 			return start{}, fmt.Errorf("-resume: %s: %w", o.checkpoint, err)
 		}
 		if done == end {
-			fmt.Fprintf(stderr, "gorbm: the checkpoint %s has all %d epochs: writing the outputs\n", o.checkpoint, done.epochs)
+			fmt.Fprintf(stderr, "gorbm: the checkpoint in %q has all %d epochs: writing the outputs\n", o.checkpoint, done.epochs)
 		} else {
 			fmt.Fprintf(stderr, "gorbm: resuming from %s\n", where(o.checkpoint, ck.Result))
 		}
@@ -263,15 +265,15 @@ func begin(o options, run train.Run, settings map[string]string, loaded *graph.M
 		return start{}, fmt.Errorf("%w; this run would replace it: pass -restart to let it, or choose another -out (or -checkpoint)", err)
 	}
 	if diff := compareSettings(flagSettings(ck.Run, ck.Settings), now); diff != "" {
-		return start{}, fmt.Errorf("%s holds the checkpoint of another run (%s), which this run would replace: continue it with -resume and its flags, choose another -out (or -checkpoint), or pass -restart to replace it", o.checkpoint, diff)
+		return start{}, fmt.Errorf("%q holds the checkpoint of another run (%s), which this run would replace: continue it with -resume and its flags, choose another -out (or -checkpoint), or pass -restart to replace it", o.checkpoint, diff)
 	}
 	done := progressOf(ck.Result)
 	if end.before(done) {
-		return start{}, fmt.Errorf("%s holds a checkpoint of this run (%v), past -epochs %d, which this run would replace: continue it with -resume -epochs %d or more, choose another -out (or -checkpoint), or pass -restart to replace it",
+		return start{}, fmt.Errorf("%q holds a checkpoint of this run (%v), past -epochs %d, which this run would replace: continue it with -resume -epochs %d or more, choose another -out (or -checkpoint), or pass -restart to replace it",
 			o.checkpoint, done, o.config.Epochs, done.epochsToFinish())
 	}
 	if done != end {
-		fmt.Fprintf(stderr, "gorbm: %s holds a checkpoint of this run (%v): -resume would continue it; training afresh, it is kept until this run gets as far\n", o.checkpoint, done)
+		fmt.Fprintf(stderr, "gorbm: %q holds a checkpoint of this run (%v): -resume would continue it; training afresh, it is kept until this run gets as far\n", o.checkpoint, done)
 	}
 	s.keep = &done
 	return s, nil

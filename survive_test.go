@@ -127,6 +127,33 @@ func TestCheckpointKept(t *testing.T) {
 	}
 }
 
+// TestResumeRefusesOtherFlags changes one setting at a time: -resume must
+// refuse with a message naming the flag and both values, before training.
+func TestResumeRefusesOtherFlags(t *testing.T) {
+	base := completeRun(t)
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"-hidden", "40"}, "-hidden 50, this run has -hidden 40"},
+		{[]string{"-batch", "32"}, "-batch 64, this run has -batch 32"},
+		{[]string{"-k", "2"}, "-k 1, this run has -k 2"},
+		{[]string{"-lr", "0.05"}, "-lr 0.1, this run has -lr 0.05"},
+		{[]string{"-seed", "8"}, "-seed 7, this run has -seed 8"},
+		{[]string{"-limit", "200"}, "-limit 300, this run has -limit 200"},
+		{[]string{"-pcd=false"}, "-pcd true, this run has -pcd false"},
+		{[]string{"-graph", "textbook"}, "-graph (unset), this run has -graph textbook"},
+		{[]string{"-epochs", "1"}, "(after epoch 1) is past -epochs 1"},
+		{[]string{"-checkpoint", t.TempDir()}, "no checkpoint"},
+	} {
+		stdout, stderr, code := cliRun(t, append(completeArgs(base, "-resume"), tc.args...)...)
+		checkFailure(t, stderr, code, 1, tc.want)
+		if stdout != "" {
+			t.Errorf("%v: a refused -resume trained: %q", tc.args, stdout)
+		}
+	}
+}
+
 // smallMNISTFrom changes the first training image's pixel in dir's copy.
 func smallMNISTFrom(dir string, pixel byte) error {
 	path := filepath.Join(dir, train.TrainImages)
