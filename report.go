@@ -233,7 +233,7 @@ func (r *reporter) finish(ctx context.Context, m *graph.Model, res *train.Result
 		return err
 	}
 	if notMade != nil {
-		return fmt.Errorf("interrupted: %s not made: %w", strings.Join(notMade, " and "), ctx.Err())
+		return interruption(fmt.Sprintf("interrupted: %s not made", strings.Join(notMade, " and ")), ctx.Err())
 	}
 	return nil
 }

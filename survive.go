@@ -380,15 +380,28 @@ func fitSurviving(ctx context.Context, o options, d *train.Dataset, src train.So
 		from = &train.Result{}
 	}
 	if progressOf(res) == progressOf(from) {
-		return nil, nil, fmt.Errorf("interrupted before the first batch: nothing trained, nothing saved: %w", err)
+		return nil, nil, interruption("interrupted before the first batch: nothing trained, nothing saved", err)
 	}
 	ok, serr := save(res)
 	switch {
 	case serr != nil:
 		return nil, nil, fmt.Errorf("interrupted, and saving the checkpoint failed: %w", serr)
 	case ok:
-		return model, res, fmt.Errorf("interrupted: checkpoint %s (continue with the same flags and -resume): %w", where(o.checkpoint, res), err)
+		return model, res, interruption(fmt.Sprintf("interrupted: checkpoint %s: continue with the same flags and -resume", where(o.checkpoint, res)), err)
 	}
-	return model, res, fmt.Errorf("interrupted at %v: the checkpoint %s, further along (%v), is kept (continue it with -resume): %w",
-		progressOf(res), o.checkpoint, *s.keep, err)
+	return model, res, interruption(fmt.Sprintf("interrupted at %v: the checkpoint in %q, further along (%v), is kept: continue it with -resume",
+		progressOf(res), o.checkpoint, *s.keep), err)
 }
+
+// interrupted is an interruption's message; it wraps the cancellation
+// (for exitCode) without repeating where the training loop stopped.
+type interrupted struct {
+	msg string
+	err error
+}
+
+func (e interrupted) Error() string { return e.msg }
+func (e interrupted) Unwrap() error { return e.err }
+
+// interruption returns msg as an error wrapping err, a cancellation.
+func interruption(msg string, err error) error { return interrupted{msg, err} }
