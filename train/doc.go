@@ -19,6 +19,12 @@
 // each epoch it reports the mean of the batch losses, the number the script
 // prints, through a callback.
 //
+// Files: SaveParams and LoadParams write and read the parameters as numpy
+// .npy files (one strict header parser, parseNpyHeader, decides what is
+// read); SaveCheckpoint and LoadCheckpoint keep where a run stands so that
+// it can continue bit for bit, with everything needed to check it on
+// loading (the run's shape, the files' checksums, counters in range).
+//
 // Randomness comes from Sources: one seeded stream per purpose
 // (initialisation, binarization, sampling; their numbers, with every other
 // stream of the program, are in internal/rng), so that changing one use
