@@ -20,8 +20,8 @@
 // prints, through a callback.
 //
 // Files: SaveParams and LoadParams write and read the parameters as numpy
-// .npy files (one strict header parser, parseNpyHeader, decides what is
-// read); SaveCheckpoint and LoadCheckpoint keep where a run stands so that
+// .npy files (ReadNpy's one strict header parser decides what is read);
+// SaveCheckpoint and LoadCheckpoint keep where a run stands so that
 // it can continue bit for bit, with everything needed to check it on
 // loading (the run's shape, the files' checksums, counters in range).
 //
