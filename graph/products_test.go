@@ -120,7 +120,6 @@ func TestVisibleProbabilitiesOnes(t *testing.T) {
 	}
 }
 
-
 // TestStepTransposes checks that after Model.Step, whose solver parts
 // update the rows of W in two blocks, the cached Wᵀ is the transpose of the
 // new W, for a visible size whose halves are not whole bands of 8.
