@@ -29,6 +29,8 @@ type options struct {
 	restart    bool   // start afresh even over another run's checkpoint
 	cpuProfile string // file for a CPU profile of the run (runtime/pprof)
 
+	training   trainingFlags                         // momentum, schedules, centering, -recipe (recipe.go)
+	init       train.InitOptions                     // the data-dependent initialisation they ask for
 	report     reportOptions                         // -eval, -ais, sample chains (report.go)
 	afterEpoch func(*graph.Model, train.Epoch) error // set by runContext: the reporter's per-epoch hook
 	set        map[string]bool                       // the flags given on the command line
@@ -64,6 +66,9 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	}
 	o.set = map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { o.set[f.Name] = true })
+	if err := o.resolveTraining(fs); err != nil { // -recipe and the training flags (recipe.go)
+		return o, usageError{err}
+	}
 	if o.checkpoint == "" {
 		o.checkpoint = defaultCheckpoint(o.out)
 	}
@@ -97,6 +102,7 @@ func flagSet(o *options) *flag.FlagSet {
 	fs.BoolVar(&o.config.Persistent, "pcd", false, "persistent contrastive divergence (Tieleman 2008): the negative chain continues from the previous batch's instead of the data")
 	fs.StringVar(&o.cpuProfile, "cpuprofile", "", "write a CPU profile of the run to this file (read it with 'go tool pprof')")
 	fs.StringVar(&o.graph, "graph", "fast", "cost graph: fast (fused float32 ops) or textbook (the script's free_energy in Gorgonia's stock ops); both train the same model")
+	addTrainingFlags(fs, o)
 	addReportFlags(fs, &o.report)
 	return fs
 }

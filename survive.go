@@ -104,6 +104,7 @@ func (o options) settings(d *train.Dataset, loaded *graph.Model) map[string]stri
 		}
 		s["load"] = "sha256:" + checksum(b)
 	}
+	o.trainingSettings(s) // momentum, schedules, centering (recipe.go)
 	return s
 }
 
@@ -315,6 +316,11 @@ func fitSurviving(ctx context.Context, o options, d *train.Dataset, src train.So
 	}
 	if err := model.SetGraph(g); err != nil {
 		return nil, nil, err
+	}
+	if s.from == nil { // a fresh run: -init-vbias, -centered (recipe.go)
+		if err := initModel(o, model, d); err != nil {
+			return nil, nil, err
+		}
 	}
 	run := o.config.Run(model.Hidden(), d.N)
 	saved := "no checkpoint was saved"

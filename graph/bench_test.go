@@ -60,3 +60,93 @@ func BenchmarkTrainStep(b *testing.B) {
 		step(i)
 	}
 }
+
+// BenchmarkTrainStepRecipes measures one training step of the recipes the
+// command offers beyond the script (batches of 100 with MNIST's ink, 100
+// persistent chains, CD-1 or PCD-1): plain SGD, momentum, momentum with
+// weight decay, and the centered RBM with momentum and its offsets'
+// moving average. Compare with BenchmarkTrainStep for the script's step.
+//
+//	go test -run XXX -bench TrainStepRecipes -benchmem -count 5 ./graph/
+func BenchmarkTrainStepRecipes(b *testing.B) {
+	const rows, chains = 100, 100
+	for _, rc := range []struct {
+		name            string
+		pcd             bool
+		momentum, decay float64
+		centered        bool
+	}{
+		{"cd1-sgd", false, 0, 0, false},
+		{"pcd1-sgd", true, 0, 0, false},
+		{"pcd1-momentum", true, 0.9, 0, false},
+		{"pcd1-momentum-decay", true, 0.9, 1e-4, false},
+		{"pcd1-centered-momentum", true, 0.9, 0, true},
+	} {
+		b.Run(rc.name, func(b *testing.B) {
+			src := rng.New(1, 2)
+			m, err := New(benchVisible, benchHidden, 0.01, src)
+			if err != nil {
+				b.Fatal(err)
+			}
+			if err := m.SetMomentum(rc.momentum); err != nil {
+				b.Fatal(err)
+			}
+			if err := m.SetWeightDecay(rc.decay); err != nil {
+				b.Fatal(err)
+			}
+			if rc.centered {
+				mu, lambda := make([]float32, benchVisible), make([]float32, benchHidden)
+				for i := range mu {
+					mu[i] = benchInk
+				}
+				for j := range lambda {
+					lambda[j] = 0.5
+				}
+				if err := m.SetOffsets(mu, lambda); err != nil {
+					b.Fatal(err)
+				}
+			}
+			batches := make([][]float32, 8)
+			for i := range batches {
+				batches[i] = make([]float32, rows*benchVisible)
+				for j := range batches[i] {
+					if src.Float32() < benchInk {
+						batches[i][j] = 1
+					}
+				}
+			}
+			chain := append([]float32(nil), batches[0]...)
+			s := NewSampler(m)
+			step := func(i int) {
+				v := batches[i%len(batches)]
+				var batch Batch
+				var err error
+				if rc.pcd {
+					batch, err = s.Persistent(v, rows, chain, chains, 1, src)
+				} else {
+					batch, err = s.Gibbs(v, rows, 1, src)
+				}
+				if err != nil {
+					b.Fatal(err)
+				}
+				if rc.centered {
+					if err := m.MoveOffsets(batch, 0.01); err != nil {
+						b.Fatal(err)
+					}
+				}
+				if _, err := m.Step(batch); err != nil {
+					b.Fatal(err)
+				}
+				if rc.pcd {
+					copy(chain, batch.Recon)
+				}
+			}
+			step(0)
+			b.ReportAllocs()
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				step(i)
+			}
+		})
+	}
+}

@@ -10,25 +10,31 @@ import (
 	"gorbm.dev/gorbm/internal/par"
 )
 
-// fastStep is the fast cost graph for one batch size. It computes the
+// fastStep is the fast cost graph for one batch shape. It computes the
 // textbook graph's loss and gradients with fewer, fused ops (ops.go):
 //
-//   - the data batch and its reconstruction are one stacked 2·rows×V input
-//     x, so that each product with W is one larger product and W, b and c
-//     each feed a single op (their gradients need no sum); with weights
-//     s_i = 1/rows for the data rows and −1/rows for the reconstruction
-//     rows, cost = mean F(v) − mean F(v′) = −Σ_i s_i·(−F(x_i));
+//   - the data batch (n rows) and its negative samples (n′ rows) are one
+//     stacked input x, so that each product with W is one larger product
+//     and W, b and c each feed a single op (their gradients need no sum);
+//     with weights s_i = 1/n for the data rows and −1/n′ for the others,
+//     cost = mean F(v) − mean F(v′) = −Σ_i s_i·(−F(x_i));
 //   - x·W + c is one op that adds up rows of W for a 0/1 x and takes the
 //     hidden fields Sampler.Gibbs already computed (Batch);
 //   - the row sums of softplus are one float32 op that keeps σ(z) for its
 //     gradient, as PyTorch keeps tensors of the forward pass.
+//
+// With centering (SetOffsets) the same structure computes the centered
+// free energy F_c (centered.go) of the centered biases; with weight decay
+// (SetWeightDecay) the cost gains ½·wd·‖W‖².
 type fastStep struct {
 	m          *Model
-	in         *tensor.Dense // the data rows, then the reconstruction rows
+	in         *tensor.Dense // the data rows, then the negative samples
 	fields     *fields       // the batch's hidden fields, for the x·W + c op
 	loss       *gorgonia.Node
-	learnables gorgonia.Nodes // W, v_bias, h_bias
-	grads      gorgonia.Nodes // their gradients, roots of the compiled graph
+	lossValue  gorgonia.Value   // the loss read before the decay term is added
+	learnables gorgonia.Nodes   // W, v_bias, h_bias (the centered ones with centering)
+	biases     [2]*tensor.Dense // the bias tensors the solver updates
+	grads      gorgonia.Nodes   // their gradients, roots of the compiled graph
 	vm         gorgonia.VM
 
 	// The SGD update in two parts, one per goroutine (see update): W's
@@ -50,6 +56,11 @@ func negFreeEnergies(v, w, vBias, hBias *gorgonia.Node, aff *affineOp) (*gorgoni
 	if err != nil {
 		return nil, fmt.Errorf("graph: hidden term: %w", err)
 	}
+	return addVisibleTerm(hidden, v, vBias)
+}
+
+// addVisibleTerm returns hidden + v·vBias, −F(v) from its hidden term.
+func addVisibleTerm(hidden, v, vBias *gorgonia.Node) (*gorgonia.Node, error) {
 	vbias, err := gorgonia.ApplyOp(&gemvOp{}, v, vBias) // v.mv(self.v_bias)
 	if err != nil {
 		return nil, fmt.Errorf("graph: v bias term: %w", err)
@@ -61,28 +72,58 @@ func negFreeEnergies(v, w, vBias, hBias *gorgonia.Node, aff *affineOp) (*gorgoni
 	return negF, nil
 }
 
+// negCenteredFreeEnergies adds the node of −F_c(x) + const, one value per
+// row of x: Σ_j [softplus(a_j) − λ_j·a_j] + x·b_c with a = x·W + c_c − μ·W.
+// The constant −μ·b_c of F_c is left out: it is the same for every row, so
+// it cancels in the cost, whose value and gradients are F_c's exactly.
+func negCenteredFreeEnergies(x, w, vBias, hBias, mu, lambda *gorgonia.Node, aff *affineOp) (*gorgonia.Node, error) {
+	a, err := gorgonia.ApplyOp(&centeredAffineOp{affineOp: *aff}, x, w, hBias, mu) // (x−μ)·W + c_c
+	if err != nil {
+		return nil, fmt.Errorf("graph: centered field: %w", err)
+	}
+	hidden, err := gorgonia.ApplyOp(&centeredSoftplusSumOp{}, a, lambda) // Σ_j softplus(a_j) − λ_j·a_j
+	if err != nil {
+		return nil, fmt.Errorf("graph: centered hidden term: %w", err)
+	}
+	return addVisibleTerm(hidden, x, vBias)
+}
+
 // compileFast builds the fast cost graph and its gradients for batches of
-// rows rows. The parameter nodes are bound to the model's tensors, so the
-// in-place updates are seen by every compiled batch size.
-func (m *Model) compileFast(rows int) (*fastStep, error) {
+// the shape bl. The parameter nodes are bound to the model's tensors, so
+// the in-place updates are seen by every compiled batch shape.
+func (m *Model) compileFast(bl blocks) (*fastStep, error) {
 	g := gorgonia.NewGraph()
 	V, H := m.visible, m.hidden
-	s := &fastStep{m: m, in: tensor.New(tensor.WithShape(2*rows, V), tensor.Of(tensor.Float32))}
-	weights := make([]float32, 2*rows)
+	n := bl[0] + bl[1]
+	s := &fastStep{m: m, in: tensor.New(tensor.WithShape(n, V), tensor.Of(tensor.Float32)), biases: [2]*tensor.Dense{m.vb, m.hb}}
+	if m.center != nil {
+		s.biases = [2]*tensor.Dense{m.center.vb, m.center.hb}
+	}
+	weights := make([]float32, n)
 	for i := range weights {
-		weights[i] = 1 / float32(rows)
-		if i >= rows {
-			weights[i] = -weights[i]
+		if i < bl[0] {
+			weights[i] = 1 / float32(bl[0])
+		} else {
+			weights[i] = -1 / float32(bl[1])
 		}
 	}
 	w := gorgonia.NewMatrix(g, tensor.Float32, gorgonia.WithShape(V, H), gorgonia.WithName("W"), gorgonia.WithValue(m.w))
-	vb := gorgonia.NewVector(g, tensor.Float32, gorgonia.WithShape(V), gorgonia.WithName("v_bias"), gorgonia.WithValue(m.vb))
-	hb := gorgonia.NewVector(g, tensor.Float32, gorgonia.WithShape(H), gorgonia.WithName("h_bias"), gorgonia.WithValue(m.hb))
-	x := gorgonia.NewMatrix(g, tensor.Float32, gorgonia.WithShape(2*rows, V), gorgonia.WithName("v;v1"), gorgonia.WithValue(s.in))
-	sw := gorgonia.NewVector(g, tensor.Float32, gorgonia.WithShape(2*rows), gorgonia.WithName("±1/rows"),
-		gorgonia.WithValue(tensor.New(tensor.WithShape(2*rows), tensor.WithBacking(weights))))
+	vb := gorgonia.NewVector(g, tensor.Float32, gorgonia.WithShape(V), gorgonia.WithName("v_bias"), gorgonia.WithValue(s.biases[0]))
+	hb := gorgonia.NewVector(g, tensor.Float32, gorgonia.WithShape(H), gorgonia.WithName("h_bias"), gorgonia.WithValue(s.biases[1]))
+	x := gorgonia.NewMatrix(g, tensor.Float32, gorgonia.WithShape(n, V), gorgonia.WithName("v;v1"), gorgonia.WithValue(s.in))
+	sw := gorgonia.NewVector(g, tensor.Float32, gorgonia.WithShape(n), gorgonia.WithName("±1/rows"),
+		gorgonia.WithValue(tensor.New(tensor.WithShape(n), tensor.WithBacking(weights))))
 
-	negF, err := negFreeEnergies(x, w, vb, hb, &affineOp{step: s, block: rows})
+	aff := &affineOp{step: s, blocks: bl}
+	var negF *gorgonia.Node
+	var err error
+	if m.center != nil {
+		mu := gorgonia.NewVector(g, tensor.Float32, gorgonia.WithShape(V), gorgonia.WithName("μ"), gorgonia.WithValue(m.center.mu))
+		lambda := gorgonia.NewVector(g, tensor.Float32, gorgonia.WithShape(H), gorgonia.WithName("λ"), gorgonia.WithValue(m.center.lambda))
+		negF, err = negCenteredFreeEnergies(x, w, vb, hb, mu, lambda, aff)
+	} else {
+		negF, err = negFreeEnergies(x, w, vb, hb, aff)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -93,8 +134,12 @@ func (m *Model) compileFast(rows int) (*fastStep, error) {
 	if s.loss, err = gorgonia.Neg(weighted); err != nil {
 		return nil, fmt.Errorf("graph: cost: %w", err)
 	}
+	cost, roots, err := m.addDecay(s.loss, w, &s.lossValue)
+	if err != nil {
+		return nil, err
+	}
 	s.learnables = gorgonia.Nodes{w, vb, hb}
-	if s.grads, err = gorgonia.Grad(s.loss, s.learnables...); err != nil {
+	if s.grads, err = gorgonia.Grad(cost, s.learnables...); err != nil {
 		return nil, fmt.Errorf("graph: gradients: %w", err)
 	}
 	// Compile only what the cost and the parameters' gradients need. The
@@ -102,9 +147,28 @@ func (m *Model) compileFast(rows int) (*fastStep, error) {
 	// issue #576: only terminal nodes keep their values), and handed to the
 	// solver as they are, rather than accumulated into dual values
 	// (BindDualValues), which would cost an extra pass over W per step.
-	sub := g.SubgraphRoots(append(gorgonia.Nodes{s.loss}, s.grads...)...)
+	sub := g.SubgraphRoots(append(roots, s.grads...)...)
 	s.vm = gorgonia.NewTapeMachine(sub)
 	return s, nil
+}
+
+// addDecay returns the cost to differentiate, loss + ½·wd·‖W‖² with
+// weight decay, and the roots to compile for it: loss alone without decay;
+// else the cost and a gorgonia.Read of the loss into *read, since the loss
+// is then not a terminal node.
+func (m *Model) addDecay(loss, w *gorgonia.Node, read *gorgonia.Value) (*gorgonia.Node, gorgonia.Nodes, error) {
+	if m.decay == 0 {
+		return loss, gorgonia.Nodes{loss}, nil
+	}
+	d, err := gorgonia.ApplyOp(&halfNormOp{wd: float32(m.decay)}, w)
+	if err != nil {
+		return nil, nil, fmt.Errorf("graph: weight decay: %w", err)
+	}
+	cost, err := gorgonia.Add(loss, d)
+	if err != nil {
+		return nil, nil, fmt.Errorf("graph: weight decay: %w", err)
+	}
+	return cost, gorgonia.Nodes{cost, gorgonia.Read(loss, read)}, nil
 }
 
 func (s *fastStep) run(b Batch) error {
@@ -116,7 +180,12 @@ func (s *fastStep) run(b Batch) error {
 	return s.vm.RunAll()
 }
 
-func (s *fastStep) cost() float32 { return s.loss.Value().Data().(float32) }
+func (s *fastStep) cost() float32 {
+	if s.lossValue != nil {
+		return scalarF32(s.lossValue)
+	}
+	return s.loss.Value().Data().(float32)
+}
 
 func (s *fastStep) gradients() (dW, dVBias, dHBias []float32, err error) {
 	var out [3][]float32
@@ -164,7 +233,7 @@ func (s *fastStep) update() error {
 			}
 		}
 		s.parts[0] = []gorgonia.ValueGrad{block(V/2, w[:half], dW[:half])}
-		s.parts[1] = []gorgonia.ValueGrad{block(V-V/2, w[half:], dW[half:]), nodeGrad{s.m.vb, s.grads[1]}, nodeGrad{s.m.hb, s.grads[2]}}
+		s.parts[1] = []gorgonia.ValueGrad{block(V-V/2, w[half:], dW[half:]), nodeGrad{s.biases[0], s.grads[1]}, nodeGrad{s.biases[1], s.grads[2]}}
 		s.partsOf = &dW[0]
 	}
 	par.Do(solveJob{s}, 2, 1)

@@ -19,16 +19,33 @@ const gradTol = 1e-5
 var graphs = []Graph{Fast, Textbook}
 
 // closedForm returns the cost mean F(vd) − mean F(vr) and its gradients in
-// float64, W in the script's Hidden×Visible layout:
-// ∂/∂W_ji = −mean_d σ(a)_j v_i + mean_r σ(a)_j v_i, ∂/∂b_i = −mean_d v_i + mean_r v_i,
-// ∂/∂c_j = −mean_d σ(a)_j + mean_r σ(a)_j, with a = v·Wᵀ + c.
+// float64, W in the script's Hidden×Visible layout, for rows data rows and
+// as many negative samples: see closedFormCentered.
 func closedForm(m *Model, vd, vr []float32, rows int) (cost float64, dW, db, dc []float64) {
+	return closedFormCentered(m, vd, rows, vr, rows, nil, nil)
+}
+
+// closedFormCentered returns the cost mean F(vd) − mean F(vr) for nd data
+// rows and nr negative samples, and its gradients with respect to W and
+// the centered biases for offsets mu and lambda (nil: zeros, the plain
+// RBM's gradients), with a = v·Wᵀ + c (plain parameters):
+// ∂/∂W_ji = −mean_d (σ(a)_j − λ_j)(v_i − μ_i) + mean_r (…),
+// ∂/∂b_i = −mean_d v_i + mean_r v_i, ∂/∂c_j = −mean_d σ(a)_j + mean_r σ(a)_j.
+func closedFormCentered(m *Model, vd []float32, nd int, vr []float32, nr int, mu, lambda []float32) (cost float64, dW, db, dc []float64) {
 	V, H := m.Visible(), m.Hidden()
 	w, b, c := m.Params()
+	if mu == nil {
+		mu, lambda = make([]float32, V), make([]float32, H)
+	}
 	dW, db, dc = make([]float64, V*H), make([]float64, V), make([]float64, H)
-	for sign, v := range map[float64][]float32{-1: vd, 1: vr} {
-		for r := 0; r < rows; r++ {
-			row := v[r*V : (r+1)*V]
+	for _, set := range []struct {
+		sign float64
+		v    []float32
+		rows int
+	}{{-1, vd, nd}, {1, vr, nr}} {
+		k := set.sign / float64(set.rows)
+		for r := 0; r < set.rows; r++ {
+			row := set.v[r*V : (r+1)*V]
 			var negF float64
 			for j := 0; j < H; j++ {
 				a := float64(c[j])
@@ -37,16 +54,16 @@ func closedForm(m *Model, vd, vr []float32, rows int) (cost float64, dW, db, dc 
 				}
 				negF += math.Log1p(math.Exp(a))
 				s := 1 / (1 + math.Exp(-a))
-				dc[j] += sign * s / float64(rows)
+				dc[j] += k * s
 				for i := 0; i < V; i++ {
-					dW[j*V+i] += sign * s * float64(row[i]) / float64(rows)
+					dW[j*V+i] += k * (s - float64(lambda[j])) * (float64(row[i]) - float64(mu[i]))
 				}
 			}
 			for i := 0; i < V; i++ {
 				negF += float64(row[i]) * float64(b[i])
-				db[i] += sign * float64(row[i]) / float64(rows)
+				db[i] += k * float64(row[i])
 			}
-			cost += sign * negF / float64(rows) // cost = mean F(vd) − mean F(vr) = −mean(−F(vd)) + mean(−F(vr))
+			cost += k * negF // cost = mean F(vd) − mean F(vr) = −mean(−F(vd)) + mean(−F(vr))
 		}
 	}
 	return cost, dW, db, dc

@@ -37,8 +37,14 @@ type Model struct {
 
 	solver solvers
 	graph  Graph
-	fast   map[int]*fastStep
-	text   map[int]*textbookStep
+	fast   map[blocks]*fastStep
+	text   map[blocks]*textbookStep
+
+	// decay is the L2 weight decay of the cost graphs (SetWeightDecay);
+	// center the centered parameterisation's offsets, nil without
+	// (SetOffsets).
+	decay  float64
+	center *centering
 
 	// version counts the parameter changes by Step and SetParams: the
 	// sampler's hidden fields and the transposed weights are valid for one
@@ -53,18 +59,6 @@ type Model struct {
 		version uint64
 		ok      bool
 	}
-}
-
-// solvers are the model's Gorgonia solvers: whole for the textbook graph,
-// parts for the fast graph's two halves of the update.
-type solvers struct {
-	whole gorgonia.Solver
-	parts [2]gorgonia.Solver
-}
-
-func newSolvers(lr float64) solvers {
-	sgd := func() gorgonia.Solver { return gorgonia.NewVanillaSolver(gorgonia.WithLearnRate(lr)) }
-	return solvers{whole: sgd(), parts: [2]gorgonia.Solver{sgd(), sgd()}}
 }
 
 // Visible returns the number of visible units.
@@ -96,8 +90,9 @@ func newModel(visible, hidden int, lr float64) (*Model, error) {
 		return nil, fmt.Errorf("graph: model size %d×%d: both layers need at least one unit", visible, hidden)
 	case visible > math.MaxInt32/hidden:
 		return nil, fmt.Errorf("graph: model size %d×%d: more than %d weights", visible, hidden, math.MaxInt32)
-	case !(lr > 0) || math.IsInf(lr, 0) || float32(lr) == 0:
-		return nil, fmt.Errorf("graph: learning rate %v: use a finite number > 0 (and above float32's smallest)", lr)
+	}
+	if err := checkLearnRate(lr); err != nil {
+		return nil, err
 	}
 	return &Model{
 		visible: visible,
@@ -106,8 +101,8 @@ func newModel(visible, hidden int, lr float64) (*Model, error) {
 		vb:      tensor.New(tensor.WithShape(visible), tensor.Of(tensor.Float32)),
 		hb:      tensor.New(tensor.WithShape(hidden), tensor.Of(tensor.Float32)),
 		solver:  newSolvers(lr),
-		fast:    map[int]*fastStep{},
-		text:    map[int]*textbookStep{},
+		fast:    map[blocks]*fastStep{},
+		text:    map[blocks]*textbookStep{},
 	}, nil
 }
 
@@ -225,10 +220,19 @@ func ParseGraph(s string) (Graph, error) {
 	return 0, fmt.Errorf("graph: unknown cost graph %q: use fast or textbook", s)
 }
 
-// SetGraph selects the cost graph Step and Gradients run on.
+// SetGraph selects the cost graph Step and Gradients run on. The momentum
+// velocities follow the model to the other graph's solvers.
 func (m *Model) SetGraph(g Graph) error {
 	if g != Fast && g != Textbook {
 		return fmt.Errorf("graph: unknown cost graph %v: use Fast or Textbook", g)
+	}
+	if g != m.graph && m.solver.useMomentum {
+		w, vb, hb, err := m.Velocity()
+		if err != nil {
+			return err
+		}
+		m.graph = g
+		return m.SetVelocity(w, vb, hb)
 	}
 	m.graph = g
 	return nil
@@ -248,9 +252,10 @@ type compiled interface {
 
 // Step performs one contrastive-divergence update: it evaluates
 // cost = mean F(b.Data) − mean F(b.Recon) and its gradients on the graph,
-// and lets Gorgonia's solver apply p ← p − lr·∂cost/∂p to each parameter,
-// torch.optim.SGD without momentum. It returns the cost before the update,
-// the script's loss.
+// and lets Gorgonia's solver apply them: p ← p − lr·∂cost/∂p, the script's
+// torch.optim.SGD, unless SetMomentum, SetWeightDecay or SetOffsets
+// changed the update. It returns the cost before the update, the script's
+// loss (without the weight-decay term).
 func (m *Model) Step(b Batch) (float32, error) {
 	c, err := m.run(b)
 	if err != nil {
@@ -261,12 +266,17 @@ func (m *Model) Step(b Batch) (float32, error) {
 	if err := c.update(); err != nil {
 		return 0, fmt.Errorf("graph: solver step: %w", err)
 	}
+	if m.center != nil {
+		m.uncenter()
+	}
 	m.version.Add(1)
 	return loss, nil
 }
 
 // Gradients are the cost of a batch and its gradients with respect to the
-// parameters, W in the script's Hidden×Visible layout.
+// parameters, W in the script's Hidden×Visible layout. With centering
+// (SetOffsets) they are the gradients with respect to the centered
+// parameters W, b_c and c_c.
 type Gradients struct {
 	Cost            float32
 	W, VBias, HBias []float32
@@ -292,14 +302,21 @@ func (m *Model) Gradients(b Batch) (Gradients, error) {
 // ErrShape reports a batch whose length does not match its rows.
 var ErrShape = errors.New("batch length does not match rows×units")
 
+// blocks are the rows of a batch's data and of its negative samples: the
+// shape a compiled graph is made for.
+type blocks [2]int
+
 func (m *Model) run(b Batch) (compiled, error) {
-	rows := b.Rows
-	if rows < 1 || len(b.Data) != rows*m.visible || len(b.Recon) != rows*m.visible {
-		return nil, fmt.Errorf("graph: %d and %d values for %d rows of %d: %w", len(b.Data), len(b.Recon), rows, m.visible, ErrShape)
+	rows, neg := b.Rows, b.negRows()
+	if rows < 1 || neg < 1 || len(b.Data) != rows*m.visible || len(b.Recon) != neg*m.visible {
+		return nil, fmt.Errorf("graph: %d and %d values for %d and %d rows of %d: %w", len(b.Data), len(b.Recon), rows, neg, m.visible, ErrShape)
 	}
-	c, err := m.compiled(rows)
+	c, err := m.compiled(blocks{rows, neg})
 	if err != nil {
 		return nil, err
+	}
+	if m.center != nil {
+		m.centerBiases()
 	}
 	if err := c.run(b); err != nil {
 		c.reset()
@@ -308,28 +325,28 @@ func (m *Model) run(b Batch) (compiled, error) {
 	return c, nil
 }
 
-// compiled returns the current graph for batches of rows rows, compiling
-// it on first use.
-func (m *Model) compiled(rows int) (compiled, error) {
+// compiled returns the current graph for batches of the shape bl,
+// compiling it on first use.
+func (m *Model) compiled(bl blocks) (compiled, error) {
 	if m.graph == Textbook {
-		if s, ok := m.text[rows]; ok {
+		if s, ok := m.text[bl]; ok {
 			return s, nil
 		}
-		s, err := m.compileTextbook(rows)
+		s, err := m.compileTextbook(bl)
 		if err != nil {
 			return nil, err
 		}
-		m.text[rows] = s
+		m.text[bl] = s
 		return s, nil
 	}
-	if s, ok := m.fast[rows]; ok {
+	if s, ok := m.fast[bl]; ok {
 		return s, nil
 	}
-	s, err := m.compileFast(rows)
+	s, err := m.compileFast(bl)
 	if err != nil {
 		return nil, err
 	}
-	m.fast[rows] = s
+	m.fast[bl] = s
 	return s, nil
 }
 

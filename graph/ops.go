@@ -79,14 +79,14 @@ func matOf(v gorgonia.Value) blas32.General {
 }
 
 // affineOp is x·w + c for x (n×V), w (V×H) and c (H): F.linear(v, W,
-// h_bias) with W stored transposed. In a fast graph it takes block k of
-// block rows (the data, the reconstruction) from the hidden fields of the
-// step's batch when they were computed for exactly those rows and the
-// current parameters.
+// h_bias) with W stored transposed. In a fast graph x is two blocks of
+// rows, the data then the negative samples, and it takes block k from the
+// hidden fields of the step's batch when they were computed for exactly
+// those rows and the current parameters.
 type affineOp struct {
 	opCommon
 	step    *fastStep // nil: always multiply
-	block   int       // rows per block
+	blocks  [2]int    // rows of the two blocks; zeros: one block of all rows
 	scratch linalg.Scratch
 }
 
@@ -117,20 +117,30 @@ func (op *affineOp) Do(in ...gorgonia.Value) (gorgonia.Value, error) {
 	x, w, c := in[0], in[1], in[2]
 	n, V, H := x.Shape()[0], x.Shape()[1], w.Shape()[1]
 	out := op.get(n, H)
-	dst, xs, ws, cs := f32s(out), f32s(x), f32s(w), f32s(c)
-	block := n
-	if op.block > 0 {
-		block = op.block
+	op.product(f32s(out), f32s(x), n, V, f32s(w), H, func() []float32 { return f32s(c) })
+	return out, nil
+}
+
+// product sets dst (n×H) to x·w + c, block by block, taking the blocks
+// whose hidden fields the step's batch carries from there; bias gives c
+// when a block needs it.
+func (op *affineOp) product(dst, xs []float32, n, V int, ws []float32, H int, bias func() []float32) {
+	blocks := op.blocks
+	if blocks[0]+blocks[1] != n {
+		blocks = [2]int{n, 0}
 	}
-	for k, lo := 0, 0; lo < n; k, lo = k+1, lo+block {
-		rows := min(block, n-lo)
+	var cs []float32
+	for k, lo := 0, 0; k < 2 && lo < n; k, lo = k+1, lo+blocks[k] {
+		rows := blocks[k]
 		d, xb := dst[lo*H:(lo+rows)*H], xs[lo*V:(lo+rows)*V]
-		if op.step != nil && k < 2 && op.step.fields.lookup(d, xb, k, op.step.m) {
+		if op.step != nil && op.step.fields.lookup(d, xb, k, op.step.m) {
 			continue
+		}
+		if cs == nil {
+			cs = bias()
 		}
 		linalg.Affine(d, xb, rows, V, ws, H, cs, &op.scratch)
 	}
-	return out, nil
 }
 
 func (op *affineOp) DiffWRT(int) []bool { return []bool{true, true, true} }
@@ -332,14 +342,7 @@ func (op *sigmoidScaleOp) Do(in ...gorgonia.Value) (gorgonia.Value, error) {
 	n, H := s[0], s[1]
 	out := op.get(n, H)
 	dst, z, g := f32s(out), f32s(in[0]), f32s(in[1])
-	saved := op.fwd != nil && op.fwd.runs != op.used && op.fwd.of == &z[0] && len(op.fwd.sig) == len(z)
-	sig := dst
-	if saved {
-		op.used = op.fwd.runs
-		sig = op.fwd.sig
-	} else {
-		f32.Sigmoid(dst, z)
-	}
+	sig := op.sigmoid(dst, z)
 	for r := 0; r < n; r++ {
 		gr := g[r]
 		d, s := dst[r*H:(r+1)*H], sig[r*H:(r+1)*H]
@@ -348,6 +351,17 @@ func (op *sigmoidScaleOp) Do(in ...gorgonia.Value) (gorgonia.Value, error) {
 		}
 	}
 	return out, nil
+}
+
+// sigmoid returns σ(z): the forward op's if it has run on this z since
+// the last call, else computed into dst.
+func (op *sigmoidScaleOp) sigmoid(dst, z []float32) []float32 {
+	if op.fwd != nil && op.fwd.runs != op.used && op.fwd.of == &z[0] && len(op.fwd.sig) == len(z) {
+		op.used = op.fwd.runs
+		return op.fwd.sig
+	}
+	f32.Sigmoid(dst, z)
+	return dst
 }
 
 // gemvOp is a·x, or aᵀ·x with trans, for a matrix a and a vector x:
@@ -444,4 +458,78 @@ func (op *outerOp) Do(in ...gorgonia.Value) (gorgonia.Value, error) {
 		}
 	}
 	return out, nil
+}
+
+// halfNormOp is ½·wd·Σ w², the weight-decay term of the cost, a scalar;
+// the sum is accumulated in float64.
+type halfNormOp struct {
+	opCommon
+	wd float32
+}
+
+func (op *halfNormOp) Arity() int            { return 1 }
+func (op *halfNormOp) Type() hm.Type         { return hm.NewFnType(matF32, gorgonia.Float32) }
+func (op *halfNormOp) String() string        { return fmt.Sprintf("½·%g·‖W‖²", op.wd) }
+func (op *halfNormOp) WriteHash(h hash.Hash) { fmt.Fprint(h, op) }
+func (op *halfNormOp) Hashcode() uint32      { return hashOf(op) }
+
+func (op *halfNormOp) InferShape(...gorgonia.DimSizer) (tensor.Shape, error) {
+	return tensor.ScalarShape(), nil
+}
+
+func (op *halfNormOp) Do(in ...gorgonia.Value) (gorgonia.Value, error) {
+	var sum float64
+	for _, x := range f32s(in[0]) {
+		sum += float64(x) * float64(x)
+	}
+	v := gorgonia.F32(float32(0.5 * float64(op.wd) * sum))
+	return &v, nil
+}
+
+func (op *halfNormOp) DiffWRT(int) []bool { return []bool{true} }
+
+// SymDiff: ∂/∂w = g·wd·w.
+func (op *halfNormOp) SymDiff(in gorgonia.Nodes, _, g *gorgonia.Node) (gorgonia.Nodes, error) {
+	dw, err := gorgonia.ApplyOp(&scaleOp{wd: op.wd}, in[0], g)
+	if err != nil {
+		return nil, err
+	}
+	return gorgonia.Nodes{dw}, nil
+}
+
+// scaleOp is g·wd·w for a matrix w and a scalar g: the gradient of the
+// weight-decay term.
+type scaleOp struct {
+	opCommon
+	wd float32
+}
+
+func (op *scaleOp) Arity() int            { return 2 }
+func (op *scaleOp) Type() hm.Type         { return hm.NewFnType(matF32, gorgonia.Float32, matF32) }
+func (op *scaleOp) String() string        { return fmt.Sprintf("g·%g·W", op.wd) }
+func (op *scaleOp) WriteHash(h hash.Hash) { fmt.Fprint(h, op) }
+func (op *scaleOp) Hashcode() uint32      { return hashOf(op) }
+
+func (op *scaleOp) InferShape(ds ...gorgonia.DimSizer) (tensor.Shape, error) {
+	r, c, err := dims(ds, 0)
+	return tensor.Shape{r, c}, err
+}
+
+func (op *scaleOp) Do(in ...gorgonia.Value) (gorgonia.Value, error) {
+	s := in[0].Shape()
+	out := op.get(s[0], s[1])
+	k := op.wd * scalarF32(in[1])
+	dst := f32s(out)
+	for i, x := range f32s(in[0]) {
+		dst[i] = k * x
+	}
+	return out, nil
+}
+
+// scalarF32 returns the value of a float32 scalar.
+func scalarF32(v gorgonia.Value) float32 {
+	if f, ok := v.(*gorgonia.F32); ok {
+		return float32(*f)
+	}
+	return v.Data().(float32)
 }

@@ -24,16 +24,27 @@ func Bernoulli(dst, p []float32, src Uniform) {
 }
 
 // Batch is the input of one contrastive-divergence step: Rows data vectors
-// and as many negative samples, the script's v and v1, each Rows×Visible
-// row-major. Sampler.Gibbs returns one that also carries the hidden fields
-// v·Wᵀ + c it computed for both, which the fast graph then reuses instead
-// of multiplying again; a Batch made by hand has none, and the graph
-// computes them.
+// and the negative samples, the script's v and v1, row-major with Visible
+// values per row. Recon has ReconRows rows, or Rows when ReconRows is 0 (CD
+// and the script: one reconstruction per data vector; persistent chains
+// may be more or fewer). Sampler.Gibbs and Sampler.Persistent return one
+// that also carries the hidden fields v·Wᵀ + c they computed, which the
+// fast graph then reuses instead of multiplying again; a Batch made by hand
+// has none, and the graph computes them.
 type Batch struct {
 	Data, Recon []float32
 	Rows        int
+	ReconRows   int
 
 	fields *fields
+}
+
+// negRows returns the number of rows of Recon.
+func (b Batch) negRows() int {
+	if b.ReconRows == 0 {
+		return b.Rows
+	}
+	return b.ReconRows
 }
 
 // fields are the hidden fields x·Wᵀ + c that a sampler computed for the
@@ -58,11 +69,18 @@ func (f *fields) keep(k int, x, a []float32) {
 // parameters and for rows rows holding the values of x, and reports
 // whether it did.
 func (f *fields) lookup(dst, x []float32, k int, m *Model) bool {
+	a := f.field(x, k, m)
+	copy(dst, a)
+	return a != nil
+}
+
+// field returns field k if it was computed for m's current parameters and
+// the rows x, or nil.
+func (f *fields) field(x []float32, k int, m *Model) []float32 {
 	if f == nil || f.m != m || f.version != m.version.Load() || len(f.x[k]) != len(x) || !sameBits(f.x[k], x) {
-		return false
+		return nil
 	}
-	copy(dst, f.a[k])
-	return true
+	return f.a[k]
 }
 
 // sameBits reports whether a and b hold the same float32 bit patterns
@@ -195,4 +213,26 @@ func (s *Sampler) Gibbs(v []float32, rows, k int, src Uniform) (Batch, error) {
 	f.keep(1, vk, s.aH[:nH])
 	rng.Take(nH, src, s.h) // the discarded last hidden sample's draws
 	return Batch{Data: v, Recon: vk, Rows: rows, fields: f}, nil
+}
+
+// Persistent runs persistent contrastive divergence's sampling (Tieleman
+// 2008): k Gibbs steps from the chains' states chain (chains×Visible), as
+// Gibbs does from data (the same draws in the same order), and returns the
+// Batch of the data (rows×Visible) and the chains' new states, its
+// negative samples (a sampler buffer, valid until the next call; the
+// caller keeps it as the next start). The number of chains is the
+// caller's, independent of the batch size. The data's hidden fields are
+// computed here (without draws) and travel in the Batch for the graph.
+func (s *Sampler) Persistent(data []float32, rows int, chain []float32, chains, k int, src Uniform) (Batch, error) {
+	if rows < 1 || len(data) != rows*s.m.visible {
+		return Batch{}, fmt.Errorf("graph: persistent step on %d data values for %d rows of %d: %w", len(data), rows, s.m.visible, ErrShape)
+	}
+	s.grow(max(rows, chains))
+	b, err := s.Gibbs(chain, chains, k, src)
+	if err != nil {
+		return Batch{}, err
+	}
+	s.hiddenField(data, rows)
+	s.fields.keep(0, data, s.aH[:rows*s.m.hidden])
+	return Batch{Data: data, Rows: rows, Recon: b.Recon, ReconRows: chains, fields: &s.fields}, nil
 }

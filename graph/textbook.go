@@ -49,55 +49,84 @@ type textbookStep struct {
 	g          *gorgonia.ExprGraph
 	v, v1      *tensor.Dense // the inputs' values: the data and the reconstruction
 	loss       *gorgonia.Node
-	learnables gorgonia.Nodes // W, v_bias, h_bias
+	lossValue  gorgonia.Value // the loss read before the decay term is added
+	roots      gorgonia.Nodes // the nodes to compute besides the gradients
+	learnables gorgonia.Nodes // W, v_bias, h_bias (the centered ones with centering)
 	vm         gorgonia.VM
 }
 
-func (m *Model) compileTextbook(rows int) (*textbookStep, error) {
-	s, grads, err := m.buildTextbook(rows, true)
+func (m *Model) compileTextbook(bl blocks) (*textbookStep, error) {
+	s, grads, err := m.buildTextbook(bl, true)
 	if err != nil {
 		return nil, err
 	}
 	// Compile what the loss and the parameters' gradients need, nothing
 	// for the inputs' gradients.
-	sub := s.g.SubgraphRoots(append(gorgonia.Nodes{s.loss}, grads...)...)
+	sub := s.g.SubgraphRoots(append(s.roots, grads...)...)
 	s.vm = gorgonia.NewTapeMachine(sub, gorgonia.BindDualValues(s.learnables...))
 	return s, nil
 }
 
-// buildTextbook builds the textbook graph's nodes for batches of rows rows,
-// with the gradients' nodes if grad is set (which it returns).
-func (m *Model) buildTextbook(rows int, grad bool) (*textbookStep, gorgonia.Nodes, error) {
+// buildTextbook builds the textbook graph's nodes for batches of the shape
+// bl, with the gradients' nodes if grad is set (which it returns). With
+// centering the free energies are CenteredFreeEnergy of the centered
+// biases; with weight decay the cost gains ½·wd·‖W‖².
+func (m *Model) buildTextbook(bl blocks, grad bool) (*textbookStep, gorgonia.Nodes, error) {
 	g := gorgonia.NewGraph()
 	V, H := m.visible, m.hidden
 	s := &textbookStep{
 		m:  m,
 		g:  g,
-		v:  tensor.New(tensor.WithShape(rows, V), tensor.Of(tensor.Float32)),
-		v1: tensor.New(tensor.WithShape(rows, V), tensor.Of(tensor.Float32)),
+		v:  tensor.New(tensor.WithShape(bl[0], V), tensor.Of(tensor.Float32)),
+		v1: tensor.New(tensor.WithShape(bl[1], V), tensor.Of(tensor.Float32)),
+	}
+	vbT, hbT := m.vb, m.hb
+	if m.center != nil {
+		vbT, hbT = m.center.vb, m.center.hb
 	}
 	w := gorgonia.NewMatrix(g, tensor.Float32, gorgonia.WithShape(V, H), gorgonia.WithName("W"), gorgonia.WithValue(m.w))
-	vb := gorgonia.NewVector(g, tensor.Float32, gorgonia.WithShape(V), gorgonia.WithName("v_bias"), gorgonia.WithValue(m.vb))
-	hb := gorgonia.NewVector(g, tensor.Float32, gorgonia.WithShape(H), gorgonia.WithName("h_bias"), gorgonia.WithValue(m.hb))
-	v := gorgonia.NewMatrix(g, tensor.Float32, gorgonia.WithShape(rows, V), gorgonia.WithName("v"), gorgonia.WithValue(s.v))
-	v1 := gorgonia.NewMatrix(g, tensor.Float32, gorgonia.WithShape(rows, V), gorgonia.WithName("v1"), gorgonia.WithValue(s.v1))
+	vb := gorgonia.NewVector(g, tensor.Float32, gorgonia.WithShape(V), gorgonia.WithName("v_bias"), gorgonia.WithValue(vbT))
+	hb := gorgonia.NewVector(g, tensor.Float32, gorgonia.WithShape(H), gorgonia.WithName("h_bias"), gorgonia.WithValue(hbT))
+	v := gorgonia.NewMatrix(g, tensor.Float32, gorgonia.WithShape(bl[0], V), gorgonia.WithName("v"), gorgonia.WithValue(s.v))
+	v1 := gorgonia.NewMatrix(g, tensor.Float32, gorgonia.WithShape(bl[1], V), gorgonia.WithName("v1"), gorgonia.WithValue(s.v1))
 
-	fv, err := FreeEnergy(v, w, vb, hb)
+	freeEnergy := FreeEnergy
+	if m.center != nil {
+		mu := gorgonia.NewVector(g, tensor.Float32, gorgonia.WithShape(V), gorgonia.WithName("μ"), gorgonia.WithValue(m.center.mu))
+		lambda := gorgonia.NewVector(g, tensor.Float32, gorgonia.WithShape(H), gorgonia.WithName("λ"), gorgonia.WithValue(m.center.lambda))
+		freeEnergy = func(v, w, vb, hb *gorgonia.Node) (*gorgonia.Node, error) {
+			return CenteredFreeEnergy(v, w, vb, hb, mu, lambda)
+		}
+	}
+	fv, err := freeEnergy(v, w, vb, hb)
 	if err != nil {
 		return nil, nil, err
 	}
-	fv1, err := FreeEnergy(v1, w, vb, hb)
+	fv1, err := freeEnergy(v1, w, vb, hb)
 	if err != nil {
 		return nil, nil, err
 	}
 	if s.loss, err = gorgonia.Sub(fv, fv1); err != nil { // loss = free_energy(v) - free_energy(v1)
 		return nil, nil, fmt.Errorf("graph: loss: %w", err)
 	}
+	cost := s.loss
+	s.roots = gorgonia.Nodes{s.loss}
+	if m.decay != 0 { // + ½·wd·‖W‖², in stock ops
+		half := gorgonia.NewScalar(g, tensor.Float32, gorgonia.WithName("½·wd"), gorgonia.WithValue(float32(m.decay/2)))
+		d, err := gorgonia.Mul(half, gorgonia.Must(gorgonia.Sum(gorgonia.Must(gorgonia.Square(w)))))
+		if err != nil {
+			return nil, nil, fmt.Errorf("graph: weight decay: %w", err)
+		}
+		if cost, err = gorgonia.Add(s.loss, d); err != nil {
+			return nil, nil, fmt.Errorf("graph: weight decay: %w", err)
+		}
+		s.roots = gorgonia.Nodes{cost, gorgonia.Read(s.loss, &s.lossValue)}
+	}
 	s.learnables = gorgonia.Nodes{w, vb, hb}
 	if !grad {
 		return s, nil, nil
 	}
-	grads, err := gorgonia.Grad(s.loss, s.learnables...) // loss.backward()
+	grads, err := gorgonia.Grad(cost, s.learnables...) // loss.backward()
 	if err != nil {
 		return nil, nil, fmt.Errorf("graph: gradients: %w", err)
 	}
@@ -111,7 +140,7 @@ func (m *Model) TextbookDot(rows int, gradients bool) (string, error) {
 	if rows < 1 {
 		return "", fmt.Errorf("graph: a graph for %d rows: use at least 1", rows)
 	}
-	s, _, err := m.buildTextbook(rows, gradients)
+	s, _, err := m.buildTextbook(blocks{rows, rows}, gradients)
 	if err != nil {
 		return "", err
 	}
@@ -124,7 +153,12 @@ func (s *textbookStep) run(b Batch) error {
 	return s.vm.RunAll()
 }
 
-func (s *textbookStep) cost() float32 { return s.loss.Value().Data().(float32) }
+func (s *textbookStep) cost() float32 {
+	if s.lossValue != nil {
+		return scalarF32(s.lossValue)
+	}
+	return s.loss.Value().Data().(float32)
+}
 
 // gradients returns copies of the bound gradients and clears them: they
 // accumulate from run to run until a solver step takes and zeroes them.

@@ -104,12 +104,19 @@ type Run struct {
 	BatchSize  int  `json:"batch"`
 	K          int  `json:"k"`
 	Persistent bool `json:"pcd"`
+
+	// The training state beyond the parameters (state.go): persistent
+	// chains of their own, a centered model's offsets, momentum velocities.
+	Chains   int  `json:"chains,omitempty"`
+	Centered bool `json:"centered,omitempty"`
+	Momentum bool `json:"momentum,omitempty"`
 }
 
 // Run returns the Run of training a model of hidden units on images
 // images with c.
 func (c Config) Run(hidden, images int) Run {
-	return Run{Hidden: hidden, Images: images, BatchSize: c.BatchSize, K: c.K, Persistent: c.Persistent}
+	return Run{Hidden: hidden, Images: images, BatchSize: c.BatchSize, K: c.K, Persistent: c.Persistent,
+		Chains: c.Chains, Centered: c.Centered, Momentum: c.Momentum.Set()}
 }
 
 // Batches is the number of batches in an epoch, the last one shorter
@@ -127,6 +134,8 @@ func (r Run) check() error {
 		return fmt.Errorf("batches of %d", r.BatchSize)
 	case r.K < 1:
 		return fmt.Errorf("%d Gibbs steps", r.K)
+	case r.Chains < 0 || r.Chains > MaxImages || r.Chains > 0 && !r.Persistent:
+		return fmt.Errorf("%d persistent chains (pcd %v)", r.Chains, r.Persistent)
 	}
 	return nil
 }
@@ -250,6 +259,7 @@ func writeCheckpoint(sub string, m *graph.Model, res *Result, st *state) error {
 			files = append(files, NpyFile{f.name, npyWriter(f.data, len(f.data)/Pixels, Pixels)})
 		}
 	}
+	files = append(files, trainingFiles(res, m.Hidden())...) // offsets, velocities (state.go)
 	for _, f := range files {
 		h := sha256.New()
 		if err := atomicfile.Write(filepath.Join(sub, f.Name), func(w io.Writer) error {
@@ -371,6 +381,9 @@ func LoadCheckpoint(dir string, lr float64) (*Checkpoint, error) {
 	if arrays[fileChain] != nil {
 		res.Chain = values(fileChain)
 	}
+	if err := setTrainingState(res, arrays); err != nil { // offsets, velocities (state.go)
+		return nil, damaged(err)
+	}
 	return &Checkpoint{Model: m, Result: res, Run: st.Run, Settings: st.Settings, History: st.History, random: st.Random}, nil
 }
 
@@ -424,14 +437,18 @@ type array struct {
 // checked.
 func (st *state) arrays() []array {
 	r := st.Run
+	chains, negative := min(r.BatchSize, r.Images), st.LastRows
+	if r.Chains > 0 { // chains of their own are the last batch's negative samples
+		chains, negative = r.Chains, r.Chains
+	}
 	a := []array{
 		{FileW, tensor.Shape{r.Hidden, Pixels}}, {FileVBias, tensor.Shape{Pixels}}, {FileHBias, tensor.Shape{r.Hidden}},
-		{fileLastV, tensor.Shape{st.LastRows, Pixels}}, {fileLastV1, tensor.Shape{st.LastRows, Pixels}},
+		{fileLastV, tensor.Shape{st.LastRows, Pixels}}, {fileLastV1, tensor.Shape{negative, Pixels}},
 	}
 	if r.Persistent {
-		a = append(a, array{fileChain, tensor.Shape{min(r.BatchSize, r.Images), Pixels}})
+		a = append(a, array{fileChain, tensor.Shape{chains, Pixels}})
 	}
-	return a
+	return append(a, trainingArrays(r)...)
 }
 
 // check reports whether data is a state UnmarshalBinary accepts.

@@ -94,18 +94,33 @@ func TestResumeEqualsUninterrupted(t *testing.T) {
 	)
 	data := trainHead(t, images)
 	batchDraws := batch * Pixels // Binarize draws per full batch
+	// recipe trains with everything a checkpoint must carry beyond the
+	// parameters: 10 persistent chains of their own, momentum velocities
+	// (with a momentum and a learning-rate schedule) and a centered
+	// model's offsets.
+	recipe := Config{Epochs: epochs, BatchSize: batch, K: 1, Persistent: true, Chains: 10,
+		LearnRate: Schedule{Start: lr, End: lr / 10, Shape: ShapeLinear}, Momentum: Schedule{Start: 0.5, End: 0.9, From: 1},
+		WeightDecay: 1e-3, Centered: true, OffsetRate: 0.05}
 	for _, tc := range []struct {
 		name       string
 		persistent bool
 		stopDraws  int // Binarize draws after which to cancel; 0: after epoch 1
+		recipe     bool
 	}{
-		{"CD after epoch 1", false, 0},
-		{"CD in epoch 1", false, 3*batchDraws + 8*Pixels + 2*batchDraws + 1}, // epoch 0 is 3 full batches and 8 rows; stop in the third batch of epoch 1
-		{"PCD after epoch 1", true, 0},
-		{"PCD in epoch 0", true, batchDraws + 1}, // in the second batch
+		{"CD after epoch 1", false, 0, false},
+		{"CD in epoch 1", false, 3*batchDraws + 8*Pixels + 2*batchDraws + 1, false}, // epoch 0 is 3 full batches and 8 rows; stop in the third batch of epoch 1
+		{"PCD after epoch 1", true, 0, false},
+		{"PCD in epoch 0", true, batchDraws + 1, false}, // in the second batch
+		{"centered PCD, 10 chains, momentum, after epoch 1", true, 0, true},
+		{"centered PCD, 10 chains, momentum, in epoch 1", true, 3*batchDraws + 8*Pixels + batchDraws + 1, true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			cfg := Config{Epochs: epochs, BatchSize: batch, K: 1, Persistent: tc.persistent}
+			newTestModel := newTestModel
+			if tc.recipe {
+				cfg = recipe
+				newTestModel = newTestModelCentered
+			}
 			src := NewSources(seed)
 			m := newTestModel(t, hidden, lr, src)
 			want, err := Fit(m, data, cfg, src, nil)
@@ -454,4 +469,22 @@ func ExampleSaveCheckpoint() {
 	// Output:
 	// stopped: true epochs done: 1
 	// resumed: <nil> epochs done: 3 settings: map[seed:1]
+}
+
+// newTestModelCentered is newTestModel with offsets: μ of the first test
+// images' pixel means, λ = 0.5.
+func newTestModelCentered(t *testing.T, hidden int, lr float64, src Sources) *graph.Model {
+	t.Helper()
+	m := newTestModel(t, hidden, lr, src)
+	mu, lambda := make([]float32, Pixels), make([]float32, hidden)
+	for i := range mu {
+		mu[i] = float32(i%7) / 10
+	}
+	for j := range lambda {
+		lambda[j] = 0.5
+	}
+	if err := m.SetOffsets(mu, lambda); err != nil {
+		t.Fatal(err)
+	}
+	return m
 }

@@ -53,6 +53,32 @@ type Config struct {
 	// The script's behaviour is false.
 	Persistent bool
 
+	// Chains is the number of persistent chains (with Persistent), all
+	// advanced K Gibbs steps at every batch and used as its negative
+	// samples whatever the batch's size. 0 ties them to the batch: one
+	// chain per image of the batch, and a shorter last batch advances only
+	// its first chains. They start at the first batch's images, repeated.
+	Chains int
+
+	// LearnRate and Momentum, if set, give the solver's learning rate and
+	// momentum at every batch (graph.Model.SetLearnRate, SetMomentum):
+	// schedules such as a decay to a final rate, or Hinton's momentum of
+	// 0.5 for the first epochs and 0.9 after. Unset, the model keeps its
+	// own (the script: lr 0.1, no momentum).
+	LearnRate, Momentum Schedule
+
+	// WeightDecay is the L2 weight decay on W (graph.Model.SetWeightDecay);
+	// 0 leaves the model's.
+	WeightDecay float64
+
+	// Centered says that the model is a centered RBM (graph.Model.SetOffsets,
+	// InitOptions), whose offsets are part of the training state: the
+	// Result and checkpoints carry them. OffsetRate is the rate of the
+	// moving average that moves them towards each batch's means
+	// (graph.Model.MoveOffsets) before its step; 0 keeps them fixed.
+	Centered   bool
+	OffsetRate float64
+
 	// OnBatch, if not nil, is called after each SGD step with the epoch,
 	// the number of the batch in it (from 0), the epoch's number of
 	// batches and the batch's loss: for progress bars and loss curves. It
@@ -69,8 +95,37 @@ func (c Config) Validate() error {
 		return fmt.Errorf("batch %d: use at least 1 image per batch", c.BatchSize)
 	case c.K < 1:
 		return fmt.Errorf("k %d: use at least 1 Gibbs step", c.K)
+	case c.Chains < 0:
+		return fmt.Errorf("chains %d: use 0 (one per image of the batch) or a positive number", c.Chains)
+	case c.Chains > 0 && !c.Persistent:
+		return fmt.Errorf("chains %d without persistent chains: add -pcd, or drop -chains", c.Chains)
+	case !(c.WeightDecay >= 0) || math.IsInf(c.WeightDecay, 0):
+		return fmt.Errorf("weight-decay %v: use a finite number ≥ 0, e.g. 1e-4", c.WeightDecay)
+	case !(c.OffsetRate >= 0 && c.OffsetRate <= 1):
+		return fmt.Errorf("offset-rate %v: use a number in [0, 1], e.g. 0.01", c.OffsetRate)
+	case c.OffsetRate > 0 && !c.Centered:
+		return fmt.Errorf("offset-rate %v for a model that is not centered: add -centered", c.OffsetRate)
+	}
+	if c.LearnRate.Set() {
+		if err := c.LearnRate.Validate("lr", 0, math.MaxFloat32, true); err != nil {
+			return err
+		}
+	}
+	if c.Momentum.Set() {
+		if err := c.Momentum.Validate("momentum", 0, math.Nextafter(1, 0), false); err != nil {
+			return err
+		}
 	}
 	return nil
+}
+
+// chainRows returns the number of persistent chains a batch of rows images
+// advances.
+func (c Config) chainRows(rows int) int {
+	if c.Chains > 0 {
+		return c.Chains
+	}
+	return rows
 }
 
 // Epoch is what Fit reports after each pass over the data.
@@ -91,13 +146,22 @@ type Epoch struct {
 type Result struct {
 	Losses    []float64 // mean loss of each completed epoch
 	LastData  []float32 // LastRows×Pixels binarized data of the last batch
-	LastRecon []float32 // its reconstruction, v1 in the script
+	LastRecon []float32 // its negative samples: the reconstruction, v1 in the script, or with Config.Chains the chains
 	LastRows  int
 
 	// Chain is the persistent negative chain (BatchSize×Pixels visible
-	// states, or N×Pixels for a batch larger than the N images) when
-	// Config.Persistent is set, nil before the first batch.
+	// states, or N×Pixels for a batch larger than the N images, or
+	// Config.Chains×Pixels) when Config.Persistent is set, nil before the
+	// first batch.
 	Chain []float32
+
+	// Offsets are a centered model's offsets μ (Pixels) and λ (hidden
+	// units), Velocity the momentum solver's velocities of W (script
+	// layout), v_bias and h_bias: the model's training state beyond its
+	// parameters, nil when it has none. FitContext restores them from the
+	// Result it continues.
+	Offsets  [2][]float32
+	Velocity [3][]float32
 
 	// Batches and Sum describe an epoch stopped part-way (by a cancelled
 	// context): the number of its batches trained and the sum of their
@@ -146,6 +210,9 @@ func FitContext(ctx context.Context, m *graph.Model, d *Dataset, cfg Config, src
 	if m.Visible() != Pixels {
 		return nil, fmt.Errorf("train: model has %d visible units, MNIST images %d pixels", m.Visible(), Pixels)
 	}
+	if mu, _ := m.Offsets(); cfg.Centered && mu == nil && (from == nil || from.Offsets[0] == nil) {
+		return nil, errors.New("train: a centered run on a model without offsets: set them first (graph.Model.SetOffsets, InitOptions)")
+	}
 	res := &Result{}
 	if from != nil {
 		*res = *from
@@ -154,6 +221,10 @@ func FitContext(ctx context.Context, m *graph.Model, d *Dataset, cfg Config, src
 		res.LastData = append([]float32(nil), from.LastData...)
 		res.LastRecon = append([]float32(nil), from.LastRecon...)
 		res.Chain = append([]float32(nil), from.Chain...)
+	}
+	perEpoch := (d.N + cfg.BatchSize - 1) / cfg.BatchSize
+	if err := configure(m, cfg, from, len(res.Losses), res.Batches, perEpoch); err != nil {
+		return nil, err
 	}
 	sampler := graph.NewSampler(m)
 	pf := newPrefetcher(d, cfg, sampler, src)
@@ -177,6 +248,12 @@ func FitContext(ctx context.Context, m *graph.Model, d *Dataset, cfg Config, src
 			if ahead {
 				pf.start(next)
 			}
+			if err := schedule(m, cfg, epoch, batches, perEpoch); err != nil {
+				if ahead {
+					pf.wait()
+				}
+				return res, err
+			}
 			loss, err := pf.train(m, &res.Chain)
 			if ahead {
 				pf.wait()
@@ -189,7 +266,7 @@ func FitContext(ctx context.Context, m *graph.Model, d *Dataset, cfg Config, src
 			}
 			sum += float64(loss)
 			if cfg.OnBatch != nil {
-				cfg.OnBatch(epoch, batches, (d.N+cfg.BatchSize-1)/cfg.BatchSize, loss)
+				cfg.OnBatch(epoch, batches, perEpoch, loss)
 			}
 			batches++
 			if !ahead { // the epoch's last batch, or the last before a stop
@@ -199,6 +276,9 @@ func FitContext(ctx context.Context, m *graph.Model, d *Dataset, cfg Config, src
 			}
 			if next < d.N && !ahead {
 				res.Batches, res.Sum = batches, sum
+				if err := keepState(m, cfg, res); err != nil {
+					return res, err
+				}
 				return res, fmt.Errorf("train: stopped in epoch %d before batch %d: %w", epoch, batches, ctx.Err())
 			}
 			if ahead {
@@ -211,6 +291,9 @@ func FitContext(ctx context.Context, m *graph.Model, d *Dataset, cfg Config, src
 		e := Epoch{Epoch: epoch, Loss: sum / float64(batches), Batches: batches, Duration: time.Since(start), Result: res}
 		res.Losses = append(res.Losses, e.Loss)
 		res.Batches, res.Sum = 0, 0
+		if err := keepState(m, cfg, res); err != nil {
+			return res, err
+		}
 		if onEpoch != nil {
 			if err := onEpoch(e); err != nil {
 				return res, err
@@ -250,7 +333,7 @@ func newPrefetcher(d *Dataset, cfg Config, s *graph.Sampler, src Sources) *prefe
 	p := &prefetcher{d: d, cfg: cfg, sampler: s, src: src, req: make(chan int), done: make(chan struct{})}
 	rows := min(cfg.BatchSize, d.N) // no batch has more rows than the data
 	mk := func() *batchDraws {
-		return &batchDraws{v: make([]float32, rows*Pixels), u: make([]float32, s.GibbsDraws(rows, cfg.K))}
+		return &batchDraws{v: make([]float32, rows*Pixels), u: make([]float32, s.GibbsDraws(p.negRows(rows), cfg.K))}
 	}
 	p.cur, p.nxt = mk(), mk()
 	go func() {
@@ -267,8 +350,17 @@ func (p *prefetcher) fill(b *batchDraws, lo int) {
 	b.rows = min(p.cfg.BatchSize, p.d.N-lo)
 	b.v = b.v[:b.rows*Pixels]
 	Binarize(b.v, p.d.Images[lo*Pixels:(lo+b.rows)*Pixels], p.src.Binarize)
-	b.u = b.u[:p.sampler.GibbsDraws(b.rows, p.cfg.K)]
+	b.u = b.u[:p.sampler.GibbsDraws(p.negRows(b.rows), p.cfg.K)]
 	rng.Fill(b.u, p.src.Sample)
+}
+
+// negRows returns the number of negative samples of a batch of rows
+// images: a reconstruction each, or the persistent chains.
+func (p *prefetcher) negRows(rows int) int {
+	if p.cfg.Persistent {
+		return p.cfg.chainRows(rows)
+	}
+	return rows
 }
 
 // draw makes the draws of the batch starting at lo into cur, on this goroutine.
@@ -282,23 +374,27 @@ func (p *prefetcher) swap()        { p.cur, p.nxt = p.nxt, p.cur }
 func (p *prefetcher) close()       { close(p.req) }
 
 // train runs the current batch: the Gibbs chain from the data (or, with
-// Persistent, from *chain) and the graph's SGD step. It returns the loss.
+// Persistent, from *chain), the offsets' move of a centered model, and the
+// graph's step. It returns the loss.
 func (p *prefetcher) train(m *graph.Model, chain *[]float32) (float32, error) {
 	b, rows := p.cur, p.cur.rows
-	start := b.v
-	if p.cfg.Persistent {
-		if *chain == nil {
-			n := min(p.cfg.BatchSize, p.d.N) // a batch's rows at most
-			*chain = make([]float32, n*Pixels)
-			for r := 0; r*rows < n; r++ { // the chain starts at the first batch
-				copy((*chain)[r*rows*Pixels:], b.v)
-			}
-		}
-		start = (*chain)[:rows*Pixels]
-	}
 	u := &p.drawn
 	u.Reset(b.u)
-	batch, err := p.sampler.Gibbs(start, rows, p.cfg.K, u) // v, v1 = model(sample_data)
+	var batch graph.Batch
+	var err error
+	if p.cfg.Persistent {
+		n := p.cfg.chainRows(min(p.cfg.BatchSize, p.d.N)) // a batch's rows at most, or the chains
+		if *chain == nil {
+			*chain = make([]float32, n*Pixels)
+			for r := 0; r < n; r += rows { // the chains start at the first batch
+				copy((*chain)[r*Pixels:], b.v)
+			}
+		}
+		n = p.cfg.chainRows(rows)
+		batch, err = p.sampler.Persistent(b.v, rows, (*chain)[:n*Pixels], n, p.cfg.K, u)
+	} else {
+		batch, err = p.sampler.Gibbs(b.v, rows, p.cfg.K, u) // v, v1 = model(sample_data)
+	}
 	if err != nil {
 		return 0, err
 	}
@@ -308,7 +404,71 @@ func (p *prefetcher) train(m *graph.Model, chain *[]float32) (float32, error) {
 	p.v1 = batch.Recon
 	if p.cfg.Persistent {
 		copy(*chain, batch.Recon)
-		batch.Data = b.v // the chain started elsewhere; the data is the batch
+	}
+	if p.cfg.OffsetRate > 0 {
+		if err := m.MoveOffsets(batch, p.cfg.OffsetRate); err != nil {
+			return 0, err
+		}
 	}
 	return m.Step(batch) // loss.backward(); train_op.step()
+}
+
+// configure gives m the settings of cfg that hold for the whole run, the
+// schedules' values at the run's start (epoch, batch of perEpoch), and,
+// when continuing from a Result, its offsets and velocities.
+func configure(m *graph.Model, cfg Config, from *Result, epoch, batch, perEpoch int) error {
+	if err := m.SetWeightDecay(cfg.WeightDecay); err != nil {
+		return err
+	}
+	if err := schedule(m, cfg, epoch, batch, perEpoch); err != nil {
+		return err
+	}
+	if from == nil {
+		return nil
+	}
+	if from.Offsets[0] != nil {
+		if err := m.SetOffsets(from.Offsets[0], from.Offsets[1]); err != nil {
+			return fmt.Errorf("train: restoring the offsets: %w", err)
+		}
+	}
+	if v := from.Velocity; v[0] != nil {
+		if err := m.SetVelocity(v[0], v[1], v[2]); err != nil {
+			return fmt.Errorf("train: restoring the velocities: %w", err)
+		}
+	}
+	return nil
+}
+
+// schedule sets the learning rate and momentum of batch batch of perEpoch
+// in epoch epoch, for the schedules that are set.
+func schedule(m *graph.Model, cfg Config, epoch, batch, perEpoch int) error {
+	if cfg.LearnRate.Set() {
+		if err := m.SetLearnRate(cfg.LearnRate.At(epoch, batch, perEpoch, cfg.Epochs)); err != nil {
+			return err
+		}
+	}
+	if cfg.Momentum.Set() {
+		if err := m.SetMomentum(cfg.Momentum.At(epoch, batch, perEpoch, cfg.Epochs)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// keepState copies the model's offsets (Centered) and, with a momentum
+// schedule, its velocities into res.
+func keepState(m *graph.Model, cfg Config, res *Result) error {
+	res.Offsets, res.Velocity = [2][]float32{}, [3][]float32{}
+	if cfg.Centered {
+		mu, lambda := m.Offsets()
+		res.Offsets = [2][]float32{mu, lambda}
+	}
+	if cfg.Momentum.Set() {
+		w, vb, hb, err := m.Velocity()
+		if err != nil {
+			return err
+		}
+		res.Velocity = [3][]float32{w, vb, hb}
+	}
+	return nil
 }
