@@ -154,6 +154,7 @@ func runContext(ctx context.Context, o options, stdout, stderr io.Writer) error 
 	rep := newReporter(o, trainSet, testSet, settings, stdout) // -eval, -ais, metrics.json, RBM_samples/filters/loss.png (report.go)
 	rep.Epochs = s.history
 	o.afterEpoch = rep.epoch
+	o.config.OnBatch = rep.batch // the batch losses of RBM_loss.png
 	model, res, err := fitSurviving(ctx, o, trainSet, src, s, settings, func() []epochRecord { return rep.Epochs }, stdout)
 	if model == nil {
 		return err

@@ -119,6 +119,10 @@ type reporter struct {
 	AIS          *aisRecord        `json:"ais,omitempty"`
 	header       bool              // the -eval table header was printed
 	Settings     map[string]string `json:"settings"`
+
+	// The batch losses of this process's epochs, for RBM_loss.png:
+	// batchX[i] is the position of batchLoss[i] in epochs trained.
+	batchLoss, batchX []float64
 }
 
 // newReporter returns the reporter of a run on trainSet with settings (the
@@ -315,12 +319,61 @@ func (r *reporter) samples(ctx context.Context, m *graph.Model, set *atomicfile.
 	return stagePNG(set, filepath.Join(r.out, "RBM_samples.png"), img)
 }
 
-// lossPlot stages RBM_loss.png: the loss per epoch and, with -eval, the
-// test metrics.
+// batch records one batch's loss (train.Config.OnBatch) for the plot.
+func (r *reporter) batch(epoch, batch, batches int, loss float32) {
+	r.batchLoss = append(r.batchLoss, float64(loss))
+	r.batchX = append(r.batchX, float64(epoch)+float64(batch+1)/float64(batches))
+}
+
+// smoothingEpochs is the width of the moving average of the batch losses
+// in RBM_loss.png, in epochs: a tenth of an epoch evens out the batch to
+// batch noise and keeps the changes within an epoch.
+const smoothingEpochs = 0.1
+
+// maxPlotPoints bounds the points of the smoothed batch-loss line (a
+// 200-epoch run has 120,000 batches).
+const maxPlotPoints = 2000
+
+// smoothLosses returns the batch losses' moving average over the last
+// smoothingEpochs epochs (fewer at the start), thinned to at most
+// maxPlotPoints points, with their positions.
+func smoothLosses(loss, x []float64) (avg, at []float64) {
+	if len(loss) == 0 {
+		return nil, nil
+	}
+	window := 1
+	for window < len(x) && x[window]-x[0] < smoothingEpochs {
+		window++
+	}
+	every := (len(loss) + maxPlotPoints - 1) / maxPlotPoints
+	var sum float64
+	for i, l := range loss {
+		sum += l
+		if i >= window {
+			sum -= loss[i-window]
+		}
+		if (i+1)%every == 0 || i == len(loss)-1 {
+			avg = append(avg, sum/float64(min(i+1, window)))
+			at = append(at, x[i])
+		}
+	}
+	return avg, at
+}
+
+// lossPlot stages RBM_loss.png: the loss per batch (a moving average) with
+// the epoch means, and with -eval the test metrics after each epoch.
 func (r *reporter) lossPlot(res *train.Result, set *atomicfile.Set) error {
-	panels := []viz.Panel{{Title: "Training loss (mean F(data) − F(reconstruction) per batch)", YLabel: "loss",
-		Lines: []viz.Series{{Name: "train", Values: res.Losses}}}}
-	var recon, fTrain, fTest, pll []float64
+	mid := make([]float64, len(res.Losses)) // an epoch's mean sits in its middle
+	for e := range mid {
+		mid[e] = float64(e) + 0.5
+	}
+	lines := []viz.Series{{Name: "epoch mean", Values: res.Losses, X: mid}}
+	if avg, at := smoothLosses(r.batchLoss, r.batchX); avg != nil {
+		lines = append([]viz.Series{{Name: fmt.Sprintf("batches (mean of %g epoch)", smoothingEpochs), Values: avg, X: at}}, lines...)
+	}
+	const trained = "epochs trained"
+	panels := []viz.Panel{{Title: "Training loss (mean F(data) − F(negative samples) per batch)", YLabel: "loss", XLabel: trained, Lines: lines}}
+	var recon, fTrain, fTest, pll, at []float64
 	for _, e := range r.Epochs {
 		if e.Report == nil {
 			continue
@@ -329,12 +382,13 @@ func (r *reporter) lossPlot(res *train.Result, set *atomicfile.Set) error {
 		fTrain = append(fTrain, e.FreeEnergyTrain)
 		fTest = append(fTest, e.FreeEnergyTest)
 		pll = append(pll, e.PseudoLogLikelihood)
+		at = append(at, float64(e.Epoch+1))
 	}
-	if len(recon) == len(res.Losses) && len(recon) > 0 { // every epoch evaluated
+	if len(recon) > 0 {
 		panels = append(panels,
-			viz.Panel{Title: "Mean free energy", YLabel: "F(v)", Lines: []viz.Series{{Name: "train", Values: fTrain}, {Name: "test", Values: fTest}}},
-			viz.Panel{Title: "Reconstruction error (test)", YLabel: "MSE", Lines: []viz.Series{{Name: "test", Values: recon}}},
-			viz.Panel{Title: "Pseudo-log-likelihood (test)", YLabel: "nats", Lines: []viz.Series{{Name: "test", Values: pll}}})
+			viz.Panel{Title: "Mean free energy", YLabel: "F(v)", XLabel: trained, Lines: []viz.Series{{Name: "train", Values: fTrain, X: at}, {Name: "test", Values: fTest, X: at}}},
+			viz.Panel{Title: "Reconstruction error (test)", YLabel: "MSE", XLabel: trained, Lines: []viz.Series{{Name: "test", Values: recon, X: at}}},
+			viz.Panel{Title: "Pseudo-log-likelihood (test)", YLabel: "nats", XLabel: trained, Lines: []viz.Series{{Name: "test", Values: pll, X: at}}})
 	}
 	img, err := viz.Curves(panels)
 	if err != nil {

@@ -149,3 +149,47 @@ func TestReportFlagValidation(t *testing.T) {
 		}
 	}
 }
+
+// TestSmoothLosses checks the batch-loss line of RBM_loss.png: a moving
+// average over a tenth of an epoch (a step in the losses becomes a ramp of
+// that width), thinned to at most maxPlotPoints points at the batches'
+// positions.
+func TestSmoothLosses(t *testing.T) {
+	const perEpoch, epochs = 600, 200 // the recipes' 60,000 images in batches of 100
+	var loss, x []float64
+	for e := 0; e < epochs; e++ {
+		for b := 0; b < perEpoch; b++ {
+			l := -10.0
+			if e >= 100 {
+				l = -20
+			}
+			loss = append(loss, l)
+			x = append(x, float64(e)+float64(b+1)/perEpoch)
+		}
+	}
+	avg, at := smoothLosses(loss, x)
+	if len(avg) > maxPlotPoints || len(avg) != len(at) || len(avg) < maxPlotPoints/2 {
+		t.Fatalf("%d points at %d positions, want at most %d", len(avg), len(at), maxPlotPoints)
+	}
+	window := smoothingEpochs * perEpoch
+	for i, a := range avg {
+		switch {
+		case at[i] < 100:
+			if a != -10 {
+				t.Fatalf("at %v: %v, want −10 before the step", at[i], a)
+			}
+		case at[i] >= 100+smoothingEpochs:
+			if a != -20 {
+				t.Fatalf("at %v: %v, want −20 a tenth of an epoch after the step", at[i], a)
+			}
+		default: // on the ramp: the share of new batches in the window
+			want := -10 - 10*math.Min(1, (at[i]-100)*perEpoch/window)
+			if math.Abs(a-want) > 1e-9 {
+				t.Fatalf("at %v: %v, want %v on the ramp", at[i], a, want)
+			}
+		}
+	}
+	if avg, _ := smoothLosses(nil, nil); avg != nil {
+		t.Error("no losses gave a line")
+	}
+}

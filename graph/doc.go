@@ -51,11 +51,40 @@
 //     keep their output tensors from step to step. That is where the speed
 //     of the default job comes from.
 //
+// A Batch has Rows data vectors and its negative samples: as many (CD, the
+// script) or, for persistent chains of their own (Sampler.Persistent),
+// ReconRows of them; the cost averages each set over its own rows.
+//
 // # Solver
 //
 // Gorgonia's VanillaSolver applies p ← p − lr·∂cost/∂p to each parameter,
 // the update of torch.optim.SGD without momentum. The tests replay traces
 // recorded from the PyTorch script through both graphs.
+//
+// Beyond the script: SetMomentum switches to Gorgonia's Momentum solver
+// (c ← μ·c − lr·g, p ← p + c: torch's SGD momentum for a constant lr, see
+// solvers' comment for where they part); SetLearnRate and SetMomentum
+// change the settings between steps, keeping the velocities, for
+// schedules; Velocity and SetVelocity read and restore the velocities for
+// checkpoints. SetWeightDecay adds ½·wd·‖W‖² to the cost graph, so that
+// gorgonia.Grad adds wd·W to W's gradient (the loss Step returns stays the
+// free-energy difference). A trace from torch.optim.SGD(momentum,
+// weight_decay) is replayed too.
+//
+// # Centering
+//
+// SetOffsets makes the model a centered RBM (Montavon & Müller 2012;
+// Melchior, Fischer & Wiskott 2016): the graphs differentiate the centered
+// free energy
+//
+//	F_c(v) = −(v−μ)·b_c − Σ_j [softplus(a_j) − λ_j·a_j],   a = (v−μ)·W + c_c,
+//
+// (CenteredFreeEnergy in stock ops) with respect to W and the centered
+// biases b_c = b + W·λ, c_c = c + μ·W, and the solver steps those. The
+// model keeps the plain parameters W, b, c, which describe the same
+// distribution, so Params, the sampler and everything that reads them are
+// unchanged; MoveOffsets moves μ and λ towards a batch's means without
+// changing the distribution.
 //
 // # Sampling
 //

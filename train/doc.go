@@ -25,6 +25,15 @@
 // it can continue bit for bit, with everything needed to check it on
 // loading (the run's shape, the files' checksums, counters in range).
 //
+// Beyond the script (all off in the zero Config): persistent chains, tied
+// to the batch or Config.Chains of their own; learning-rate and momentum
+// Schedules (step, linear or geometric), weight decay, and the offsets'
+// moving average of a centered model, all applied through graph.Model's
+// setters before each step; InitOptions for the data-dependent start
+// (visible biases from the pixel means, the centered model's offsets).
+// The Result carries the chains, offsets and velocities, and checkpoints
+// save them, so a run continued from one ends as an uninterrupted run.
+//
 // Randomness comes from Sources: one seeded stream per purpose
 // (initialisation, binarization, sampling; their numbers, with every other
 // stream of the program, are in internal/rng), so that changing one use

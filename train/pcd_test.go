@@ -87,3 +87,67 @@ func TestPersistentChangesOnlyTheStart(t *testing.T) {
 		}
 	}
 }
+
+// TestChainsOfTheirOwn checks Config.Chains: every batch advances all the
+// chains whatever its size (the last batch here has 4 images, the chains
+// are 7), their states are the last negative samples, and the offsets of
+// a centered model move while its plain parameters are what is trained.
+func TestChainsOfTheirOwn(t *testing.T) {
+	rng := rand.New(rand.NewPCG(9, 10))
+	d := &Dataset{N: 24, Images: make([]uint8, 24*Pixels), Labels: make([]uint8, 24)}
+	for i := range d.Images {
+		d.Images[i] = uint8(rng.IntN(256))
+	}
+	const chains = 7
+	cfg := Config{Epochs: 2, BatchSize: 10, K: 2, Persistent: true, Chains: chains, OffsetRate: 0.1}
+	src := NewSources(5)
+	m := newTestModelCentered(t, 6, 0.05, src)
+	mu0, _ := m.Offsets()
+	var drawn int
+	counting := src
+	counting.Sample = uniformFunc(func() float32 { drawn++; return src.Sample.Float32() })
+	res, err := Fit(m, d, cfg, counting, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := graph.NewSampler(m)
+	if want := 2 * 3 * s.GibbsDraws(chains, cfg.K); drawn != want {
+		t.Errorf("%d sampling draws, want %d: 3 batches per epoch, each advancing all %d chains", drawn, want, chains)
+	}
+	if len(res.Chain) != chains*Pixels || len(res.LastRecon) != chains*Pixels || res.LastRows != 4 {
+		t.Fatalf("chain of %d rows, last negative samples %d rows, last batch %d rows; want %d, %d, 4",
+			len(res.Chain)/Pixels, len(res.LastRecon)/Pixels, res.LastRows, chains, chains)
+	}
+	for i, x := range res.LastRecon {
+		if res.Chain[i] != x {
+			t.Fatalf("the chains differ from the last negative samples at %d", i)
+		}
+	}
+	mu, _ := m.Offsets()
+	if sameFloats(mu, mu0) || res.Offsets[0] == nil || !sameFloats(res.Offsets[0], mu) {
+		t.Error("the offsets did not move, or the Result does not carry them")
+	}
+	plain, err := graph.New(Pixels, 6, 0.05, NewSources(5).Init)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Fit(plain, d, cfg, NewSources(5), nil); err == nil {
+		t.Error("an offset rate for a model without offsets gave no error")
+	}
+}
+
+type uniformFunc func() float32
+
+func (f uniformFunc) Float32() float32 { return f() }
+
+func sameFloats(a, b []float32) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}

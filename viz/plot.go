@@ -18,35 +18,50 @@ const (
 	PlotDPI                 = 100
 )
 
-// Series is one line of a panel: a value per epoch, epochs 0, 1, 2, …
+// Series is one line of a panel: Values at the x positions X, or at 0, 1,
+// 2, … (epochs numbered as the script prints them) when X is nil.
 type Series struct {
 	Name   string
 	Values []float64
+	X      []float64
 }
 
-// Panel is one plot of Curves: a title, the y axis label and its lines.
+// Panel is one plot of Curves: a title, the axis labels (XLabel "" means
+// "epoch") and its lines.
 type Panel struct {
 	Title, YLabel string
+	XLabel        string
 	Lines         []Series
 }
 
-// Curves draws the panels one above the other, each a line plot with
-// points against the epoch (numbered from 0, as the script prints them), on
-// a white canvas of 800 × 300·len(panels) pixels.
+// Curves draws the panels one above the other, each a line plot against
+// the epoch (or the panel's XLabel), on a white canvas of
+// 800 × 300·len(panels) pixels.
 func Curves(panels []Panel) (image.Image, error) {
 	if len(panels) == 0 {
 		return nil, fmt.Errorf("viz: no panels to plot")
 	}
 	plots := make([][]*plot.Plot, len(panels))
 	for r, pn := range panels {
-		p := newChart(Axes{Title: pn.Title, XLabel: "epoch", YLabel: pn.YLabel}, true)
+		xLabel := "epoch"
+		if pn.XLabel != "" {
+			xLabel = pn.XLabel
+		}
+		p := newChart(Axes{Title: pn.Title, XLabel: xLabel, YLabel: pn.YLabel}, true)
 		for i, s := range pn.Lines {
 			if len(s.Values) == 0 {
 				return nil, fmt.Errorf("viz: series %q of panel %q has no values", s.Name, pn.Title)
 			}
+			if s.X != nil && len(s.X) != len(s.Values) {
+				return nil, fmt.Errorf("viz: series %q has %d x positions for %d values", s.Name, len(s.X), len(s.Values))
+			}
 			pts := make(plotter.XYs, len(s.Values))
 			for e, y := range s.Values {
-				pts[e] = plotter.XY{X: float64(e), Y: y}
+				x := float64(e)
+				if s.X != nil {
+					x = s.X[e]
+				}
+				pts[e] = plotter.XY{X: x, Y: y}
 			}
 			if err := addLine(p, i, s.Name, pts, false); err != nil {
 				return nil, err

@@ -22,13 +22,13 @@ func TestPicturesWrittenWithSizes(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	oneEpoch, err := Curves([]Panel{{Title: "loss", YLabel: "loss", Lines: []Series{{"train", []float64{-3}}}}})
+	oneEpoch, err := Curves([]Panel{{Title: "loss", YLabel: "loss", Lines: []Series{{Name: "train", Values: []float64{-3}}}}})
 	if err != nil {
 		t.Fatal(err)
 	}
 	curves, err := Curves([]Panel{
-		{Title: "loss", YLabel: "loss", Lines: []Series{{"train", []float64{-3, -2, -1.5}}}},
-		{Title: "free energy", YLabel: "F", Lines: []Series{{"train", []float64{-90, -95, -99}}, {"test", []float64{-89, -93, -96}}}},
+		{Title: "loss", YLabel: "loss", Lines: []Series{{Name: "train", Values: []float64{-3, -2, -1.5}}}},
+		{Title: "free energy", YLabel: "F", Lines: []Series{{Name: "train", Values: []float64{-90, -95, -99}}, {Name: "test", Values: []float64{-89, -93, -96}}}},
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -81,7 +81,50 @@ func TestFiltersContrast(t *testing.T) {
 	if _, err := Filters(make([]float32, 10), 3, 1, 3); err == nil {
 		t.Error("Filters with 10 weights for 3 filters of 3 gave no error")
 	}
-	if _, err := Curves([]Panel{{Lines: []Series{{"nan", []float64{0, math.NaN()}}}}}); err == nil {
+	if _, err := Curves([]Panel{{Lines: []Series{{Name: "nan", Values: []float64{0, math.NaN()}}}}}); err == nil {
 		t.Error("Curves with a NaN gave no error")
 	}
+}
+
+// TestCurvesPositions checks Series.X: the points go where X says (moving
+// one changes the picture), and positions that do not fit the values are
+// refused.
+func TestCurvesPositions(t *testing.T) {
+	draw := func(s Series) image.Image {
+		t.Helper()
+		img, err := Curves([]Panel{{Title: "loss", YLabel: "loss", XLabel: "epochs trained", Lines: []Series{s}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return img
+	}
+	y := []float64{1, 2, 0}
+	a := draw(Series{Name: "batch", Values: y, X: []float64{0, 0.5, 1}})
+	b := draw(Series{Name: "batch", Values: y, X: []float64{0, 0.9, 1}})
+	if samePixels(a, b) {
+		t.Error("moving a point's x position did not change the picture")
+	}
+	for _, bad := range []Series{
+		{Name: "short", Values: y, X: []float64{0, 1}},
+		{Name: "nan x", Values: y, X: []float64{0, math.NaN(), 1}},
+	} {
+		if _, err := Curves([]Panel{{Lines: []Series{bad}}}); err == nil {
+			t.Errorf("series %q accepted", bad.Name)
+		}
+	}
+}
+
+func samePixels(a, b image.Image) bool {
+	if a.Bounds() != b.Bounds() {
+		return false
+	}
+	r := a.Bounds()
+	for y := r.Min.Y; y < r.Max.Y; y++ {
+		for x := r.Min.X; x < r.Max.X; x++ {
+			if a.At(x, y) != b.At(x, y) {
+				return false
+			}
+		}
+	}
+	return true
 }
