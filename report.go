@@ -325,24 +325,31 @@ func (r *reporter) batch(epoch, batch, batches int, loss float32) {
 	r.batchX = append(r.batchX, float64(epoch)+float64(batch+1)/float64(batches))
 }
 
-// smoothingEpochs is the width of the moving average of the batch losses
-// in RBM_loss.png, in epochs: a tenth of an epoch evens out the batch to
-// batch noise and keeps the changes within an epoch.
-const smoothingEpochs = 0.1
+// The moving average of the batch losses in RBM_loss.png spans
+// smoothingEpochs of an epoch, or smoothingRun of the run if that is
+// longer: a tenth of an epoch evens out the batch-to-batch noise and keeps
+// the changes within an epoch of a short run; a hundredth of a long run
+// keeps its line as thin as the trend.
+const (
+	smoothingEpochs = 0.1
+	smoothingRun    = 0.01
+)
 
 // maxPlotPoints bounds the points of the smoothed batch-loss line (a
 // 200-epoch run has 120,000 batches).
 const maxPlotPoints = 2000
 
 // smoothLosses returns the batch losses' moving average over the last
-// smoothingEpochs epochs (fewer at the start), thinned to at most
-// maxPlotPoints points, with their positions.
-func smoothLosses(loss, x []float64) (avg, at []float64) {
+// span epochs (fewer at the start), thinned to at most maxPlotPoints
+// points, with their positions, and span: smoothingEpochs, or
+// smoothingRun of the epochs x covers if that is more.
+func smoothLosses(loss, x []float64) (avg, at []float64, span float64) {
 	if len(loss) == 0 {
-		return nil, nil
+		return nil, nil, 0
 	}
+	span = math.Max(smoothingEpochs, smoothingRun*math.Ceil(x[len(x)-1]-x[0]))
 	window := 1
-	for window < len(x) && x[window]-x[0] < smoothingEpochs {
+	for window < len(x) && x[window]-x[0] < span-1e-9 { // the positions are sums of 1/batches: allow their rounding
 		window++
 	}
 	every := (len(loss) + maxPlotPoints - 1) / maxPlotPoints
@@ -357,7 +364,7 @@ func smoothLosses(loss, x []float64) (avg, at []float64) {
 			at = append(at, x[i])
 		}
 	}
-	return avg, at
+	return avg, at, span
 }
 
 // lossPlot stages RBM_loss.png: the loss per batch (a moving average) with
@@ -368,8 +375,8 @@ func (r *reporter) lossPlot(res *train.Result, set *atomicfile.Set) error {
 		mid[e] = float64(e) + 0.5
 	}
 	lines := []viz.Series{{Name: "epoch mean", Values: res.Losses, X: mid}}
-	if avg, at := smoothLosses(r.batchLoss, r.batchX); avg != nil {
-		lines = append([]viz.Series{{Name: fmt.Sprintf("batches (mean of %g epoch)", smoothingEpochs), Values: avg, X: at}}, lines...)
+	if avg, at, span := smoothLosses(r.batchLoss, r.batchX); avg != nil {
+		lines = append([]viz.Series{{Name: fmt.Sprintf("batches (moving mean over %g epochs)", span), Values: avg, X: at}}, lines...)
 	}
 	const trained = "epochs trained"
 	panels := []viz.Panel{{Title: "Training loss (mean F(data) − F(negative samples) per batch)", YLabel: "loss", XLabel: trained, Lines: lines}}

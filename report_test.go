@@ -151,9 +151,9 @@ func TestReportFlagValidation(t *testing.T) {
 }
 
 // TestSmoothLosses checks the batch-loss line of RBM_loss.png: a moving
-// average over a tenth of an epoch (a step in the losses becomes a ramp of
-// that width), thinned to at most maxPlotPoints points at the batches'
-// positions.
+// average over a hundredth of a long run (a step in the losses becomes a
+// ramp of that width), thinned to at most maxPlotPoints points at the
+// batches' positions, and over a tenth of an epoch for a short run.
 func TestSmoothLosses(t *testing.T) {
 	const perEpoch, epochs = 600, 200 // the recipes' 60,000 images in batches of 100
 	var loss, x []float64
@@ -167,20 +167,23 @@ func TestSmoothLosses(t *testing.T) {
 			x = append(x, float64(e)+float64(b+1)/perEpoch)
 		}
 	}
-	avg, at := smoothLosses(loss, x)
+	avg, at, span := smoothLosses(loss, x)
 	if len(avg) > maxPlotPoints || len(avg) != len(at) || len(avg) < maxPlotPoints/2 {
 		t.Fatalf("%d points at %d positions, want at most %d", len(avg), len(at), maxPlotPoints)
 	}
-	window := smoothingEpochs * perEpoch
+	if span != smoothingRun*epochs {
+		t.Fatalf("a %d-epoch run smoothed over %v epochs, want %v", epochs, span, smoothingRun*epochs)
+	}
+	window := span * perEpoch
 	for i, a := range avg {
 		switch {
 		case at[i] < 100:
 			if a != -10 {
 				t.Fatalf("at %v: %v, want −10 before the step", at[i], a)
 			}
-		case at[i] >= 100+smoothingEpochs:
+		case at[i] >= 100+span:
 			if a != -20 {
-				t.Fatalf("at %v: %v, want −20 a tenth of an epoch after the step", at[i], a)
+				t.Fatalf("at %v: %v, want −20 %v epochs after the step", at[i], a, span)
 			}
 		default: // on the ramp: the share of new batches in the window
 			want := -10 - 10*math.Min(1, (at[i]-100)*perEpoch/window)
@@ -189,7 +192,10 @@ func TestSmoothLosses(t *testing.T) {
 			}
 		}
 	}
-	if avg, _ := smoothLosses(nil, nil); avg != nil {
+	if _, _, span := smoothLosses(loss[:2*perEpoch], x[:2*perEpoch]); span != smoothingEpochs {
+		t.Errorf("a 2-epoch run smoothed over %v epochs, want %v", span, smoothingEpochs)
+	}
+	if avg, _, _ := smoothLosses(nil, nil); avg != nil {
 		t.Error("no losses gave a line")
 	}
 }
