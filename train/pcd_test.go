@@ -99,7 +99,7 @@ func TestChainsOfTheirOwn(t *testing.T) {
 		d.Images[i] = uint8(rng.IntN(256))
 	}
 	const chains = 7
-	cfg := Config{Epochs: 2, BatchSize: 10, K: 2, Persistent: true, Chains: chains, OffsetRate: 0.1}
+	cfg := Config{Epochs: 2, BatchSize: 10, K: 2, Persistent: true, Chains: chains, Centered: true, OffsetRate: 0.1}
 	src := NewSources(5)
 	m := newTestModelCentered(t, 6, 0.05, src)
 	mu0, _ := m.Offsets()
@@ -132,7 +132,7 @@ func TestChainsOfTheirOwn(t *testing.T) {
 		t.Fatal(err)
 	}
 	if _, err := Fit(plain, d, cfg, NewSources(5), nil); err == nil {
-		t.Error("an offset rate for a model without offsets gave no error")
+		t.Error("a centered run on a model without offsets gave no error")
 	}
 }
 

@@ -46,7 +46,8 @@ func TestConfigValidateTraining(t *testing.T) {
 		{"chains without PCD", func(c *Config) { c.Chains = 10 }},
 		{"negative weight decay", func(c *Config) { c.WeightDecay = -1e-4 }},
 		{"NaN weight decay", func(c *Config) { c.WeightDecay = math.NaN() }},
-		{"offset rate above 1", func(c *Config) { c.OffsetRate = 2 }},
+		{"offset rate above 1", func(c *Config) { c.Centered, c.OffsetRate = true, 2 }},
+		{"offset rate without centering", func(c *Config) { c.OffsetRate = 0.01 }},
 		{"momentum 1", func(c *Config) { c.Momentum = Constant(1) }},
 		{"negative momentum", func(c *Config) { c.Momentum = Schedule{Start: -0.5, End: 0.9} }},
 		{"learning rate to 0", func(c *Config) { c.LearnRate = Schedule{Start: 0.1, End: 0, Shape: ShapeLinear} }},
@@ -60,7 +61,7 @@ func TestConfigValidateTraining(t *testing.T) {
 		}
 	}
 	good := base
-	good.Persistent, good.Chains, good.WeightDecay, good.OffsetRate = true, 100, 1e-4, 0.01
+	good.Persistent, good.Chains, good.WeightDecay, good.Centered, good.OffsetRate = true, 100, 1e-4, true, 0.01
 	good.LearnRate = Schedule{Start: 0.01, End: 0.001, From: 1, Shape: ShapeGeometric}
 	good.Momentum = Schedule{Start: 0.5, End: 0.9, From: 5}
 	if err := good.Validate(); err != nil {
