@@ -154,7 +154,6 @@ func runContext(ctx context.Context, o options, stdout, stderr io.Writer) error 
 	rep := newReporter(o, trainSet, testSet, settings, stdout) // -eval, -ais, metrics.json, RBM_samples/filters/loss.png (report.go)
 	rep.Epochs = s.history
 	o.afterEpoch = rep.epoch
-	o.config.OnBatch = rep.batch // the batch losses of RBM_loss.png
 	model, res, err := fitSurviving(ctx, o, trainSet, src, s, settings, func() []epochRecord { return rep.Epochs }, stdout)
 	if model == nil {
 		return err
@@ -269,7 +268,7 @@ func stageScriptOutputs(set *atomicfile.Set, dir string, m *graph.Model, res *tr
 		id     string
 		pixels []float32
 	}{{"real", res.LastData}, {"generated", res.LastRecon}} {
-		grid, err := viz.Grid(p.pixels, res.LastRows, 28, 28)
+		grid, err := viz.Grid(p.pixels, len(p.pixels)/train.Pixels, 28, 28) // the negative samples may be chains of their own (-chains), not LastRows
 		if err != nil {
 			return err
 		}

@@ -78,13 +78,13 @@ func recipeNames() []string {
 // the training flags into o.config's schedules and o.init.
 func (o *options) resolveTraining(fs *flag.FlagSet) error {
 	t := &o.training
+	given := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
 	if t.recipe != "" {
 		preset, ok := recipes[t.recipe]
 		if !ok {
 			return fmt.Errorf("-recipe %q: use one of %s", t.recipe, strings.Join(recipeNames(), ", "))
 		}
-		given := map[string]bool{}
-		fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
 		for _, name := range sortedKeys(preset) {
 			if !given[name] {
 				if err := fs.Set(name, preset[name]); err != nil {
@@ -92,6 +92,14 @@ func (o *options) resolveTraining(fs *flag.FlagSet) error {
 				}
 			}
 		}
+	}
+	switch {
+	case given["offset-rate"] && !t.centered:
+		return fmt.Errorf("-offset-rate %v without -centered: the offsets belong to the centered RBM; add -centered", t.offsetRate)
+	case (given["momentum-initial"] || given["momentum-epochs"]) && t.momentum == 0:
+		return fmt.Errorf("-momentum-initial or -momentum-epochs without -momentum: say the momentum after them, e.g. -momentum 0.9")
+	case (given["lr-decay"] || given["lr-decay-from"]) && t.lrFinal == 0:
+		return fmt.Errorf("-lr-decay or -lr-decay-from without -lr-final: say where the learning rate goes, e.g. -lr-final 0.001")
 	}
 	return o.applyTraining()
 }

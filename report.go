@@ -119,10 +119,7 @@ type reporter struct {
 	AIS          *aisRecord        `json:"ais,omitempty"`
 	header       bool              // the -eval table header was printed
 	Settings     map[string]string `json:"settings"`
-
-	// The batch losses of this process's epochs, for RBM_loss.png:
-	// batchX[i] is the position of batchLoss[i] in epochs trained.
-	batchLoss, batchX []float64
+	batches      int               // per epoch, for the loss curve's grain
 }
 
 // newReporter returns the reporter of a run on trainSet with settings (the
@@ -130,8 +127,9 @@ type reporter struct {
 // unless -eval, -ais or -sample-from test need it, so the default job does
 // not keep it in memory.
 func newReporter(o options, trainSet, testSet *train.Dataset, settings map[string]string, stdout io.Writer) *reporter {
+	run := o.config.Run(o.hidden, trainSet.N)
 	return &reporter{o: o.report, out: o.out, seed: o.seed, stdout: stdout, trainSet: trainSet, testSet: testSet,
-		Settings: flagSettings(o.config.Run(o.hidden, trainSet.N), settings)}
+		batches: run.Batches(), Settings: flagSettings(run, settings)}
 }
 
 // data binarizes the test images and the first evalTrainImages training
@@ -319,63 +317,49 @@ func (r *reporter) samples(ctx context.Context, m *graph.Model, set *atomicfile.
 	return stagePNG(set, filepath.Join(r.out, "RBM_samples.png"), img)
 }
 
-// batch records one batch's loss (train.Config.OnBatch) for the plot.
-func (r *reporter) batch(epoch, batch, batches int, loss float32) {
-	r.batchLoss = append(r.batchLoss, float64(loss))
-	r.batchX = append(r.batchX, float64(epoch)+float64(batch+1)/float64(batches))
-}
-
-// The moving average of the batch losses in RBM_loss.png spans
+// The moving average of the loss curve in RBM_loss.png spans
 // smoothingEpochs of an epoch, or smoothingRun of the run if that is
-// longer: a tenth of an epoch evens out the batch-to-batch noise and keeps
-// the changes within an epoch of a short run; a hundredth of a long run
-// keeps its line as thin as the trend.
+// longer: a tenth of an epoch (the curve's grain) shows the changes within
+// an epoch of a short run; a hundredth of a long run keeps its line as
+// thin as the trend.
 const (
 	smoothingEpochs = 0.1
 	smoothingRun    = 0.01
 )
 
-// maxPlotPoints bounds the points of the smoothed batch-loss line (a
-// 200-epoch run has 120,000 batches).
-const maxPlotPoints = 2000
-
-// smoothLosses returns the batch losses' moving average over the last
-// span epochs (fewer at the start), thinned to at most maxPlotPoints
-// points, with their positions, and span: smoothingEpochs, or
-// smoothingRun of the epochs x covers if that is more.
-func smoothLosses(loss, x []float64) (avg, at []float64, span float64) {
-	if len(loss) == 0 {
+// smoothCurve returns the moving average of a loss curve (train.Result's
+// Curve, parts parts an epoch) over the last span epochs (fewer parts at
+// the start), with the positions of its points in epochs trained, and
+// span: smoothingEpochs, or smoothingRun of the epochs if that is more.
+func smoothCurve(curve []float64, parts int) (avg, at []float64, span float64) {
+	if len(curve) == 0 || parts < 1 {
 		return nil, nil, 0
 	}
-	span = math.Max(smoothingEpochs, smoothingRun*math.Ceil(x[len(x)-1]-x[0]))
-	window := 1
-	for window < len(x) && x[window]-x[0] < span-1e-9 { // the positions are sums of 1/batches: allow their rounding
-		window++
-	}
-	every := (len(loss) + maxPlotPoints - 1) / maxPlotPoints
+	epochs := float64(len(curve)) / float64(parts)
+	span = math.Max(smoothingEpochs, smoothingRun*math.Ceil(epochs))
+	window := max(1, int(math.Round(span*float64(parts))))
 	var sum float64
-	for i, l := range loss {
+	for i, l := range curve {
 		sum += l
 		if i >= window {
-			sum -= loss[i-window]
+			sum -= curve[i-window]
 		}
-		if (i+1)%every == 0 || i == len(loss)-1 {
-			avg = append(avg, sum/float64(min(i+1, window)))
-			at = append(at, x[i])
-		}
+		avg = append(avg, sum/float64(min(i+1, window)))
+		at = append(at, float64(i+1)/float64(parts))
 	}
 	return avg, at, span
 }
 
-// lossPlot stages RBM_loss.png: the loss per batch (a moving average) with
-// the epoch means, and with -eval the test metrics after each epoch.
+// lossPlot stages RBM_loss.png: the loss curve (train.Result's tenths of
+// epochs, as a moving average) with the epoch means, and with -eval the
+// test metrics after each epoch.
 func (r *reporter) lossPlot(res *train.Result, set *atomicfile.Set) error {
 	mid := make([]float64, len(res.Losses)) // an epoch's mean sits in its middle
 	for e := range mid {
 		mid[e] = float64(e) + 0.5
 	}
 	lines := []viz.Series{{Name: "epoch mean", Values: res.Losses, X: mid}}
-	if avg, at, span := smoothLosses(r.batchLoss, r.batchX); avg != nil {
+	if avg, at, span := smoothCurve(res.Curve, train.CurveParts(r.batches)); avg != nil {
 		lines = append([]viz.Series{{Name: fmt.Sprintf("batches (moving mean over %g epochs)", span), Values: avg, X: at}}, lines...)
 	}
 	const trained = "epochs trained"

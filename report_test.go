@@ -150,52 +150,40 @@ func TestReportFlagValidation(t *testing.T) {
 	}
 }
 
-// TestSmoothLosses checks the batch-loss line of RBM_loss.png: a moving
-// average over a hundredth of a long run (a step in the losses becomes a
-// ramp of that width), thinned to at most maxPlotPoints points at the
-// batches' positions, and over a tenth of an epoch for a short run.
-func TestSmoothLosses(t *testing.T) {
-	const perEpoch, epochs = 600, 200 // the recipes' 60,000 images in batches of 100
-	var loss, x []float64
+// TestSmoothCurve checks the loss line of RBM_loss.png: a moving average of
+// train.Result's loss curve over a hundredth of a long run (a step in the
+// losses becomes a ramp of that width), and over a tenth of an epoch for a
+// short run, at the end of each part of an epoch.
+func TestSmoothCurve(t *testing.T) {
+	const parts, epochs = 10, 200
+	var curve []float64
 	for e := 0; e < epochs; e++ {
-		for b := 0; b < perEpoch; b++ {
+		for range parts {
 			l := -10.0
 			if e >= 100 {
 				l = -20
 			}
-			loss = append(loss, l)
-			x = append(x, float64(e)+float64(b+1)/perEpoch)
+			curve = append(curve, l)
 		}
 	}
-	avg, at, span := smoothLosses(loss, x)
-	if len(avg) > maxPlotPoints || len(avg) != len(at) || len(avg) < maxPlotPoints/2 {
-		t.Fatalf("%d points at %d positions, want at most %d", len(avg), len(at), maxPlotPoints)
+	avg, at, span := smoothCurve(curve, parts)
+	if len(avg) != len(curve) || len(at) != len(curve) || at[0] != 0.1 || at[len(at)-1] != epochs {
+		t.Fatalf("%d points at %v … %v, want %d from 0.1 to %d", len(avg), at[0], at[len(at)-1], len(curve), epochs)
 	}
 	if span != smoothingRun*epochs {
 		t.Fatalf("a %d-epoch run smoothed over %v epochs, want %v", epochs, span, smoothingRun*epochs)
 	}
-	window := span * perEpoch
 	for i, a := range avg {
-		switch {
-		case at[i] < 100:
-			if a != -10 {
-				t.Fatalf("at %v: %v, want −10 before the step", at[i], a)
-			}
-		case at[i] >= 100+span:
-			if a != -20 {
-				t.Fatalf("at %v: %v, want −20 %v epochs after the step", at[i], a, span)
-			}
-		default: // on the ramp: the share of new batches in the window
-			want := -10 - 10*math.Min(1, (at[i]-100)*perEpoch/window)
-			if math.Abs(a-want) > 1e-9 {
-				t.Fatalf("at %v: %v, want %v on the ramp", at[i], a, want)
-			}
+		// the share of the window after the step at epoch 100
+		after := math.Min(1, math.Max(0, at[i]-100)/span)
+		if want := -10 - 10*after; math.Abs(a-want) > 1e-9 {
+			t.Fatalf("at %v: %v, want %v", at[i], a, want)
 		}
 	}
-	if _, _, span := smoothLosses(loss[:2*perEpoch], x[:2*perEpoch]); span != smoothingEpochs {
+	if _, _, span := smoothCurve(curve[:2*parts], parts); span != smoothingEpochs {
 		t.Errorf("a 2-epoch run smoothed over %v epochs, want %v", span, smoothingEpochs)
 	}
-	if avg, _, _ := smoothLosses(nil, nil); avg != nil {
-		t.Error("no losses gave a line")
+	if avg, _, _ := smoothCurve(nil, parts); avg != nil {
+		t.Error("no curve gave a line")
 	}
 }

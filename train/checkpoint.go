@@ -167,6 +167,9 @@ type state struct {
 	Batches  int               `json:"batches_done_in_next_epoch"`
 	Sum      float64           `json:"loss_sum_in_next_epoch"`
 	Losses   []float64         `json:"losses"`
+	Curve    []float64         `json:"loss_curve"` // Result.Curve, CurveSum and CurveN
+	CurveSum float64           `json:"loss_curve_sum_in_part"`
+	CurveN   int               `json:"loss_curve_batches_in_part"`
 	LastRows int               `json:"last_rows"`
 	Random   []byte            `json:"random_state"`
 	Files    map[string]string `json:"sha256"` // of each file of the subfolder but this one
@@ -195,11 +198,15 @@ func SaveCheckpoint(dir string, ck Checkpoint, src Sources) error {
 	ck.Run.Hidden = m.Hidden()
 	st := &state{
 		Version: stateVersion, Run: ck.Run, Epochs: len(res.Losses), Batches: res.Batches, Sum: res.Sum,
-		Losses: res.Losses, LastRows: res.LastRows, Random: random, Files: map[string]string{},
+		Losses: res.Losses, Curve: res.Curve, CurveSum: res.CurveSum, CurveN: res.CurveN,
+		LastRows: res.LastRows, Random: random, Files: map[string]string{},
 		Settings: ck.Settings, History: ck.History,
 	}
 	if st.Losses == nil {
 		st.Losses = []float64{}
+	}
+	if st.Curve == nil {
+		st.Curve = []float64{}
 	}
 	if err := st.check(); err != nil {
 		return fmt.Errorf("train: not saving an inconsistent checkpoint: %w", err)
@@ -377,6 +384,7 @@ func LoadCheckpoint(dir string, lr float64) (*Checkpoint, error) {
 		return nil, damaged(err)
 	}
 	res := &Result{Losses: st.Losses, Batches: st.Batches, Sum: st.Sum, LastRows: st.LastRows,
+		Curve: st.Curve, CurveSum: st.CurveSum, CurveN: st.CurveN,
 		LastData: values(fileLastV), LastRecon: values(fileLastV1)}
 	if arrays[fileChain] != nil {
 		res.Chain = values(fileChain)
@@ -410,6 +418,9 @@ func (st *state) check() error {
 		if !(math.Abs(l) <= DivergedLoss) {
 			return fmt.Errorf("epoch %d's loss is %v", i, l)
 		}
+	}
+	if err := st.checkCurve(nb); err != nil { // state.go
+		return err
 	}
 	if err := (Sources{pcg: make([]*rand.PCG, 3)}).check(st.Random); err != nil {
 		return err

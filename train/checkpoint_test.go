@@ -182,6 +182,14 @@ func TestResumeEqualsUninterrupted(t *testing.T) {
 					t.Errorf("epoch %d loss: resumed %v, uninterrupted %v", i, got.Losses[i], want.Losses[i])
 				}
 			}
+			if len(got.Curve) != len(want.Curve) {
+				t.Fatalf("resumed loss curve of %d parts, uninterrupted %d", len(got.Curve), len(want.Curve))
+			}
+			for i := range want.Curve {
+				if got.Curve[i] != want.Curve[i] {
+					t.Errorf("loss curve part %d: resumed %v, uninterrupted %v", i, got.Curve[i], want.Curve[i])
+				}
+			}
 			gotW, gotV, gotH := ck.Model.Params()
 			for _, p := range []struct {
 				name      string

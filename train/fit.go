@@ -163,6 +163,16 @@ type Result struct {
 	Offsets  [2][]float32
 	Velocity [3][]float32
 
+	// Curve is the loss curve at a finer grain than Losses: the mean loss
+	// of each part of each epoch, CurveParts(batches) parts an epoch, in
+	// order, for the parts completed; CurveSum and CurveN are the sum and
+	// number of the batch losses of the part under way. It survives
+	// checkpoints, so that a plot of it is the same for a run continued
+	// from one.
+	Curve    []float64
+	CurveSum float64
+	CurveN   int
+
 	// Batches and Sum describe an epoch stopped part-way (by a cancelled
 	// context): the number of its batches trained and the sum of their
 	// losses. FitContext continues that epoch with batch Batches. Both are
@@ -221,6 +231,7 @@ func FitContext(ctx context.Context, m *graph.Model, d *Dataset, cfg Config, src
 		res.LastData = append([]float32(nil), from.LastData...)
 		res.LastRecon = append([]float32(nil), from.LastRecon...)
 		res.Chain = append([]float32(nil), from.Chain...)
+		res.Curve = append([]float64(nil), from.Curve...)
 	}
 	perEpoch := (d.N + cfg.BatchSize - 1) / cfg.BatchSize
 	if err := configure(m, cfg, from, len(res.Losses), res.Batches, perEpoch); err != nil {
@@ -265,6 +276,7 @@ func FitContext(ctx context.Context, m *graph.Model, d *Dataset, cfg Config, src
 				return res, fmt.Errorf("%w in epoch %d, batch %d (loss %v): try a smaller learning rate (-lr)", ErrDiverged, epoch, batches, loss)
 			}
 			sum += float64(loss)
+			res.addToCurve(batches, perEpoch, loss)
 			if cfg.OnBatch != nil {
 				cfg.OnBatch(epoch, batches, perEpoch, loss)
 			}
@@ -453,6 +465,24 @@ func schedule(m *graph.Model, cfg Config, epoch, batch, perEpoch int) error {
 		}
 	}
 	return nil
+}
+
+// CurveParts is the number of parts of an epoch of batches batches in
+// Result.Curve: tenths, or single batches for an epoch of fewer than ten.
+func CurveParts(batches int) int { return min(10, batches) }
+
+// curvePart returns the part of the epoch that batch (of batches) is in.
+func curvePart(batch, batches int) int { return batch * CurveParts(batches) / batches }
+
+// addToCurve adds the loss of batch (of batches in the epoch) to the curve,
+// closing its part after the part's last batch.
+func (r *Result) addToCurve(batch, batches int, loss float32) {
+	r.CurveSum += float64(loss)
+	r.CurveN++
+	if batch+1 == batches || curvePart(batch+1, batches) != curvePart(batch, batches) {
+		r.Curve = append(r.Curve, r.CurveSum/float64(r.CurveN))
+		r.CurveSum, r.CurveN = 0, 0
+	}
 }
 
 // keepState copies the model's offsets (Centered) and, with a momentum

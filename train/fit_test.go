@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"math"
+	"math/rand/v2"
 	"slices"
 	"sync"
 	"testing"
@@ -235,6 +236,55 @@ func TestFitOnBatch(t *testing.T) {
 	for e, l := range res.Losses {
 		if got := sums[e] / 3; got != l {
 			t.Errorf("epoch %d: mean of the OnBatch losses %v, Fit reports %v", e, got, l)
+		}
+	}
+}
+
+// TestLossCurve checks Result.Curve against the batch losses OnBatch
+// reports: the mean of each tenth of each epoch (each batch when an epoch
+// has fewer than ten), parts of as even a size as the batches allow.
+func TestLossCurve(t *testing.T) {
+	rng := rand.New(rand.NewPCG(11, 12))
+	d := &Dataset{N: 25, Images: make([]uint8, 25*Pixels), Labels: make([]uint8, 25)}
+	for i := range d.Images {
+		d.Images[i] = uint8(rng.IntN(256))
+	}
+	// curveTol: the parts' means are float64 sums of a few float32 losses.
+	const curveTol = 1e-12
+	for _, tc := range []struct {
+		batch int
+		sizes []int // batches in each part of an epoch
+	}{
+		{10, []int{1, 1, 1}},                     // 3 batches an epoch
+		{1, []int{3, 2, 3, 2, 3, 2, 3, 2, 3, 2}}, // 25 batches an epoch, tenths of 2 or 3
+		{2, []int{2, 1, 1, 2, 1, 1, 2, 1, 1, 1}}, // 13 batches an epoch: batch b is in part ⌊10b/13⌋
+	} {
+		var losses []float64
+		cfg := Config{Epochs: 2, BatchSize: tc.batch, K: 1, OnBatch: func(_, _, _ int, loss float32) { losses = append(losses, float64(loss)) }}
+		src := NewSources(3)
+		res, err := Fit(newTestModel(t, 5, 0.05, src), d, cfg, src, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var want []float64
+		i := 0
+		for range 2 {
+			for _, n := range tc.sizes {
+				var sum float64
+				for _, l := range losses[i : i+n] {
+					sum += l
+				}
+				want = append(want, sum/float64(n))
+				i += n
+			}
+		}
+		if i != len(losses) || len(res.Curve) != len(want) || res.CurveN != 0 {
+			t.Fatalf("batch %d: a curve of %d parts (%d batches open) for %d batches, want %d parts", tc.batch, len(res.Curve), res.CurveN, len(losses), len(want))
+		}
+		for k := range want {
+			if math.Abs(res.Curve[k]-want[k]) > curveTol {
+				t.Errorf("batch %d: part %d is %v, want %v", tc.batch, k, res.Curve[k], want[k])
+			}
 		}
 	}
 }

@@ -74,3 +74,23 @@ func setTrainingState(res *Result, arrays map[string]*tensor.Dense) error {
 	}
 	return nil
 }
+
+// checkCurve reports a loss curve that does not fit the epochs and batches
+// done (nb batches an epoch), or holds a loss out of range.
+func (st *state) checkCurve(nb int) error {
+	parts := CurveParts(nb)
+	open := curvePart(st.Batches, nb)      // the part under way
+	first := (open*nb + parts - 1) / parts // its first batch
+	if want := st.Epochs*parts + open; len(st.Curve) != want || st.CurveN != st.Batches-first {
+		return fmt.Errorf("a loss curve of %d parts and %d batches in the next, the run's is %d and %d", len(st.Curve), st.CurveN, want, st.Batches-first)
+	}
+	for i, l := range st.Curve {
+		if !(math.Abs(l) <= DivergedLoss) {
+			return fmt.Errorf("the loss curve's part %d is %v", i, l)
+		}
+	}
+	if !(math.Abs(st.CurveSum) <= float64(st.CurveN)*DivergedLoss) {
+		return fmt.Errorf("a loss sum of %v over the %d batches of the loss curve's part", st.CurveSum, st.CurveN)
+	}
+	return nil
+}
