@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"gorbm.dev/gorbm/graph"
+	prog "gorbm.dev/gorbm/internal/progress"
 	"gorbm.dev/gorbm/train"
 )
 
@@ -30,6 +31,7 @@ type options struct {
 	cpuProfile string // file for a CPU profile of the run (runtime/pprof)
 
 	report     reportOptions                         // -eval, -ais, sample chains (report.go)
+	progress   *prog.Bar                             // progress bars on a terminal (set by main), or nil
 	afterEpoch func(*graph.Model, train.Epoch) error // set by runContext: the reporter's per-epoch hook
 	set        map[string]bool                       // the flags given on the command line
 }

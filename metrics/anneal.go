@@ -1,0 +1,353 @@
+package metrics
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"sync"
+	"time"
+
+	"gorbm.dev/gorbm/graph"
+	"gorbm.dev/gorbm/internal/f32"
+	"gorbm.dev/gorbm/internal/linalg"
+	"gorbm.dev/gorbm/internal/par"
+	"gorbm.dev/gorbm/internal/rng"
+)
+
+// BaseRateClip keeps the base-rate model's pixel probabilities inside
+// [BaseRateClip, 1−BaseRateClip]: pixels that are never (or always) on in
+// the training data would otherwise get infinite biases. Any base model
+// gives an unbiased estimate of Z; this choice only affects its variance.
+const BaseRateClip = 1e-3
+
+// DefaultChains is the paper's number of AIS runs.
+const DefaultChains = 100
+
+// MaxChains and MaxBetas bound an annealing run's size: each chain holds
+// about 12·(Visible+Hidden) bytes of state, so MaxChains keeps a 784×500
+// model's chains near 150 MB; MaxBetas is 69 times the paper's schedule,
+// hours of work at the paper's 100 chains.
+const (
+	MaxChains = 10000
+	MaxBetas  = 1000000
+)
+
+// PaperSchedule returns the inverse temperatures of Salakhutdinov and
+// Murray (2008): 0 to 0.5 in steps of 1e-3, to 0.9 in steps of 1e-4, to 1
+// in steps of 1e-5; 14,501 values from 0 to 1.
+func PaperSchedule() []float64 { return schedule(500, 4000, 10000) }
+
+// Schedule returns n inverse temperatures from 0 to 1 in the paper's three
+// linear segments (to 0.5, 0.9 and 1), with the paper's share of the steps
+// in each. n = 0 gives PaperSchedule; otherwise n must be between 4 and
+// MaxBetas.
+func Schedule(n int) ([]float64, error) {
+	if n == 0 {
+		return PaperSchedule(), nil
+	}
+	if n < 4 || n > MaxBetas {
+		return nil, fmt.Errorf("metrics: AIS with %d inverse temperatures: use 4 to %d (or 0 for the paper's 14,501)", n, MaxBetas)
+	}
+	steps := n - 1
+	n1 := max(1, int(math.Round(float64(steps)*500/14500)))
+	n2 := max(1, int(math.Round(float64(steps)*4000/14500)))
+	return schedule(n1, n2, steps-n1-n2), nil
+}
+
+func schedule(n1, n2, n3 int) []float64 {
+	b := make([]float64, 0, n1+n2+n3+1)
+	for _, seg := range []struct {
+		from, to float64
+		n        int
+	}{{0, 0.5, n1}, {0.5, 0.9, n2}, {0.9, 1, n3}} {
+		for i := 0; i < seg.n; i++ {
+			b = append(b, seg.from+(seg.to-seg.from)*float64(i)/float64(seg.n))
+		}
+	}
+	return append(b, 1)
+}
+
+// BaseRate returns the visible biases logit(p_i) of the paper's base-rate
+// model for the training data's pixel marginals p (see Marginals and
+// PixelMarginals), each clipped to [BaseRateClip, 1−BaseRateClip].
+func BaseRate(marginals []float64) []float64 {
+	b := make([]float64, len(marginals))
+	for i, p := range marginals {
+		p = math.Min(math.Max(p, BaseRateClip), 1-BaseRateClip)
+		if math.IsNaN(p) {
+			p = 0.5
+		}
+		b[i] = math.Log(p) - math.Log1p(-p)
+	}
+	return b
+}
+
+// betas32 checks an annealing schedule and rounds it to float32, the
+// precision of the fields it multiplies; every use of β_k (the transition
+// and both weight terms) then sees the same value, so the run is exact AIS
+// for the rounded schedule.
+func betas32(betas []float64) ([]float32, error) {
+	switch {
+	case len(betas) < 2 || betas[0] != 0 || betas[len(betas)-1] != 1:
+		return nil, fmt.Errorf("metrics: annealing inverse temperatures must run from 0 to 1 (%d given)", len(betas))
+	case len(betas) > MaxBetas:
+		return nil, fmt.Errorf("metrics: %d annealing inverse temperatures: use at most %d", len(betas), MaxBetas)
+	}
+	b := make([]float32, len(betas))
+	for k, x := range betas {
+		b[k] = float32(x)
+		if k > 0 && !(b[k] > b[k-1]) {
+			return nil, fmt.Errorf("metrics: annealing inverse temperatures must increase, in float32 too (β[%d] = %v after %v)", k, x, betas[k-1])
+		}
+	}
+	return b, nil
+}
+
+// annealer runs n chains of the block Gibbs sampler on the path of
+// distributions p*_β between a base model with visible biases b_A (no
+// weights, hidden biases 0) and the model (see the package documentation),
+// and accumulates each chain's log importance weight. Each step is shared
+// among the cores by chains: the uniforms of a step are drawn first, on the
+// calling goroutine, in a fixed order, so that the results do not depend on
+// how the chains were shared.
+type annealer struct {
+	V, H, H2 int       // H2 = H+2: the hidden fields, then v·b and v·b_A
+	wAug     []float32 // V×H2: each row of W (V×H), then b_i and b_A,i
+	w, wt    []float32 // W as V×H and as H×V (the script's layout)
+	cAug     []float32 // c, 0, 0
+	b, bA    []float32 // visible and base biases
+	logZA    float64   // log Z of the base model
+
+	n        int
+	v, pv    []float32 // n×V: states, visible probabilities
+	a        []float32 // n×H2: v·W + c, v·b, v·b_A
+	h, ph, z []float32 // n×H: hidden states, σ(β·a), β·a
+	junk     []float32 // n×H: the σ nobody reads
+	shift    []float32 // V: (1−β)·b_A of the current step
+	logw     []float64 // n log weights
+	job      job       // what Run does
+	beta, to float32   // the transition's β, and the β of the weight terms
+	scratch  sync.Pool // *linalg.Scratch, one per goroutine in a step
+
+	// The uniforms: u[cur] are this step's (n×H, then n×V), u[1−cur] the
+	// next step's, drawn from src during this step by the job's first
+	// drawItems items, which stand for the time the drawing takes (the
+	// draws are in order on one goroutine whatever the split; only the
+	// balance between the cores depends on drawItems).
+	u           [2][]float32
+	cur         int
+	src         graph.Uniform
+	drawNext    bool
+	drawItems   int
+	drawTime    time.Duration // of the last draw
+	chainTime   time.Duration // of the chains run after it, chainsTimed of them
+	chainsTimed int
+}
+
+// newAnnealer returns an annealer of n chains of m from the base biases
+// bA (nil: all 0, the uniform base).
+func newAnnealer(m *graph.Model, bA []float64, n int) (*annealer, error) {
+	V, H := m.Visible(), m.Hidden()
+	switch {
+	case bA != nil && len(bA) != V:
+		return nil, fmt.Errorf("metrics: %d base biases for %d visible units", len(bA), V)
+	case n < 1 || n > MaxChains:
+		return nil, fmt.Errorf("metrics: %d annealing chains: use 1 to %d", n, MaxChains)
+	}
+	wt, b, c := m.Params()
+	an := &annealer{V: V, H: H, H2: H + 2, wt: wt, b: b, n: n,
+		w: make([]float32, V*H), wAug: make([]float32, V*(H+2)), cAug: make([]float32, H+2),
+		bA: make([]float32, V), logZA: float64(H) * math.Ln2}
+	linalg.Transpose(an.w, wt, H, V)
+	copy(an.cAug, c)
+	for i := 0; i < V; i++ {
+		if bA != nil {
+			x := bA[i]
+			if math.IsNaN(x) || math.IsInf(x, 0) {
+				return nil, fmt.Errorf("metrics: base bias %d is %v: use finite biases", i, x)
+			}
+			an.bA[i] = float32(x)
+		}
+		row := an.wAug[i*an.H2 : (i+1)*an.H2]
+		copy(row, an.w[i*H:(i+1)*H])
+		row[H], row[H+1] = b[i], an.bA[i]
+		an.logZA += graph.Softplus(float64(an.bA[i]))
+	}
+	an.v, an.pv = make([]float32, n*V), make([]float32, n*V)
+	an.a = make([]float32, n*an.H2)
+	an.h, an.ph, an.z, an.junk = make([]float32, n*H), make([]float32, n*H), make([]float32, n*H), make([]float32, n*H)
+	an.u = [2][]float32{make([]float32, n*(H+V)), make([]float32, n*(H+V))}
+	an.shift = make([]float32, V)
+	an.logw = make([]float64, n)
+	an.scratch.New = func() any { return new(linalg.Scratch) }
+	return an, nil
+}
+
+// job is what the annealer's Run does to each chain.
+type job int
+
+const (
+	// step: a Gibbs transition at beta, then the weight terms
+	// log f_to − log f_beta of the new state.
+	step job = iota
+	// baseSample: an exact sample of the base model, v ~ σ(b_A), then
+	// log f_to − log f_0.
+	baseSample
+	// given: the states were set; add log f_to.
+	given
+)
+
+// annealMinChains is the number of chains below which a step stays on one
+// goroutine: a chain's step is microseconds even for small models.
+const annealMinChains = 2
+
+// sampleBase sets the chains to exact samples of the base model, drawing
+// n×V uniforms, and starts their weights at log f_to − log f_0.
+func (an *annealer) sampleBase(to float32, src graph.Uniform) {
+	rng.Fill(an.u[an.cur][:an.n*an.V], src)
+	an.job, an.beta, an.to = baseSample, 0, to
+	par.Do(an, an.n, annealMinChains)
+}
+
+// setStates sets the chains to the 0/1 rows v and starts their weights at
+// log f_to(v).
+func (an *annealer) setStates(v []float32, to float32) {
+	copy(an.v, v)
+	an.job, an.to = given, to
+	par.Do(an, an.n, annealMinChains)
+}
+
+// step runs one Gibbs transition of every chain at β = beta with the
+// uniforms in u[cur], and adds log f_to − log f_beta of the new states to
+// the weights. With drawNext it draws the next step's uniforms meanwhile.
+func (an *annealer) step(beta, to float32) {
+	an.job, an.beta, an.to = step, beta, to
+	for i, x := range an.bA {
+		an.shift[i] = (1 - beta) * x
+	}
+	d := 0
+	if an.drawNext {
+		d = an.drawItems
+	}
+	par.Do(an, d+an.n, annealMinChains)
+	if an.drawNext && an.chainsTimed > 0 {
+		// Next time, give the drawing as many items as chains take as long.
+		perChain := an.chainTime / time.Duration(an.chainsTimed)
+		an.drawItems = min(an.n/2, int(an.drawTime/max(perChain, 1)))
+	}
+	an.cur = 1 - an.cur
+}
+
+// Run runs the current job on items lo to hi−1 (par.Job). In a step with
+// drawNext the first drawItems items stand for drawing the next step's
+// uniforms, done by the Run that holds item 0; the others are the chains.
+func (an *annealer) Run(lo, hi int) {
+	d := 0
+	draw := an.job == step && an.drawNext
+	if draw {
+		d = an.drawItems
+	}
+	timed := false
+	if draw && lo == 0 {
+		t := time.Now()
+		rng.Fill(an.u[1-an.cur], an.src)
+		an.drawTime = time.Since(t)
+		timed = true
+	}
+	lo, hi = max(lo-d, 0), hi-d
+	if lo >= hi {
+		return
+	}
+	var t time.Time
+	if timed {
+		t = time.Now()
+	}
+	an.chains(lo, hi)
+	if timed {
+		an.chainTime, an.chainsTimed = time.Since(t), hi-lo
+	}
+}
+
+// chains runs the current job on chains lo to hi−1.
+func (an *annealer) chains(lo, hi int) {
+	s := an.scratch.Get().(*linalg.Scratch)
+	defer an.scratch.Put(s)
+	V, H := an.V, an.H
+	v := an.v[lo*V : hi*V]
+	u := an.u[an.cur]
+	switch an.job {
+	case baseSample: // v ~ σ(b_A)
+		for r := lo; r < hi; r++ {
+			f32.Sigmoid(an.pv[r*V:(r+1)*V], an.bA)
+		}
+		f32.Bernoulli(v, an.pv[lo*V:hi*V], u[lo*V:hi*V])
+	case step: // h ~ σ(β·a), then v ~ σ(β·(h·Wᵀ + b) + (1−β)·b_A)
+		h := an.h[lo*H : hi*H]
+		f32.Bernoulli(h, an.ph[lo*H:hi*H], u[lo*H:hi*H])
+		pv := an.pv[lo*V : hi*V]
+		linalg.AffineTrans(pv, h, hi-lo, H, an.w, an.wt, V, an.b, s)
+		beta := an.beta
+		for r := 0; r < hi-lo; r++ {
+			row := pv[r*V : (r+1)*V]
+			for i, x := range row {
+				row[i] = beta*x + an.shift[i]
+			}
+		}
+		f32.Sigmoid(pv, pv)
+		off := an.n * H
+		f32.Bernoulli(v, pv, u[off+lo*V:off+hi*V])
+	}
+	// The new states' fields, and their weight terms; ph is left at
+	// σ(to·a), the hidden probabilities of the next transition.
+	linalg.Affine(an.a[lo*an.H2:hi*an.H2], v, hi-lo, V, an.wAug, an.H2, an.cAug, s)
+	for r := lo; r < hi; r++ {
+		d := an.logf(r, an.to, an.ph[r*H:(r+1)*H])
+		if an.job != given {
+			d -= an.logf(r, an.beta, an.junk[r*H:(r+1)*H])
+		}
+		an.logw[r] += d
+	}
+}
+
+// logf returns log p*_β(v) of chain r from its fields, and sets sig to
+// σ(β·a), the hidden probabilities of a transition at β.
+func (an *annealer) logf(r int, beta float32, sig []float32) float64 {
+	H := an.H
+	a := an.a[r*an.H2 : (r+1)*an.H2]
+	bd := float64(beta)
+	t := (1-bd)*float64(a[H+1]) + bd*float64(a[H])
+	if beta == 0 {
+		for j := range sig {
+			sig[j] = 0.5
+		}
+		return t + float64(H)*math.Ln2
+	}
+	z := an.z[r*H : (r+1)*H]
+	for j, x := range a[:H] {
+		z[j] = beta * x
+	}
+	return t + f32.SoftplusSigmoidRow(sig, z)
+}
+
+// anneal runs the transitions at path[0], …, path[len−2], each with n×H
+// then n×V uniforms from src, after each adding the weight terms of
+// path[i+1]; it reports each to p, and stops with ctx's error when it is
+// cancelled.
+func (an *annealer) anneal(ctx context.Context, path []float32, src graph.Uniform, p Progress, phase string) error {
+	steps := len(path) - 1
+	if steps == 0 {
+		return nil
+	}
+	an.src = src
+	defer func() { an.src, an.drawNext = nil, false }()
+	rng.Fill(an.u[an.cur], src)
+	for i := 0; i < steps; i++ {
+		if err := ctx.Err(); err != nil {
+			return fmt.Errorf("metrics: %s stopped after %d of %d steps: %w", phase, i, steps, err)
+		}
+		an.drawNext = i+1 < steps
+		an.step(path[i], path[i+1])
+		p.report(phase, i+1, steps)
+	}
+	return nil
+}
