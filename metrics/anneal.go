@@ -197,16 +197,21 @@ const (
 	given
 )
 
-// annealMinChains is the number of chains below which a step stays on one
-// goroutine: a chain's step is microseconds even for small models.
-const annealMinChains = 2
+// annealMinWork is the work, in units of V·(H+8) (the products plus the
+// elementwise passes of one chain's step), below which a step stays on one
+// goroutine: about 30 µs, where handing half to the helper costs about one.
+const annealMinWork = 1 << 16
+
+// minChains is the number of chains each goroutine needs for a step to be
+// shared.
+func (an *annealer) minChains() int { return max(2, annealMinWork/(an.V*(an.H+8))) }
 
 // sampleBase sets the chains to exact samples of the base model, drawing
 // n×V uniforms, and starts their weights at log f_to − log f_0.
 func (an *annealer) sampleBase(to float32, src graph.Uniform) {
 	rng.Fill(an.u[an.cur][:an.n*an.V], src)
 	an.job, an.beta, an.to = baseSample, 0, to
-	par.Do(an, an.n, annealMinChains)
+	par.Do(an, an.n, an.minChains())
 }
 
 // setStates sets the chains to the 0/1 rows v and starts their weights at
@@ -214,7 +219,7 @@ func (an *annealer) sampleBase(to float32, src graph.Uniform) {
 func (an *annealer) setStates(v []float32, to float32) {
 	copy(an.v, v)
 	an.job, an.to = given, to
-	par.Do(an, an.n, annealMinChains)
+	par.Do(an, an.n, an.minChains())
 }
 
 // step runs one Gibbs transition of every chain at β = beta with the
@@ -229,7 +234,7 @@ func (an *annealer) step(beta, to float32) {
 	if an.drawNext {
 		d = an.drawItems
 	}
-	par.Do(an, d+an.n, annealMinChains)
+	par.Do(an, d+an.n, an.minChains())
 	if an.drawNext && an.chainsTimed > 0 {
 		// Next time, give the drawing as many items as chains take as long.
 		perChain := an.chainTime / time.Duration(an.chainsTimed)
