@@ -425,12 +425,11 @@ func TestAnnealSharing(t *testing.T) {
 	}
 }
 
-// TestAnnealCancel cancels each long computation from its progress
-// callback and checks that it stops at once with the context's error.
+// TestAnnealCancel cancels each long computation from its first progress
+// report and checks that it stops there with the context's error.
 func TestAnnealCancel(t *testing.T) {
 	m := handModel(t)
 	betas, _ := Schedule(100)
-	const stopAt = 3
 	for _, tc := range []struct {
 		name string
 		run  func(ctx context.Context, p Progress) error
@@ -456,40 +455,67 @@ func TestAnnealCancel(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			ctx, cancel := context.WithCancel(context.Background())
 			defer cancel()
-			calls := 0
+			var calls []int
 			err := tc.run(ctx, func(phase string, done, total int) {
-				calls++
-				if done != calls || total < stopAt {
-					t.Errorf("progress %s %d/%d at call %d", phase, done, total, calls)
+				calls = append(calls, done)
+				if done >= total {
+					t.Errorf("%s: the first report is already the last (%d of %d)", phase, done, total)
 				}
-				if done == stopAt {
-					cancel()
-				}
+				cancel()
 			})
 			if !errors.Is(err, context.Canceled) {
 				t.Fatalf("error %v, want one wrapping context.Canceled", err)
 			}
-			if calls != stopAt {
-				t.Errorf("%d steps reported, want %d: it did not stop at once", calls, stopAt)
+			if len(calls) != 1 {
+				t.Errorf("progress reported at %v after the cancel: it did not stop at once", calls)
 			}
 		})
 	}
 }
 
+// TestAnnealStopsWithinBlock checks that the chains look at the context
+// before each step of a block, so that a cancel stops them within a step
+// rather than at the end of the block.
+func TestAnnealStopsWithinBlock(t *testing.T) {
+	m := handModel(t)
+	betas, _ := betas32([]float64{0, 0.2, 0.4, 0.6, 0.8, 1})
+	for _, cancelled := range []bool{false, true} {
+		an, err := newAnnealer(m, nil, 4)
+		if err != nil {
+			t.Fatal(err)
+		}
+		an.sampleBase(betas[1], rng.New(1, 1))
+		rng.Fill(an.u[an.cur][:4*4*(1+2)], rng.New(1, 2))
+		v, logw := slices.Clone(an.v), slices.Clone(an.logw)
+		ctx, cancel := context.WithCancel(context.Background())
+		if cancelled {
+			cancel()
+		}
+		an.ctx = ctx
+		an.block(betas[1:])
+		cancel()
+		moved := !slices.Equal(an.logw, logw)
+		if moved == cancelled {
+			t.Errorf("cancelled %v: the block ran %v (states %v → %v)", cancelled, moved, v, an.v)
+		}
+	}
+}
+
 // TestProgressPhases checks that EstimateLogLikelihood reports its three
-// runs in order, each from 1 to its total.
+// runs in order, each increasing to its total.
 func TestProgressPhases(t *testing.T) {
 	m := handModel(t)
 	var phases []string
 	last := map[string][2]int{}
+	betas, _ := Schedule(40)
 	_, err := EstimateLogLikelihood(context.Background(), m, []float32{1, 0, 0, 1, 1, 1}, 3,
-		LogLikelihoodOptions{Marginals: []float64{0.3, 0.6}, Betas: []float64{0, 0.25, 0.5, 1}, Chains: 4, RAISEImages: 2,
+		LogLikelihoodOptions{Marginals: []float64{0.3, 0.6}, Betas: betas, Chains: 4, RAISEImages: 2,
 			Progress: func(phase string, done, total int) {
 				if len(phases) == 0 || phases[len(phases)-1] != phase {
 					phases = append(phases, phase)
 				}
-				if prev := last[phase]; done != prev[0]+1 {
-					t.Errorf("%s: %d after %d", phase, done, prev[0])
+				if prev := last[phase]; done <= prev[0] || done > total {
+					t.Errorf("%s: %d of %d after %d", phase, done, total, prev[0])
 				}
 				last[phase] = [2]int{done, total}
 			}}, rng.New(1, 1))
@@ -505,8 +531,8 @@ func TestProgressPhases(t *testing.T) {
 			t.Errorf("%s ended at %d of %d", p, dt[0], dt[1])
 		}
 	}
-	if last["AIS (base rate)"][1] != 2 || last["RAISE"][1] != 3 {
-		t.Errorf("totals %v: want 2 transitions for AIS (β₁, β₂) and 3 for RAISE (β₃ to β₁)", last)
+	if last["AIS (base rate)"][1] != 38 || last["RAISE"][1] != 39 {
+		t.Errorf("totals %v: want 38 transitions for AIS (β₁ to β₃₈) and 39 for RAISE (β₃₉ to β₁)", last)
 	}
 }
 

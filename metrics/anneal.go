@@ -106,10 +106,14 @@ func betas32(betas []float64) ([]float32, error) {
 // annealer runs n chains of the block Gibbs sampler on the path of
 // distributions p*_β between a base model with visible biases b_A (no
 // weights, hidden biases 0) and the model (see the package documentation),
-// and accumulates each chain's log importance weight. Each step is shared
-// among the cores by chains: the uniforms of a step are drawn first, on the
-// calling goroutine, in a fixed order, so that the results do not depend on
-// how the chains were shared.
+// and accumulates each chain's log importance weight.
+//
+// The chains are independent, so the cores share them: each goroutine runs
+// its chains through a block of blockSteps steps, and the goroutines meet
+// once a block. The uniforms of a block are drawn beforehand, on the calling
+// goroutine, in the documented order (step by step, all chains' hidden
+// then visible states), so that the results do not depend on how the
+// chains were shared.
 type annealer struct {
 	V, H, H2 int       // H2 = H+2: the hidden fields, then v·b and v·b_A
 	wAug     []float32 // V×H2: each row of W (V×H), then b_i and b_A,i
@@ -123,26 +127,32 @@ type annealer struct {
 	a        []float32 // n×H2: v·W + c, v·b, v·b_A
 	h, ph, z []float32 // n×H: hidden states, σ(β·a), β·a
 	junk     []float32 // n×H: the σ nobody reads
-	shift    []float32 // V: (1−β)·b_A of the current step
 	logw     []float64 // n log weights
 	job      job       // what Run does
-	beta, to float32   // the transition's β, and the β of the weight terms
-	scratch  sync.Pool // *linalg.Scratch, one per goroutine in a step
+	to       float32   // the start's weight term: log f_to
+	path     []float32 // a block's steps: transitions at path[0…len−2]
+	ctx      context.Context
+	scratch  sync.Pool // *linalg.Scratch, one per goroutine in a block
 
-	// The uniforms: u[cur] are this step's (n×H, then n×V), u[1−cur] the
-	// next step's, drawn from src during this step by the job's first
-	// drawItems items, which stand for the time the drawing takes (the
-	// draws are in order on one goroutine whatever the split; only the
-	// balance between the cores depends on drawItems).
+	// The uniforms: u[cur] are this block's (per step n×H, then n×V),
+	// u[1−cur] the next block's, drawn from src during this block by the
+	// job's first drawItems items, which stand for the time the drawing
+	// takes (the draws are in order on one goroutine whatever the split;
+	// only the balance between the cores depends on drawItems).
 	u           [2][]float32
 	cur         int
 	src         graph.Uniform
-	drawNext    bool
+	next        int // steps of the next block, to draw during this one
 	drawItems   int
 	drawTime    time.Duration // of the last draw
 	chainTime   time.Duration // of the chains run after it, chainsTimed of them
 	chainsTimed int
 }
+
+// blockSteps is the number of steps the goroutines run between two
+// meetings: each meeting costs a hand-over, and one that waits for a
+// goroutine the system has descheduled costs a time slice.
+const blockSteps = 16
 
 // newAnnealer returns an annealer of n chains of m from the base biases
 // bA (nil: all 0, the uniform base).
@@ -176,8 +186,7 @@ func newAnnealer(m *graph.Model, bA []float64, n int) (*annealer, error) {
 	an.v, an.pv = make([]float32, n*V), make([]float32, n*V)
 	an.a = make([]float32, n*an.H2)
 	an.h, an.ph, an.z, an.junk = make([]float32, n*H), make([]float32, n*H), make([]float32, n*H), make([]float32, n*H)
-	an.u = [2][]float32{make([]float32, n*(H+V)), make([]float32, n*(H+V))}
-	an.shift = make([]float32, V)
+	an.u = [2][]float32{make([]float32, blockSteps*n*(H+V)), make([]float32, blockSteps*n*(H+V))}
 	an.logw = make([]float64, n)
 	an.scratch.New = func() any { return new(linalg.Scratch) }
 	return an, nil
@@ -187,9 +196,9 @@ func newAnnealer(m *graph.Model, bA []float64, n int) (*annealer, error) {
 type job int
 
 const (
-	// step: a Gibbs transition at beta, then the weight terms
-	// log f_to − log f_beta of the new state.
-	step job = iota
+	// steps: Gibbs transitions at path[0], …, path[len−2], each followed
+	// by the weight terms log f_path[s+1] − log f_path[s] of the new state.
+	steps job = iota
 	// baseSample: an exact sample of the base model, v ~ σ(b_A), then
 	// log f_to − log f_0.
 	baseSample
@@ -198,11 +207,12 @@ const (
 )
 
 // annealMinWork is the work, in units of V·(H+8) (the products plus the
-// elementwise passes of one chain's step), below which a step stays on one
-// goroutine: about 30 µs, where handing half to the helper costs about one.
+// elementwise passes of one chain's step), below which a block stays on
+// one goroutine: about 30 µs per step, where handing half to the helper
+// costs about one.
 const annealMinWork = 1 << 16
 
-// minChains is the number of chains each goroutine needs for a step to be
+// minChains is the number of chains each goroutine needs for a block to be
 // shared.
 func (an *annealer) minChains() int { return max(2, annealMinWork/(an.V*(an.H+8))) }
 
@@ -210,7 +220,7 @@ func (an *annealer) minChains() int { return max(2, annealMinWork/(an.V*(an.H+8)
 // n×V uniforms, and starts their weights at log f_to − log f_0.
 func (an *annealer) sampleBase(to float32, src graph.Uniform) {
 	rng.Fill(an.u[an.cur][:an.n*an.V], src)
-	an.job, an.beta, an.to = baseSample, 0, to
+	an.job, an.to = baseSample, to
 	par.Do(an, an.n, an.minChains())
 }
 
@@ -222,20 +232,17 @@ func (an *annealer) setStates(v []float32, to float32) {
 	par.Do(an, an.n, an.minChains())
 }
 
-// step runs one Gibbs transition of every chain at β = beta with the
-// uniforms in u[cur], and adds log f_to − log f_beta of the new states to
-// the weights. With drawNext it draws the next step's uniforms meanwhile.
-func (an *annealer) step(beta, to float32) {
-	an.job, an.beta, an.to = step, beta, to
-	for i, x := range an.bA {
-		an.shift[i] = (1 - beta) * x
-	}
+// block runs the steps of path (transitions at path[0…len−2]) on every
+// chain, with the uniforms in u[cur]; with next > 0 it draws the next
+// block's uniforms meanwhile.
+func (an *annealer) block(path []float32) {
+	an.job, an.path = steps, path
 	d := 0
-	if an.drawNext {
+	if an.next > 0 {
 		d = an.drawItems
 	}
 	par.Do(an, d+an.n, an.minChains())
-	if an.drawNext && an.chainsTimed > 0 {
+	if an.next > 0 && an.chainsTimed > 0 {
 		// Next time, give the drawing as many items as chains take as long.
 		perChain := an.chainTime / time.Duration(an.chainsTimed)
 		an.drawItems = min(an.n/2, int(an.drawTime/max(perChain, 1)))
@@ -243,19 +250,19 @@ func (an *annealer) step(beta, to float32) {
 	an.cur = 1 - an.cur
 }
 
-// Run runs the current job on items lo to hi−1 (par.Job). In a step with
-// drawNext the first drawItems items stand for drawing the next step's
+// Run runs the current job on items lo to hi−1 (par.Job). In a block with
+// a next one, the first drawItems items stand for drawing the next block's
 // uniforms, done by the Run that holds item 0; the others are the chains.
 func (an *annealer) Run(lo, hi int) {
 	d := 0
-	draw := an.job == step && an.drawNext
+	draw := an.job == steps && an.next > 0
 	if draw {
 		d = an.drawItems
 	}
 	timed := false
 	if draw && lo == 0 {
 		t := time.Now()
-		rng.Fill(an.u[1-an.cur], an.src)
+		rng.Fill(an.u[1-an.cur][:an.next*an.n*(an.H+an.V)], an.src)
 		an.drawTime = time.Since(t)
 		timed = true
 	}
@@ -267,48 +274,66 @@ func (an *annealer) Run(lo, hi int) {
 	if timed {
 		t = time.Now()
 	}
-	an.chains(lo, hi)
+	s := an.scratch.Get().(*linalg.Scratch)
+	defer an.scratch.Put(s)
+	switch an.job {
+	case steps:
+		for k := 0; k < len(an.path)-1 && an.ctx.Err() == nil; k++ {
+			an.step(lo, hi, k, s)
+		}
+	case baseSample:
+		an.sampleBaseChains(lo, hi)
+		an.weigh(lo, hi, 0, an.to, true, s)
+	case given:
+		an.weigh(lo, hi, 0, an.to, false, s)
+	}
 	if timed {
 		an.chainTime, an.chainsTimed = time.Since(t), hi-lo
 	}
 }
 
-// chains runs the current job on chains lo to hi−1.
-func (an *annealer) chains(lo, hi int) {
-	s := an.scratch.Get().(*linalg.Scratch)
-	defer an.scratch.Put(s)
-	V, H := an.V, an.H
-	v := an.v[lo*V : hi*V]
-	u := an.u[an.cur]
-	switch an.job {
-	case baseSample: // v ~ σ(b_A)
-		for r := lo; r < hi; r++ {
-			f32.Sigmoid(an.pv[r*V:(r+1)*V], an.bA)
-		}
-		f32.Bernoulli(v, an.pv[lo*V:hi*V], u[lo*V:hi*V])
-	case step: // h ~ σ(β·a), then v ~ σ(β·(h·Wᵀ + b) + (1−β)·b_A)
-		h := an.h[lo*H : hi*H]
-		f32.Bernoulli(h, an.ph[lo*H:hi*H], u[lo*H:hi*H])
-		pv := an.pv[lo*V : hi*V]
-		linalg.AffineTrans(pv, h, hi-lo, H, an.w, an.wt, V, an.b, s)
-		beta := an.beta
-		for r := 0; r < hi-lo; r++ {
-			row := pv[r*V : (r+1)*V]
-			for i, x := range row {
-				row[i] = beta*x + an.shift[i]
-			}
-		}
-		f32.Sigmoid(pv, pv)
-		off := an.n * H
-		f32.Bernoulli(v, pv, u[off+lo*V:off+hi*V])
-	}
-	// The new states' fields, and their weight terms; ph is left at
-	// σ(to·a), the hidden probabilities of the next transition.
-	linalg.Affine(an.a[lo*an.H2:hi*an.H2], v, hi-lo, V, an.wAug, an.H2, an.cAug, s)
+// sampleBaseChains sets chains lo to hi−1 to v ~ σ(b_A).
+func (an *annealer) sampleBaseChains(lo, hi int) {
+	V := an.V
 	for r := lo; r < hi; r++ {
-		d := an.logf(r, an.to, an.ph[r*H:(r+1)*H])
-		if an.job != given {
-			d -= an.logf(r, an.beta, an.junk[r*H:(r+1)*H])
+		f32.Sigmoid(an.pv[r*V:(r+1)*V], an.bA)
+	}
+	f32.Bernoulli(an.v[lo*V:hi*V], an.pv[lo*V:hi*V], an.u[an.cur][lo*V:hi*V])
+}
+
+// step runs step k of the block on chains lo to hi−1: h ~ σ(β·a) (ph holds
+// σ(β·a)), then v ~ σ(β·(h·Wᵀ + b) + (1−β)·b_A), with β = path[k], and
+// the weight terms of the new states.
+func (an *annealer) step(lo, hi, k int, s *linalg.Scratch) {
+	V, H := an.V, an.H
+	beta, omb := an.path[k], 1-an.path[k]
+	u := an.u[an.cur][k*an.n*(H+V):]
+	h := an.h[lo*H : hi*H]
+	f32.Bernoulli(h, an.ph[lo*H:hi*H], u[lo*H:hi*H])
+	pv := an.pv[lo*V : hi*V]
+	linalg.AffineTrans(pv, h, hi-lo, H, an.w, an.wt, V, an.b, s)
+	for r := 0; r < hi-lo; r++ {
+		row := pv[r*V : (r+1)*V]
+		for i, x := range row {
+			row[i] = beta*x + omb*an.bA[i]
+		}
+	}
+	f32.Sigmoid(pv, pv)
+	off := an.n * H
+	f32.Bernoulli(an.v[lo*V:hi*V], pv, u[off+lo*V:off+hi*V])
+	an.weigh(lo, hi, beta, an.path[k+1], true, s)
+}
+
+// weigh computes the fields of chains lo to hi−1 and adds log f_to −
+// log f_from (only log f_to without sub) to their weights; ph is left at
+// σ(to·a), the hidden probabilities of the next transition.
+func (an *annealer) weigh(lo, hi int, from, to float32, sub bool, s *linalg.Scratch) {
+	H := an.H
+	linalg.Affine(an.a[lo*an.H2:hi*an.H2], an.v[lo*an.V:hi*an.V], hi-lo, an.V, an.wAug, an.H2, an.cAug, s)
+	for r := lo; r < hi; r++ {
+		d := an.logf(r, to, an.ph[r*H:(r+1)*H])
+		if sub {
+			d -= an.logf(r, from, an.junk[r*H:(r+1)*H])
 		}
 		an.logw[r] += d
 	}
@@ -336,23 +361,28 @@ func (an *annealer) logf(r int, beta float32, sig []float32) float64 {
 
 // anneal runs the transitions at path[0], …, path[len−2], each with n×H
 // then n×V uniforms from src, after each adding the weight terms of
-// path[i+1]; it reports each to p, and stops with ctx's error when it is
-// cancelled.
+// path[i+1]. It reports each block of steps to p, and stops within a step
+// with ctx's error when it is cancelled.
 func (an *annealer) anneal(ctx context.Context, path []float32, src graph.Uniform, p Progress, phase string) error {
-	steps := len(path) - 1
-	if steps == 0 {
+	total := len(path) - 1
+	if total == 0 {
 		return nil
 	}
-	an.src = src
-	defer func() { an.src, an.drawNext = nil, false }()
-	rng.Fill(an.u[an.cur], src)
-	for i := 0; i < steps; i++ {
+	an.src, an.ctx = src, ctx
+	defer func() { an.src, an.ctx, an.next = nil, nil, 0 }()
+	per := an.n * (an.H + an.V)
+	rng.Fill(an.u[an.cur][:min(blockSteps, total)*per], src)
+	for i := 0; i < total; i += blockSteps {
 		if err := ctx.Err(); err != nil {
-			return fmt.Errorf("metrics: %s stopped after %d of %d steps: %w", phase, i, steps, err)
+			return fmt.Errorf("metrics: %s stopped after %d of %d steps: %w", phase, i, total, err)
 		}
-		an.drawNext = i+1 < steps
-		an.step(path[i], path[i+1])
-		p.report(phase, i+1, steps)
+		end := min(i+blockSteps, total)
+		an.next = min(blockSteps, total-end)
+		an.block(path[i : end+1])
+		if err := ctx.Err(); err != nil {
+			return fmt.Errorf("metrics: %s stopped in the steps %d to %d of %d: %w", phase, i+1, end, total, err)
+		}
+		p.report(phase, end, total)
 	}
 	return nil
 }
