@@ -87,23 +87,25 @@
 // chains carry the estimate; then its ±3σ, computed from those few,
 // understates the error.
 //
-// Combined estimate (EstimateLogLikelihood): the larger of the two
-// estimates, or the hard lower bound log Z ≥ Σ_i softplus(b_i) (the term of
-// Z with every hidden unit off, LogZLowerBound) when that is larger still.
-// Why the larger: both Ẑ are unbiased for Z, but their errors are
-// lopsided. A run that misses a mode is too low by that mode's mass, with
-// a deceptively small ±3σ and a high effective sample size, because every
-// chain misses it alike; a run too high needs rare, large weights, and by
-// Markov's inequality P(Ẑ ≥ e^t·Z) ≤ e^−t, so the larger of two estimates
-// is more than t nats above log Z with probability at most 2e^−t, and at
-// most log 2 above it in expectation. A variance-weighted mean would trust
-// the confident wrong run (on the script's 2-epoch model the two runs
-// differ by tens of nats, each with a ±3σ under one nat), and the effective
-// sample size cannot see a missed mode either. The warnings say when the
-// two runs disagree beyond their ±3σ, when either is below the hard bound,
-// when either rests on a few chains (effective sample size below
-// MinESSFraction of the chains, or one weight above MaxWeightShare), and
-// when the RAISE bracket is inverted or wider than WideBracket.
+// Combined estimate (EstimateLogLikelihood): when the two runs disagree
+// (their ±3σ intervals do not overlap), the higher estimate; when they
+// agree, the one with the larger effective sample size, whose ±3σ is the
+// more trustworthy; and never below the hard lower bound log Z ≥
+// Σ_i softplus(b_i) (the term of Z with every hidden unit off,
+// LogZLowerBound), which replaces the estimate when it is larger. Why the
+// higher: both Ẑ are unbiased for Z, but their errors are lopsided. A run
+// that misses a mode is too low by that mode's mass, with a deceptively
+// small ±3σ and a high effective sample size, because every chain misses
+// it alike; a run too high needs rare, large weights, and by Markov's
+// inequality P(Ẑ ≥ e^t·Z) ≤ e^−t, so the higher of two estimates is more
+// than t nats above log Z with probability at most 2e^−t. A
+// variance-weighted mean would trust the confident wrong run (on the
+// script's 2-epoch model the two runs differ by 35 nats, each with a ±3σ
+// under one nat), and the effective sample size cannot see a missed mode
+// either. The warnings say when the two runs disagree, when either is below
+// the hard bound, when either rests on a few chains (effective sample size
+// below MinESSFraction of the chains, or one weight above MaxWeightShare),
+// and when the RAISE bracket is inverted or wider than WideBracket.
 //
 // # RAISE
 //
@@ -125,9 +127,10 @@
 // base misses a mode, that base's p_ann puts the mode's mass on the
 // others, and its RAISE can land above the truth (3.5 nats above the exact
 // value, with 500 β, on a 784×12 model trained by the script's recipe on
-// 200 images).
-// EstimateLogLikelihood therefore runs RAISE to the base whose AIS
-// estimate is higher, from evenly spaced test images, and reports the
+// 200 images); a base far from the model makes RAISE loose instead (6 nats
+// below, with 1,000 β, for the uniform base on a model with strong pixel
+// biases). EstimateLogLikelihood therefore runs RAISE to the base of the
+// AIS run it chose, from evenly spaced test images, and reports the
 // bracket [RAISE, AIS] on those images: AIS's log Ẑ errs low, so −F − log Ẑ
 // errs high.
 //

@@ -53,10 +53,11 @@ type LogLikelihoodOptions struct {
 type LogLikelihood struct {
 	BaseRate AISResult // AIS from the base-rate model
 	Uniform  AISResult // AIS from the uniform model
-	// LogZ, LogZLow and LogZHigh are the combined estimate and its ±3σ:
-	// those of the base whose estimate is higher (see the package
-	// documentation), or the hard lower bound when both are below it.
-	// Chosen says which: "base rate", "uniform" or "bound".
+	// LogZ, LogZLow and LogZHigh are the combined estimate and its ±3σ
+	// (see the package documentation): when the two runs disagree, those
+	// of the higher; when they agree, those of the one with the larger
+	// effective sample size; the hard lower bound when the chosen one is
+	// below it. Chosen says which: "base rate", "uniform" or "bound".
 	LogZ, LogZLow, LogZHigh float64
 	Chosen                  string
 	// LogZLowerBound is log Z's hard lower bound Σ_i softplus(b_i), the
@@ -71,7 +72,7 @@ type LogLikelihood struct {
 	TestLogProb, TestLogProbBound float64
 
 	// RAISE ran on RAISE.Images evenly spaced test images, annealing to
-	// the base named RAISEBase, the one whose AIS estimate is higher;
+	// the base named RAISEBase, the AIS run chosen for LogZ;
 	// RAISEAIS is the combined AIS estimate of their average
 	// log-probability, the top of the bracket [RAISE.LogProb, RAISEAIS].
 	RAISE     RAISEResult
@@ -86,7 +87,7 @@ type LogLikelihood struct {
 // EstimateLogLikelihood estimates log Z of m by AIS from the base-rate
 // and the uniform model, combines them, and brackets the average test
 // log-probability of the rows of test (0/1 images) between RAISE, run to
-// the base whose AIS estimate is higher, and AIS (see the package
+// the base of the AIS run it chose, and AIS (see the package
 // documentation). It draws from src the base-rate run's variates, then the
 // uniform run's, then RAISE's, each in the order its function documents. When ctx is
 // cancelled it stops within one β step with an error wrapping ctx.Err().
@@ -154,11 +155,14 @@ func EstimateLogLikelihood(ctx context.Context, m *graph.Model, test []float32, 
 }
 
 // combine sets the combined estimate from the two AIS runs and the
-// bound, and RAISE's base.
+// bound, and RAISE's base: when the runs agree (their ±3σ overlap), the one
+// with the larger effective sample size; when they disagree, the higher.
 func (ll *LogLikelihood) combine(bound float64) {
-	best, name := ll.BaseRate, "base rate"
-	if ll.Uniform.LogZ > best.LogZ {
-		best, name = ll.Uniform, "uniform"
+	br, un := ll.BaseRate, ll.Uniform
+	best, name := br, "base rate"
+	agree := !(br.High < un.Low || un.High < br.Low)
+	if agree && un.ESS > br.ESS || (!agree || un.ESS == br.ESS) && un.LogZ > br.LogZ {
+		best, name = un, "uniform"
 	}
 	ll.LogZ, ll.LogZLow, ll.LogZHigh, ll.Chosen = best.LogZ, best.Low, best.High, name
 	ll.RAISEBase = name
@@ -195,7 +199,7 @@ func (ll *LogLikelihood) warn() {
 		if un.LogZ < br.LogZ {
 			low, lowName = un, "uniform"
 		}
-		add("the base-rate and uniform AIS estimates disagree by %.2f nats, beyond their ±3σ: the %s run (log Z = %.2f) missed probability mass the other found; the combined estimate takes the higher; anneal more slowly (more inverse temperatures) until they agree",
+		add("the base-rate and uniform AIS estimates disagree by %.2f nats, beyond their ±3σ: the %s run (log Z = %.2f) missed probability mass the other found, and the combined estimate takes the higher; anneal more slowly (more inverse temperatures) until they agree",
 			math.Abs(br.LogZ-un.LogZ), lowName, low.LogZ)
 	}
 	for _, b := range bases {
