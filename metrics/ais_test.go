@@ -512,7 +512,7 @@ func TestAnnealStopsWithinBlock(t *testing.T) {
 			cancel()
 		}
 		an.ctx = ctx
-		an.block(betas[1:])
+		an.runBlock(betas[1:])
 		cancel()
 		moved := !slices.Equal(an.logw, logw)
 		if moved == cancelled {

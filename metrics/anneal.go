@@ -24,9 +24,9 @@ const BaseRateClip = 1e-3
 const DefaultChains = 100
 
 // MaxChains and MaxBetas bound an annealing run's size: each chain holds
-// about 12·(Visible+Hidden) bytes of state, so MaxChains keeps a 784×500
-// model's chains near 150 MB; MaxBetas is 69 times the paper's schedule,
-// hours of work at the paper's 100 chains.
+// about 4·(4·Visible + 7·Hidden) bytes of state and uniforms, so MaxChains
+// keeps a 784×500 model's chains under 300 MB; MaxBetas is 69 times the
+// paper's schedule, hours of work at the paper's 100 chains.
 const (
 	MaxChains = 10000
 	MaxBetas  = 1000000
@@ -131,6 +131,7 @@ type annealer struct {
 	job      job       // what Run does
 	to       float32   // the start's weight term: log f_to
 	path     []float32 // a block's steps: transitions at path[0…len−2]
+	block    int       // steps per block, at most blockSteps
 	ctx      context.Context
 	scratch  sync.Pool // *linalg.Scratch, one per goroutine in a block
 
@@ -149,10 +150,15 @@ type annealer struct {
 	chainsTimed int
 }
 
-// blockSteps is the number of steps the goroutines run between two
-// meetings: each meeting costs a hand-over, and one that waits for a
-// goroutine the system has descheduled costs a time slice.
-const blockSteps = 16
+// blockSteps is the most steps the goroutines run between two meetings:
+// each meeting costs a hand-over, and one that waits for a goroutine the
+// system has descheduled costs a time slice. blockUniforms bounds a
+// block's uniforms (two blocks' are held), so many chains make shorter
+// blocks.
+const (
+	blockSteps    = 16
+	blockUniforms = 1 << 21 // 8 MB
+)
 
 // newAnnealer returns an annealer of n chains of m from the base biases
 // bA (nil: all 0, the uniform base).
@@ -186,7 +192,8 @@ func newAnnealer(m *graph.Model, bA []float64, n int) (*annealer, error) {
 	an.v, an.pv = make([]float32, n*V), make([]float32, n*V)
 	an.a = make([]float32, n*an.H2)
 	an.h, an.ph, an.z, an.junk = make([]float32, n*H), make([]float32, n*H), make([]float32, n*H), make([]float32, n*H)
-	an.u = [2][]float32{make([]float32, blockSteps*n*(H+V)), make([]float32, blockSteps*n*(H+V))}
+	an.block = min(blockSteps, max(1, blockUniforms/(n*(H+V))))
+	an.u = [2][]float32{make([]float32, an.block*n*(H+V)), make([]float32, an.block*n*(H+V))}
 	an.logw = make([]float64, n)
 	an.scratch.New = func() any { return new(linalg.Scratch) }
 	return an, nil
@@ -232,10 +239,10 @@ func (an *annealer) setStates(v []float32, to float32) {
 	par.Do(an, an.n, an.minChains())
 }
 
-// block runs the steps of path (transitions at path[0…len−2]) on every
+// runBlock runs the steps of path (transitions at path[0…len−2]) on every
 // chain, with the uniforms in u[cur]; with next > 0 it draws the next
 // block's uniforms meanwhile.
-func (an *annealer) block(path []float32) {
+func (an *annealer) runBlock(path []float32) {
 	an.job, an.path = steps, path
 	d := 0
 	if an.next > 0 {
@@ -371,14 +378,14 @@ func (an *annealer) anneal(ctx context.Context, path []float32, src graph.Unifor
 	an.src, an.ctx = src, ctx
 	defer func() { an.src, an.ctx, an.next = nil, nil, 0 }()
 	per := an.n * (an.H + an.V)
-	rng.Fill(an.u[an.cur][:min(blockSteps, total)*per], src)
-	for i := 0; i < total; i += blockSteps {
+	rng.Fill(an.u[an.cur][:min(an.block, total)*per], src)
+	for i := 0; i < total; i += an.block {
 		if err := ctx.Err(); err != nil {
 			return fmt.Errorf("metrics: %s stopped after %d of %d steps: %w", phase, i, total, err)
 		}
-		end := min(i+blockSteps, total)
-		an.next = min(blockSteps, total-end)
-		an.block(path[i : end+1])
+		end := min(i+an.block, total)
+		an.next = min(an.block, total-end)
+		an.runBlock(path[i : end+1])
 		if err := ctx.Err(); err != nil {
 			return fmt.Errorf("metrics: %s stopped in the steps %d to %d of %d: %w", phase, i+1, end, total, err)
 		}
