@@ -445,6 +445,42 @@ func TestAnnealSharing(t *testing.T) {
 	}
 }
 
+// TestAnnealBlockLength checks that the length of the blocks of steps the
+// goroutines run between meetings does not change the results.
+func TestAnnealBlockLength(t *testing.T) {
+	m, err := graph.New(train.Pixels, 20, 0.1, rand.New(rand.NewPCG(5, 7)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	betas, err := Schedule(40)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := betas32(betas)
+	if err != nil {
+		t.Fatal(err)
+	}
+	run := func(block int) []float64 {
+		an, err := newAnnealer(m, nil, 16)
+		if err != nil {
+			t.Fatal(err)
+		}
+		an.block = block
+		src := rng.New(3, 4)
+		an.sampleBase(b[1], src)
+		if err := an.anneal(context.Background(), b[1:], src, nil, "AIS"); err != nil {
+			t.Fatal(err)
+		}
+		return an.logw
+	}
+	want := run(blockSteps)
+	for _, block := range []int{1, 5} {
+		if got := run(block); !slices.Equal(got, want) {
+			t.Errorf("blocks of %d steps give log weights %v, blocks of %d %v", block, got[:3], blockSteps, want[:3])
+		}
+	}
+}
+
 // TestAnnealCancel cancels each long computation from its first progress
 // report and checks that it stops there with the context's error.
 func TestAnnealCancel(t *testing.T) {

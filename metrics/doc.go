@@ -139,13 +139,14 @@
 // AIS draws, in order: the chains' initial states (Chains×Visible), then at
 // each of β_1, …, β_(K−1) the hidden (Chains×Hidden) and then the visible
 // (Chains×Visible) states, row by row. RAISE draws at each of β_K, …, β_1
-// the hidden then the visible states of its chains. Each step is shared
-// between the calling goroutine and package par's helper by chains; the
-// next step's uniforms are drawn on the calling goroutine, in that order,
-// while the chains run, so the results do not depend on how the work was
-// shared. The products are package linalg's sums of rows (every state is
-// 0/1), with v·b and v·b_A as two extra columns of W, and σ and softplus are
-// package f32's, in float32 with float64 sums.
+// the hidden then the visible states of its chains. The chains are shared
+// between the calling goroutine and package par's helper, each running its
+// half through a block of up to 16 steps before they meet again; the next
+// block's uniforms are drawn on the calling goroutine, in that order, while
+// the chains run, so the results depend neither on how the work was shared
+// nor on the block length (tested). The products are package linalg's sums
+// of rows (every state is 0/1), with v·b and v·b_A as two extra columns of
+// W, and σ and softplus are package f32's, in float32 with float64 sums.
 //
 // Average log-probability (LogProbability): −mean_r F(v_r) − log Z.
 //
