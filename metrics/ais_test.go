@@ -570,7 +570,7 @@ func TestProgressPhases(t *testing.T) {
 				if len(phases) == 0 || phases[len(phases)-1] != phase {
 					phases = append(phases, phase)
 				}
-				if prev := last[phase]; done <= prev[0] || done > total {
+				if prev, ok := last[phase]; ok && done <= prev[0] || !ok && done != 0 || done > total {
 					t.Errorf("%s: %d of %d after %d", phase, done, total, prev[0])
 				}
 				last[phase] = [2]int{done, total}

@@ -378,6 +378,7 @@ func (an *annealer) anneal(ctx context.Context, path []float32, src graph.Unifor
 	an.src, an.ctx = src, ctx
 	defer func() { an.src, an.ctx, an.next = nil, nil, 0 }()
 	per := an.n * (an.H + an.V)
+	p.report(phase, 0, total)
 	rng.Fill(an.u[an.cur][:min(an.block, total)*per], src)
 	for i := 0; i < total; i += an.block {
 		if err := ctx.Err(); err != nil {

@@ -46,6 +46,7 @@ func SampleChains(ctx context.Context, m *graph.Model, start []float32, chains, 
 	copy(frames, start)
 	v := append([]float32(nil), start...)
 	s := graph.NewSampler(m)
+	p.report("sample chains", 0, steps)
 	for t := 1; t <= steps; t++ {
 		if err := ctx.Err(); err != nil {
 			return nil, fmt.Errorf("metrics: sample chains stopped after %d of %d steps: %w", t-1, steps, err)

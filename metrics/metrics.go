@@ -172,6 +172,7 @@ func Evaluate(m *graph.Model, test []float32, testRows int, train []float32, tra
 		done += rows
 		p.report("test metrics", done, total)
 	}
+	tick(0)
 	if r.ReconstructionError, err = ReconstructionError(m, test, testRows, src); err != nil {
 		return r, err
 	}

@@ -48,7 +48,8 @@ type plain struct{ w io.Writer }
 func (p plain) Write(b []byte) (int, error) { return p.w.Write(b) }
 
 // Update shows that done of total steps of phase are done. A new phase
-// (or a new total) replaces the bar; done = total erases it.
+// (or a new total) replaces the bar, which shows from the phase's next
+// update on, when its rate means something; done = total erases it.
 func (b *Bar) Update(phase string, done, total int) {
 	if b == nil || total < 1 {
 		return
@@ -68,6 +69,10 @@ func (b *Bar) Update(phase string, done, total int) {
 			progressbar.OptionThrottle(throttle),
 			progressbar.OptionClearOnFinish(),
 		)
+		b.bar.StartWithoutRender()
+		if done < total {
+			return
+		}
 	}
 	b.bar.Set(min(max(done, 0), total))
 	if done >= total {

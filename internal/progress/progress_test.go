@@ -40,6 +40,10 @@ func TestNotATerminal(t *testing.T) {
 func TestBar(t *testing.T) {
 	var buf bytes.Buffer
 	b := &Bar{w: &buf}
+	b.Update("AIS (base rate)", 0, 10)
+	if buf.Len() != 0 {
+		t.Fatalf("the phase's first update drew %q: its rate would mean nothing yet", buf.String())
+	}
 	b.Update("AIS (base rate)", 3, 10)
 	out := buf.String()
 	if !strings.Contains(out, "AIS (base rate)") || !strings.Contains(out, "3/10") {
@@ -56,6 +60,7 @@ func TestBar(t *testing.T) {
 		t.Errorf("the finished phase left %q: want it erased", got)
 	}
 	buf.Reset()
+	b.Update("RAISE", 0, 5)
 	b.Update("RAISE", 1, 5)
 	if !strings.Contains(buf.String(), "RAISE") || !strings.Contains(buf.String(), "1/5") {
 		t.Errorf("the next phase shows %q", buf.String())
