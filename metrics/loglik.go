@@ -88,9 +88,10 @@ type LogLikelihood struct {
 // and the uniform model, combines them, and brackets the average test
 // log-probability of the rows of test (0/1 images) between RAISE, run to
 // the base of the AIS run it chose, and AIS (see the package
-// documentation). It draws from src the base-rate run's variates, then the
-// uniform run's, then RAISE's, each in the order its function documents. When ctx is
-// cancelled it stops within one β step with an error wrapping ctx.Err().
+// documentation). It draws from src the base-rate run's variates, then
+// the uniform run's, then RAISE's, each in the order its function
+// documents. When ctx is cancelled it stops within one β step with an
+// error wrapping ctx.Err().
 func EstimateLogLikelihood(ctx context.Context, m *graph.Model, test []float32, rows int, opt LogLikelihoodOptions, src graph.Uniform) (LogLikelihood, error) {
 	var ll LogLikelihood
 	if err := check(m, test, rows); err != nil {

@@ -5,8 +5,9 @@ package metrics
 // "test metrics"). It is called on the caller's goroutine with done = 0
 // when the phase starts, then after each step or block of steps with done
 // increasing; the last call of a phase has done = total unless the
-// computation stops early (an error, a cancelled context). It must return quickly: a progress bar that redraws at most a
-// few times a second. A nil Progress is not called.
+// computation stops early (an error, a cancelled context). It must return
+// quickly: a progress bar that redraws at most a few times a second. A nil
+// Progress is not called.
 type Progress func(phase string, done, total int)
 
 func (p Progress) report(phase string, done, total int) {
