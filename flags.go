@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"gorbm.dev/gorbm/graph"
+	prog "gorbm.dev/gorbm/internal/progress"
 	"gorbm.dev/gorbm/train"
 )
 
@@ -32,6 +33,7 @@ type options struct {
 	training   trainingFlags                         // momentum, schedules, centering, -recipe (recipe.go)
 	init       train.InitOptions                     // the data-dependent initialisation they ask for
 	report     reportOptions                         // -eval, -ais, sample chains (report.go)
+	progress   *prog.Bar                             // progress bars on a terminal (set by main), or nil
 	afterEpoch func(*graph.Model, train.Epoch) error // set by runContext: the reporter's per-epoch hook
 	set        map[string]bool                       // the flags given on the command line
 }

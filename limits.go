@@ -82,9 +82,12 @@ func (o options) memoryCosts(d dataSizes) []cost {
 		if betas == 0 {
 			betas = len(metrics.PaperSchedule())
 		}
-		m := u(r.aisChains)
-		costs = append(costs, cost{fmt.Sprintf("-ais-chains %d with -ais-betas %d", r.aisChains, betas),
-			add(mul(12, m, vh), mul(4, v, h), mul(16, u(betas)), mul(24, m))})
+		// metrics' annealer: 4·(4v+7h) bytes per chain (states and
+		// uniforms), at most 16 MB of uniforms in blocks, three copies of
+		// W; AIS's chains or RAISE's images, whichever are more.
+		m := u(max(r.aisChains, r.raiseImages))
+		costs = append(costs, cost{fmt.Sprintf("-ais-chains %d (or -raise-images %d) with -ais-betas %d", r.aisChains, r.raiseImages, betas),
+			add(mul(4, m, add(mul(4, v), mul(7, h))), 16<<20, mul(12, v, h), mul(16, u(betas)), mul(24, m))})
 	}
 	frames, chains := u(r.sampleSteps/r.sampleEach)+1, u(r.sampleChains)
 	costs = append(costs, cost{fmt.Sprintf("-sample-chains %d with %d snapshots (-sample-steps/-sample-every)", r.sampleChains, frames),

@@ -24,6 +24,7 @@ import (
 
 	"gorbm.dev/gorbm/graph"
 	"gorbm.dev/gorbm/internal/atomicfile"
+	prog "gorbm.dev/gorbm/internal/progress"
 	"gorbm.dev/gorbm/train"
 	"gorbm.dev/gorbm/viz"
 )
@@ -56,9 +57,16 @@ func cli(args []string, stdout, stderr io.Writer) int {
 		return 0
 	}
 	if err == nil {
+		if f, ok := stderr.(*os.File); ok {
+			o.progress = prog.New(f) // bars on a terminal, nothing otherwise
+		}
+		if o.progress != nil {
+			stderr = o.progress // messages erase the bar first
+		}
 		ctx, stop := interruptible(stderr) // Ctrl-C: checkpoint, what is done, exit 130
 		err = profiled(o.cpuProfile, func() error { return runContext(ctx, o, stdout, stderr) })
 		stop()
+		o.progress.Clear()
 	}
 	if err != nil {
 		fmt.Fprintln(stderr, "gorbm:", oneLine(err))
@@ -154,6 +162,9 @@ func runContext(ctx context.Context, o options, stdout, stderr io.Writer) error 
 	rep := newReporter(o, trainSet, testSet, settings, stdout) // -eval, -ais, metrics.json, RBM_samples/filters/loss.png (report.go)
 	rep.Epochs = s.history
 	o.afterEpoch = rep.epoch
+	if o.progress != nil {
+		o.config.OnBatch = rep.onBatch
+	}
 	model, res, err := fitSurviving(ctx, o, trainSet, src, s, settings, func() []epochRecord { return rep.Epochs }, stdout)
 	if model == nil {
 		return err

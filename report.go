@@ -11,9 +11,11 @@ import (
 	"math/rand/v2"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"gorbm.dev/gorbm/graph"
 	"gorbm.dev/gorbm/internal/atomicfile"
+	prog "gorbm.dev/gorbm/internal/progress"
 	"gorbm.dev/gorbm/internal/rng"
 	"gorbm.dev/gorbm/metrics"
 	"gorbm.dev/gorbm/train"
@@ -29,20 +31,22 @@ type reportOptions struct {
 	eval                    bool
 	ais                     bool
 	aisBetas, aisChains     int
+	raiseImages             int
 	sampleChains            int
 	sampleSteps, sampleEach int
 	sampleFrom              string
 }
 
 // defaultReport holds the defaults of the report flags.
-var defaultReport = reportOptions{aisChains: metrics.DefaultChains, sampleChains: 8, sampleSteps: 1000, sampleEach: 100, sampleFrom: "noise"}
+var defaultReport = reportOptions{aisChains: metrics.DefaultChains, raiseImages: metrics.DefaultRAISEImages, sampleChains: 8, sampleSteps: 1000, sampleEach: 100, sampleFrom: "noise"}
 
 func addReportFlags(fs *flag.FlagSet, r *reportOptions) {
 	d := defaultReport
 	fs.BoolVar(&r.eval, "eval", false, "after each epoch, print and record test-set metrics (reconstruction error, free energies, pseudo-log-likelihood) in metrics.json")
-	fs.BoolVar(&r.ais, "ais", false, "at the end, estimate log Z by annealed importance sampling and the average test log-probability")
-	fs.IntVar(&r.aisBetas, "ais-betas", 0, "AIS inverse temperatures (0: the paper's 14,501; fewer is faster and rougher)")
-	fs.IntVar(&r.aisChains, "ais-chains", d.aisChains, "AIS runs")
+	fs.BoolVar(&r.ais, "ais", false, "at the end, estimate log Z by annealed importance sampling from two base models and bracket the average test log-probability between reverse AIS (RAISE) and AIS")
+	fs.IntVar(&r.aisBetas, "ais-betas", 0, "inverse temperatures of AIS and RAISE (0: the paper's 14,501; fewer is faster and rougher)")
+	fs.IntVar(&r.aisChains, "ais-chains", d.aisChains, "chains of each AIS run")
+	fs.IntVar(&r.raiseImages, "raise-images", d.raiseImages, "test images RAISE starts from, one reverse chain each, evenly spaced through the test set")
 	fs.IntVar(&r.sampleChains, "sample-chains", d.sampleChains, "Gibbs chains drawn in RBM_samples.png (one column each)")
 	fs.IntVar(&r.sampleSteps, "sample-steps", d.sampleSteps, "Gibbs steps of the sample chains")
 	fs.IntVar(&r.sampleEach, "sample-every", d.sampleEach, "steps between the snapshots in RBM_samples.png (one row each)")
@@ -66,10 +70,12 @@ func (r reportOptions) testFlags() string {
 
 func (r reportOptions) validate() error {
 	switch {
-	case r.aisBetas != 0 && r.aisBetas < 4:
-		return fmt.Errorf("-ais-betas %d: use 0 (the paper's schedule) or at least 4", r.aisBetas)
-	case r.aisChains < 2:
-		return fmt.Errorf("-ais-chains %d: use at least 2 (the bounds need a variance)", r.aisChains)
+	case r.aisBetas != 0 && (r.aisBetas < 4 || r.aisBetas > metrics.MaxBetas):
+		return fmt.Errorf("-ais-betas %d: use 0 (the paper's schedule) or 4 to %d", r.aisBetas, metrics.MaxBetas)
+	case r.aisChains < 2 || r.aisChains > metrics.MaxChains:
+		return fmt.Errorf("-ais-chains %d: use 2 to %d (the bounds need a variance)", r.aisChains, metrics.MaxChains)
+	case r.raiseImages < 2 || r.raiseImages > mnistTestImages:
+		return fmt.Errorf("-raise-images %d: use 2 to %d, the test set's images (the standard error needs two)", r.raiseImages, mnistTestImages)
 	case r.sampleChains < 1:
 		return fmt.Errorf("-sample-chains %d: use at least 1", r.sampleChains)
 	case r.sampleSteps < 1:
@@ -89,24 +95,63 @@ type epochRecord struct {
 	*metrics.Report
 }
 
-// aisRecord is the AIS estimate in metrics.json.
+// aisRecord is the log-likelihood estimate in metrics.json (see
+// metrics.LogLikelihood). Bounds that are −Inf are null.
 type aisRecord struct {
-	LogZ         float64  `json:"log_z"`
-	LogZLow      *float64 `json:"log_z_minus_3sigma"` // null when the estimate is below 3σ
-	LogZHigh     float64  `json:"log_z_plus_3sigma"`
-	LogZBase     float64  `json:"log_z_base_rate"`
-	LogZAllOff   float64  `json:"log_z_lower_bound_hidden_off"`
-	Betas        int      `json:"betas"`
-	Chains       int      `json:"chains"`
-	TestLogProb  float64  `json:"test_log_prob"`
-	TrainLogProb float64  `json:"train_log_prob"`
-	TestImages   int      `json:"test_images"`
-	TrainImages  int      `json:"train_images"`
+	LogZ             float64     `json:"log_z"` // combined
+	LogZLow          *float64    `json:"log_z_minus_3sigma"`
+	LogZHigh         float64     `json:"log_z_plus_3sigma"`
+	Chosen           string      `json:"log_z_from"` // base rate, uniform or bound
+	LogZAllOff       float64     `json:"log_z_lower_bound_hidden_off"`
+	BaseRate         aisRun      `json:"base_rate"`
+	Uniform          aisRun      `json:"uniform"`
+	Betas            int         `json:"betas"`
+	Chains           int         `json:"chains"`
+	TestLogProb      float64     `json:"test_log_prob"`
+	TestLogProbBound float64     `json:"test_log_prob_upper_bound"` // from the hard lower bound on log Z
+	TrainLogProb     float64     `json:"train_log_prob"`
+	TestImages       int         `json:"test_images"`
+	TrainImages      int         `json:"train_images"`
+	RAISE            raiseRecord `json:"raise"`
+	Warnings         []string    `json:"warnings"`
+	Seconds          float64     `json:"seconds"`
+}
+
+// aisRun is one AIS run in metrics.json.
+type aisRun struct {
+	LogZ     float64  `json:"log_z"`
+	LogZLow  *float64 `json:"log_z_minus_3sigma"`
+	LogZHigh float64  `json:"log_z_plus_3sigma"`
+	LogZBase float64  `json:"log_z_base"`
+	ESS      float64  `json:"effective_sample_size"`
+	MaxShare float64  `json:"largest_weight_share"`
+}
+
+// raiseRecord is the RAISE bound in metrics.json.
+type raiseRecord struct {
+	Images     int     `json:"images"`
+	Base       string  `json:"base"`
+	LogProb    float64 `json:"log_prob"` // stochastic lower bound on the images' average log p(v)
+	StdErr     float64 `json:"std_err"`
+	AISLogProb float64 `json:"ais_log_prob"` // AIS's estimate on the same images, the bracket's top
+}
+
+// finite returns &x, or nil for an infinite x (JSON has no −Inf).
+func finite(x float64) *float64 {
+	if math.IsInf(x, 0) || math.IsNaN(x) {
+		return nil
+	}
+	return &x
+}
+
+func newAISRun(r metrics.AISResult) aisRun {
+	return aisRun{LogZ: r.LogZ, LogZLow: finite(r.Low), LogZHigh: r.High, LogZBase: r.LogZBase, ESS: r.ESS, MaxShare: r.MaxShare}
 }
 
 // reporter records each epoch, prints the -eval table and writes
 // metrics.json and the three pictures of what the model learned.
 type reporter struct {
+	bar          *prog.Bar // progress bars on a terminal, or nil
 	o            reportOptions
 	out          string
 	seed         uint64
@@ -128,8 +173,21 @@ type reporter struct {
 // not keep it in memory.
 func newReporter(o options, trainSet, testSet *train.Dataset, settings map[string]string, stdout io.Writer) *reporter {
 	run := o.config.Run(o.hidden, trainSet.N)
-	return &reporter{o: o.report, out: o.out, seed: o.seed, stdout: stdout, trainSet: trainSet, testSet: testSet,
+	return &reporter{bar: o.progress, o: o.report, out: o.out, seed: o.seed, stdout: stdout, trainSet: trainSet, testSet: testSet,
 		batches: run.Batches(), Settings: flagSettings(run, settings)}
+}
+
+// progress returns the bar's Update as a metrics.Progress, or nil.
+func (r *reporter) progress() metrics.Progress {
+	if r.bar == nil {
+		return nil
+	}
+	return r.bar.Update
+}
+
+// onBatch shows the training's progress (train.Config.OnBatch).
+func (r *reporter) onBatch(epoch, batch, batches int, _ float32) {
+	r.bar.Update(fmt.Sprintf("training epoch %d", epoch), batch+1, batches)
 }
 
 // data binarizes the test images and the first evalTrainImages training
@@ -158,7 +216,7 @@ func (r *reporter) epoch(m *graph.Model, e train.Epoch) error {
 			return err
 		}
 		rep, err := metrics.Evaluate(m, r.test, r.testN, r.trainV, len(r.trainV)/train.Pixels,
-			rand.New(rng.NewStream(r.seed, rng.Eval)))
+			rand.New(rng.NewStream(r.seed, rng.Eval)), r.progress())
 		if err != nil {
 			return fmt.Errorf("-eval: %w", err)
 		}
@@ -240,14 +298,18 @@ func (r *reporter) finish(ctx context.Context, m *graph.Model, res *train.Result
 	return nil
 }
 
-// runAIS runs AIS and records its estimate; when ctx is cancelled it
-// returns an error wrapping context.Canceled.
+// runAIS estimates the log-likelihood (metrics.EstimateLogLikelihood),
+// records and prints it; when ctx is cancelled it returns an error
+// wrapping context.Canceled.
 func (r *reporter) runAIS(ctx context.Context, m *graph.Model) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
 	if err := r.data(); err != nil {
 		return err
+	}
+	if r.o.raiseImages > r.testN {
+		return fmt.Errorf("-raise-images %d: the test set has %d images; use at most that", r.o.raiseImages, r.testN)
 	}
 	betas, err := metrics.Schedule(r.o.aisBetas)
 	if err != nil {
@@ -257,32 +319,55 @@ func (r *reporter) runAIS(ctx context.Context, m *graph.Model) error {
 	if err != nil {
 		return err
 	}
-	est, err := metrics.AIS(m, metrics.AISOptions{Marginals: marg, Betas: betas, Chains: r.o.aisChains},
-		rand.New(rng.NewStream(r.seed, rng.AIS)))
+	start := time.Now()
+	ll, err := metrics.EstimateLogLikelihood(ctx, m, r.test, r.testN,
+		metrics.LogLikelihoodOptions{Marginals: marg, Betas: betas, Chains: r.o.aisChains, RAISEImages: r.o.raiseImages, Progress: r.progress()},
+		rng.New(r.seed, rng.AIS))
 	if err != nil {
 		return fmt.Errorf("-ais: %w", err)
 	}
-	if err := ctx.Err(); err != nil {
-		return err
+	rec := &aisRecord{LogZ: ll.LogZ, LogZLow: finite(ll.LogZLow), LogZHigh: ll.LogZHigh, Chosen: ll.Chosen, LogZAllOff: ll.LogZLowerBound,
+		BaseRate: newAISRun(ll.BaseRate), Uniform: newAISRun(ll.Uniform), Betas: len(betas), Chains: ll.BaseRate.Chains,
+		TestLogProb: ll.TestLogProb, TestLogProbBound: ll.TestLogProbBound, TestImages: ll.TestImages, TrainImages: len(r.trainV) / train.Pixels,
+		RAISE:    raiseRecord{Images: ll.RAISE.Images, Base: ll.RAISEBase, LogProb: ll.RAISE.LogProb, StdErr: ll.RAISE.StdErr, AISLogProb: ll.RAISEAIS},
+		Warnings: ll.Warnings, Seconds: time.Since(start).Seconds()}
+	if rec.Warnings == nil {
+		rec.Warnings = []string{}
 	}
-	rec := &aisRecord{LogZ: est.LogZ, LogZHigh: est.High, LogZBase: est.LogZBase, LogZAllOff: metrics.LogZLowerBound(m),
-		Betas: est.Betas, Chains: est.Chains, TestImages: r.testN, TrainImages: len(r.trainV) / train.Pixels}
-	if !math.IsInf(est.Low, -1) {
-		rec.LogZLow = &est.Low
-	}
-	if rec.TestLogProb, err = metrics.LogProbability(m, r.test, rec.TestImages, est.LogZ); err != nil {
-		return err
-	}
-	if rec.TrainLogProb, err = metrics.LogProbability(m, r.trainV, rec.TrainImages, est.LogZ); err != nil {
+	if rec.TrainLogProb, err = metrics.LogProbability(m, r.trainV, rec.TrainImages, ll.LogZ); err != nil {
 		return err
 	}
 	r.AIS = rec
-	fmt.Fprintf(r.stdout, "AIS (%d betas, %d chains): log Z = %.2f (−3σ %.2f, +3σ %.2f); average log p(v): test %.2f, train %.2f nats\n",
-		est.Betas, est.Chains, est.LogZ, est.Low, est.High, rec.TestLogProb, rec.TrainLogProb)
-	if est.LogZ < rec.LogZAllOff {
-		fmt.Fprintf(r.stdout, "warning: the AIS estimate is below log Z's lower bound %.2f (every hidden unit off): AIS missed that mode, the log-probabilities are too high\n", rec.LogZAllOff)
-	}
+	r.printAIS(rec)
 	return nil
+}
+
+// printAIS prints the log-likelihood: both AIS runs, the combined log Z and
+// its bound, the test log-probability, the RAISE bracket and the warnings.
+func (r *reporter) printAIS(a *aisRecord) {
+	w := r.stdout
+	bound := func(p *float64) string {
+		if p == nil {
+			return "-Inf"
+		}
+		return fmt.Sprintf("%.2f", *p)
+	}
+	fmt.Fprintf(w, "AIS (%d betas, %d chains each, %.0f s): log Z\n", a.Betas, a.Chains, a.Seconds)
+	fmt.Fprintf(w, "  %-34s %9s %9s %9s %7s %8s\n", "", "estimate", "-3 sigma", "+3 sigma", "ESS", "top w")
+	for _, run := range []struct {
+		name string
+		r    aisRun
+	}{{"from the base-rate model", a.BaseRate}, {"from the uniform model", a.Uniform}} {
+		fmt.Fprintf(w, "  %-34s %9.2f %9s %9.2f %7.1f %7.0f%%\n", run.name, run.r.LogZ, bound(run.r.LogZLow), run.r.LogZHigh, run.r.ESS, 100*run.r.MaxShare)
+	}
+	fmt.Fprintf(w, "  %-34s %9.2f %9s %9.2f\n", "combined ("+a.Chosen+")", a.LogZ, bound(a.LogZLow), a.LogZHigh)
+	fmt.Fprintf(w, "  %-34s %9.2f\n", "hard lower bound (all hidden off)", a.LogZAllOff)
+	fmt.Fprintf(w, "average log p(v): test %.2f nats (at most %.2f), train %.2f\n", a.TestLogProb, a.TestLogProbBound, a.TrainLogProb)
+	fmt.Fprintf(w, "RAISE on %d test images (to the %s model): %.2f ± %.2f nats; bracket on those images [%.2f, %.2f]\n",
+		a.RAISE.Images, a.RAISE.Base, a.RAISE.LogProb, a.RAISE.StdErr, a.RAISE.LogProb, a.RAISE.AISLogProb)
+	for _, warning := range a.Warnings {
+		fmt.Fprintf(w, "warning: %s\n", warning)
+	}
 }
 
 // samples runs the persistent chains and stages RBM_samples.png: a column
@@ -303,7 +388,7 @@ func (r *reporter) samples(ctx context.Context, m *graph.Model, set *atomicfile.
 	} else {
 		metrics.Noise(start, src)
 	}
-	frames, err := metrics.SampleChains(m, start, c, r.o.sampleSteps, r.o.sampleEach, src)
+	frames, err := metrics.SampleChains(ctx, m, start, c, r.o.sampleSteps, r.o.sampleEach, src, r.progress())
 	if err != nil {
 		return err
 	}

@@ -10,6 +10,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"gorbm.dev/gorbm/metrics"
 )
 
 func pngSize(t *testing.T, path string) (int, int) {
@@ -44,7 +46,7 @@ func TestReportFiles(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			out := t.TempDir()
 			o := testOptions(t, out) // 50 hidden units, 2 epochs
-			o.report = reportOptions{eval: tc.eval, ais: tc.ais, aisBetas: 100, aisChains: 10,
+			o.report = reportOptions{eval: tc.eval, ais: tc.ais, aisBetas: 100, aisChains: 10, raiseImages: 10,
 				sampleChains: 4, sampleSteps: 20, sampleEach: 5, sampleFrom: tc.from}
 			var stdout bytes.Buffer
 			if err := run(o, &stdout); err != nil {
@@ -114,38 +116,45 @@ func TestReportFiles(t *testing.T) {
 func TestReportFlagValidation(t *testing.T) {
 	for _, tc := range []struct {
 		name string
-		r    reportOptions
+		mod  func(r *reportOptions)
 	}{
-		{"3 betas", reportOptions{aisBetas: 3}},
-		{"1 AIS chain", reportOptions{aisChains: 1}},
-		{"snapshot interval beyond the run", reportOptions{sampleSteps: 10, sampleEach: 11}},
-		{"unknown start", reportOptions{sampleFrom: "train"}},
-		{"negative chains", reportOptions{sampleChains: -1}},
+		{"1 beta", func(r *reportOptions) { r.aisBetas = 1 }},
+		{"3 betas", func(r *reportOptions) { r.aisBetas = 3 }},
+		{"negative betas", func(r *reportOptions) { r.aisBetas = -5 }},
+		{"too many betas", func(r *reportOptions) { r.aisBetas = metrics.MaxBetas + 1 }},
+		{"max-int betas", func(r *reportOptions) { r.aisBetas = math.MaxInt }},
+		{"0 AIS chains", func(r *reportOptions) { r.aisChains = 0 }},
+		{"1 AIS chain", func(r *reportOptions) { r.aisChains = 1 }},
+		{"too many AIS chains", func(r *reportOptions) { r.aisChains = metrics.MaxChains + 1 }},
+		{"max-int AIS chains", func(r *reportOptions) { r.aisChains = math.MaxInt }},
+		{"0 RAISE images", func(r *reportOptions) { r.raiseImages = 0 }},
+		{"1 RAISE image", func(r *reportOptions) { r.raiseImages = 1 }},
+		{"more RAISE images than the test set", func(r *reportOptions) { r.raiseImages = mnistTestImages + 1 }},
+		{"snapshot interval beyond the run", func(r *reportOptions) { r.sampleSteps, r.sampleEach = 10, 11 }},
+		{"unknown start", func(r *reportOptions) { r.sampleFrom = "train" }},
+		{"negative chains", func(r *reportOptions) { r.sampleChains = -1 }},
 	} {
 		o := testOptions(t, t.TempDir())
 		o.report = defaultReport
 		if err := o.validate(); err != nil {
 			t.Fatalf("the default report flags are invalid: %v", err)
 		}
-		r := defaultReport
-		if tc.r.aisBetas != 0 {
-			r.aisBetas = tc.r.aisBetas
-		}
-		if tc.r.aisChains != 0 {
-			r.aisChains = tc.r.aisChains
-		}
-		if tc.r.sampleSteps != 0 {
-			r.sampleSteps, r.sampleEach = tc.r.sampleSteps, tc.r.sampleEach
-		}
-		if tc.r.sampleFrom != "" {
-			r.sampleFrom = tc.r.sampleFrom
-		}
-		if tc.r.sampleChains != 0 {
-			r.sampleChains = tc.r.sampleChains
-		}
-		o.report = r
+		tc.mod(&o.report)
 		if err := o.validate(); err == nil {
 			t.Errorf("%s: no error", tc.name)
+		}
+	}
+	for _, ok := range []func(r *reportOptions){
+		func(r *reportOptions) { r.aisBetas, r.aisChains, r.raiseImages = 4, 2, 2 },
+		func(r *reportOptions) {
+			r.aisBetas, r.aisChains, r.raiseImages = metrics.MaxBetas, metrics.MaxChains, mnistTestImages
+		},
+	} {
+		o := testOptions(t, t.TempDir())
+		o.report = defaultReport
+		ok(&o.report)
+		if err := o.validate(); err != nil {
+			t.Errorf("%+v: %v", o.report, err)
 		}
 	}
 }

@@ -161,21 +161,33 @@ type Report struct {
 
 // Evaluate computes the Report on binarized test images and training
 // images, drawing first the reconstruction's hidden samples and then the
-// pseudo-likelihood's flipped bits from src.
-func Evaluate(m *graph.Model, test []float32, testRows int, train []float32, trainRows int, src graph.Uniform) (Report, error) {
+// pseudo-likelihood's flipped bits from src. It tells p (phase "test
+// metrics") of the images done in its four passes: reconstruction, free
+// energies of the test and of the training images, pseudo-likelihood.
+func Evaluate(m *graph.Model, test []float32, testRows int, train []float32, trainRows int, src graph.Uniform, p Progress) (Report, error) {
 	var r Report
 	var err error
+	total, done := 3*testRows+trainRows, 0
+	tick := func(rows int) {
+		done += rows
+		p.report("test metrics", done, total)
+	}
+	tick(0)
 	if r.ReconstructionError, err = ReconstructionError(m, test, testRows, src); err != nil {
 		return r, err
 	}
+	tick(testRows)
 	if r.FreeEnergyTest, err = MeanFreeEnergy(m, test, testRows); err != nil {
 		return r, err
 	}
+	tick(testRows)
 	if r.FreeEnergyTrain, err = MeanFreeEnergy(m, train, trainRows); err != nil {
 		return r, err
 	}
+	tick(trainRows)
 	if r.PseudoLogLikelihood, err = PseudoLogLikelihood(m, test, testRows, src); err != nil {
 		return r, err
 	}
+	tick(testRows)
 	return r, nil
 }

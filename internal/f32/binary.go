@@ -1,9 +1,10 @@
 package f32
 
-import "math"
+import (
+	"math"
 
-// binaryOne is the bit pattern of float32 1.
-const binaryOne = 0x3F800000
+	"gorbm.dev/gorbm/internal/f32/consts"
+)
 
 // IsBinary reports whether every element of x is +0 or 1 (−0, NaN and any
 // other value make it false).
@@ -22,7 +23,7 @@ func isBinaryGo(x []float32) bool {
 	var bad uint64
 	for _, v := range x {
 		b := uint64(math.Float32bits(v))
-		bad |= b * (b ^ binaryOne) // 0 only for b = 0 or b = 1.0's bits
+		bad |= b * (b ^ consts.OneBits) // 0 only for b = 0 or b = 1.0's bits
 	}
 	return bad == 0
 }
@@ -80,7 +81,7 @@ func Intensity(x uint8) float32 { return intensity[x] }
 
 var intensity = func() (t [256]float32) {
 	for x := range t {
-		t[x] = float32(x) / 255
+		t[x] = float32(x) / consts.PixelMax
 	}
 	return t
 }()

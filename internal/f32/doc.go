@@ -7,12 +7,37 @@
 //
 // Each kernel has an AVX2 version in assembly (amd64, without the build tag
 // purego) and a Go twin that performs the same float32 operations in the
-// same order. The Go twins convert every product to float32 before it is added, so that no
-// compiler fuses a multiply and an add into one rounding (Go spec,
-// "Arithmetic operators"; amd64 with GOAMD64=v3 and arm64 do fuse). The
-// tests compare kernel and twin bit for bit; so the results are the same
-// with and without AVX2, under GOAMD64=v1 or v3, with -tags purego and on
-// other architectures.
+// same order. The Go twins convert every product to float32 before it is
+// added, so that no compiler fuses a multiply and an add into one rounding
+// (Go spec, "Arithmetic operators"; amd64 with GOAMD64=v3, arm64 and others
+// do fuse). The tests compare kernel and twin bit for bit; so the results
+// are the same with and without AVX2, under GOAMD64=v1 or v3, with
+// -tags purego (the Go twins only, on any machine) and on other
+// architectures. _asm/check.sh also compiles the twins for the fusing
+// architectures and fails if a fused multiply-add appears.
+//
+// # Generated assembly
+//
+// kernels_amd64.s and its Go declarations kernels_amd64.go are written by
+// the avo program in _asm (its own module, so this one does not depend on
+// avo; it imports package consts from this module through a replace
+// directive); do not edit them. After changing the program or package
+// consts, run
+//
+//	go generate ./internal/f32
+//
+// (it needs only Go: the first run downloads avo through the module proxy)
+// and commit both files; _asm/check.sh, run by CI, fails if they differ
+// from what the program writes.
+//
+// No constant is typed twice. The Go twins compute with the constants of
+// package consts (internal/f32/consts), and the generator writes the tables
+// the kernels read (each constant in eight lanes, and the table of
+// OnesOffsets, the set bits of every 8-bit mask, computed from its
+// definition) from consts.Tables. TestKernelTables reads the tables of the
+// assembly and fails if one differs from consts.Tables, as it would after a
+// constant changed in Go without go generate; the bit-for-bit tests check
+// the operations.
 //
 // # Conventions
 //
@@ -21,3 +46,5 @@
 // kernel reads memory, and panic on one out of range (a programming error,
 // never input data).
 package f32
+
+//go:generate go run -C _asm . -out ../kernels_amd64.s -stubs ../kernels_amd64.go -pkg f32

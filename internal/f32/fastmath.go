@@ -1,6 +1,10 @@
 package f32
 
-import "math"
+import (
+	"math"
+
+	"gorbm.dev/gorbm/internal/f32/consts"
+)
 
 // σ(x) and softplus(x) in float32 for the sampler and the graph, eight at a
 // time with the AVX2 kernels and one at a time in Go elsewhere and for the
@@ -11,40 +15,30 @@ import "math"
 // exponent bits; n is y·log₂e rounded to nearest by adding and subtracting
 // 1.5·2²³. Results below float32's normal range (y < −87) are 0. The
 // relative error is within 3 float32 ulps for σ and 4 for softplus against
-// float64 reference values (TestFastMathAccuracy).
-
-var (
-	f32Min    = math.Float32frombits(0xc2ae0000) // −87
-	f32Log2e  = math.Float32frombits(0x3fb8aa3b) // log₂e
-	f32Shift  = math.Float32frombits(0x4b400000) // 1.5·2²³
-	f32Ln2Hi  = math.Float32frombits(0x3f318000) // 0.693359375, ln 2 = Ln2Hi + Ln2Lo
-	f32Ln2Lo  = math.Float32frombits(0xb95e8083) // −2.12194440e-4
-	f32ExpP   = [6]float32{math.Float32frombits(0x39506967), math.Float32frombits(0x3ab743ce), math.Float32frombits(0x3c088908), math.Float32frombits(0x3d2aa9c1), math.Float32frombits(0x3e2aaaaa), math.Float32frombits(0x3f000000)}
-	f32Log1pQ = [7]float32{math.Float32frombits(0x3d888889), math.Float32frombits(0x3d9d89d9), math.Float32frombits(0x3dba2e8c), math.Float32frombits(0x3de38e39), math.Float32frombits(0x3e124925), math.Float32frombits(0x3e4ccccd), math.Float32frombits(0x3eaaaaab)} // 1/15, 1/13, …, 1/3
-)
+// float64 reference values (TestFastMath32Accuracy).
 
 // expNeg32 returns e^y for y ≤ 0, 0 for y < −87 or NaN.
 func expNeg32(y float32) float32 {
-	if !(y >= f32Min) {
+	if !(y >= consts.ExpMin) {
 		return 0
 	}
-	t := float32(y*f32Log2e) + f32Shift
-	nf := t - f32Shift
-	n := int32(math.Float32bits(t) - math.Float32bits(f32Shift))
-	r := y - float32(nf*f32Ln2Hi)
-	r = r - float32(nf*f32Ln2Lo)
+	t := float32(y*consts.Log2e) + consts.Shift
+	nf := t - consts.Shift
+	n := int32(math.Float32bits(t) - math.Float32bits(consts.Shift))
+	r := y - float32(nf*consts.Ln2Hi)
+	r = r - float32(nf*consts.Ln2Lo)
 	z := r * r
-	p := float32(f32ExpP[0]*r) + f32ExpP[1]
-	for _, c := range f32ExpP[2:] {
+	p := float32(consts.ExpP[0]*r) + consts.ExpP[1]
+	for _, c := range consts.ExpP[2:] {
 		p = float32(p*r) + c
 	}
 	p = float32(float32(p*z)+r) + 1
-	return p * math.Float32frombits(uint32(n+127)<<23)
+	return float32(p * math.Float32frombits(uint32(n+consts.ExpBias)<<consts.MantBits)) // rounded: the callers add 1 or 2 to it
 }
 
 // negAbs32 returns −|x|.
 func negAbs32(x float32) float32 {
-	return math.Float32frombits(math.Float32bits(x) | 0x80000000)
+	return math.Float32frombits(math.Float32bits(x) | consts.SignBit)
 }
 
 // sigmoid32 returns 1/(1+e^−x) as 1/(1+e^−|x|) for x ≥ 0 and
@@ -70,8 +64,8 @@ func softplusSigmoid32(x float32) (sp, sig float32) {
 	sig = num / (1 + e)
 	s := e / (2 + e)
 	z := s * s
-	q := float32(f32Log1pQ[0]*z) + f32Log1pQ[1]
-	for _, c := range f32Log1pQ[2:] {
+	q := float32(consts.Log1pQ[0]*z) + consts.Log1pQ[1]
+	for _, c := range consts.Log1pQ[2:] {
 		q = float32(q*z) + c
 	}
 	q = float32(q*z) + 1

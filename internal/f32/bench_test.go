@@ -1,0 +1,97 @@
+package f32
+
+import (
+	"math/rand/v2"
+	"testing"
+)
+
+// Sizes of the script's job: 784 visible units, 500 hidden, batches of 64,
+// and the share of pixels set in a binarized MNIST image (about 13 %).
+const (
+	benchVisible = 784
+	benchHidden  = 500
+	benchRows    = 64
+	benchInk     = 0.13
+)
+
+// BenchmarkKernels runs each exported function on one call's worth of the
+// script's job, with the AVX2 kernel (where the machine has it) and with
+// the Go twin:
+//
+//	go test -run XXX -bench Kernels ./internal/f32/
+func BenchmarkKernels(b *testing.B) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	uniforms := func(n int) []float32 {
+		x := make([]float32, n)
+		for i := range x {
+			x[i] = rng.Float32()
+		}
+		return x
+	}
+	inked := func(n int) []float32 {
+		x := make([]float32, n)
+		for i := range x {
+			if rng.Float64() < benchInk {
+				x[i] = 1
+			}
+		}
+		return x
+	}
+	normals := func(n int) []float32 {
+		x := make([]float32, n)
+		for i := range x {
+			x[i] = float32(4 * rng.NormFloat64())
+		}
+		return x
+	}
+
+	w := uniforms(benchVisible * benchHidden)
+	row := inked(benchVisible)
+	off := make([]int32, benchVisible)
+	ones := off[:OnesOffsets(off, row, benchHidden)]
+	acc := make([]float32, benchHidden)
+	band := make([]float32, benchVisible*benchHidden)
+	batch := inked(benchRows * benchVisible)
+	p, u := uniforms(benchRows*benchHidden), uniforms(benchRows*benchHidden)
+	pixels := make([]uint8, benchRows*benchVisible)
+	for i := range pixels {
+		pixels[i] = uint8(rng.IntN(256))
+	}
+	dst := uniforms(benchRows * benchVisible) // Binarize's uniforms, overwritten with 0/1
+	z := normals(benchRows * benchHidden)
+	sig := make([]float32, len(z))
+
+	for _, k := range []struct {
+		name string
+		run  func()
+	}{
+		// a row of x·W for a 0/1 row x: the rows of W at its ones
+		{"AccRows", func() { AccRows(acc, w, ones) }},
+		// an 8-row band of a 784×500 matrix into its transpose
+		{"TransposeBand", func() { TransposeBand(band, benchHidden, w, benchVisible, 8, benchVisible) }},
+		{"IsBinary", func() { IsBinary(batch) }},
+		{"OnesOffsets", func() { OnesOffsets(off, row, benchHidden) }},
+		{"Bernoulli", func() { Bernoulli(dst[:len(p)], p, u) }},
+		{"Binarize", func() { Binarize(dst, pixels) }},
+		{"Sigmoid", func() { Sigmoid(sig, z) }},
+		{"SoftplusSigmoidRow", func() { SoftplusSigmoidRow(sig[:benchHidden], z[:benchHidden]) }},
+	} {
+		for _, kernel := range []bool{true, false} {
+			name := k.name + "/twin"
+			if kernel {
+				if !useAsm {
+					continue
+				}
+				name = k.name + "/kernel"
+			}
+			b.Run(name, func(b *testing.B) {
+				saved := useAsm
+				defer func() { useAsm = saved }()
+				useAsm = kernel
+				for b.Loop() {
+					k.run()
+				}
+			})
+		}
+	}
+}
