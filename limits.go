@@ -75,7 +75,7 @@ func (o options) memoryCosts(d dataSizes) []cost {
 	r := o.report
 	if r.eval || r.ais || r.sampleFrom == "test" {
 		costs = append(costs, cost{"the test set (-eval, -ais or -sample-from test)",
-			add(mul(u(d.test), 5, v), mul(4, u(min(evalTrainImages, d.images)), v), mul(16*1024, vh))})
+			add(mul(u(d.test), 5, v), mul(4, u(min(train.EvalTrainImages, d.images)), v), mul(16*1024, vh))})
 	}
 	if r.ais {
 		betas := r.aisBetas

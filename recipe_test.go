@@ -22,11 +22,11 @@ func TestRecipeFlags(t *testing.T) {
 	if !c.Persistent || c.Chains != 100 || c.BatchSize != 100 || !c.Centered || c.OffsetRate != 0.01 || !o.init.VisibleBias || !o.init.Centered {
 		t.Errorf("-recipe best: config %+v, init %+v; want PCD with 100 chains, batches of 100, centered, visible biases from the data", c, o.init)
 	}
-	if want := (train.Schedule{Start: 0.5, End: 0.9, From: 5, Shape: train.ShapeStep}); c.Momentum != want {
+	if want := train.Constant(0.5); c.Momentum != want {
 		t.Errorf("-recipe best: momentum %v, want %v", c.Momentum, want)
 	}
-	if !c.LearnRate.Set() || c.LearnRate.Start != o.lr || c.LearnRate.End >= c.LearnRate.Start {
-		t.Errorf("-recipe best: learning rate %v, want a decay from -lr %v", c.LearnRate, o.lr)
+	if want := (train.Schedule{Start: 0.02, End: 0.0002, From: 50, Shape: train.ShapeGeometric}); c.LearnRate != want || o.lr != want.Start {
+		t.Errorf("-recipe best: learning rate %v (-lr %v), want %v (the README's)", c.LearnRate, o.lr, want)
 	}
 	if o.set["momentum"] || o.set["chains"] {
 		t.Error("the preset's flags count as given on the command line")

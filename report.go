@@ -22,10 +22,6 @@ import (
 	"gorbm.dev/gorbm/viz"
 )
 
-// evalTrainImages is the number of training images whose mean free energy
-// is compared with the test set's.
-const evalTrainImages = 10000
-
 // reportOptions are the flags of what the run reports beyond the script.
 type reportOptions struct {
 	eval                    bool
@@ -190,20 +186,13 @@ func (r *reporter) onBatch(epoch, batch, batches int, _ float32) {
 	r.bar.Update(fmt.Sprintf("training epoch %d", epoch), batch+1, batches)
 }
 
-// data binarizes the test images and the first evalTrainImages training
-// images once, with their own stream.
+// data binarizes the evaluation images once (train.EvalImages).
 func (r *reporter) data() error {
 	if r.test != nil {
 		return nil
 	}
-	testSet := r.testSet
-	src := rand.New(rng.NewStream(r.seed, rng.EvalData))
-	r.testN = testSet.N
-	r.test = make([]float32, testSet.N*train.Pixels)
-	train.Binarize(r.test, testSet.Images, src)
-	n := min(evalTrainImages, r.trainSet.N)
-	r.trainV = make([]float32, n*train.Pixels)
-	train.Binarize(r.trainV, r.trainSet.Images[:n*train.Pixels], src)
+	r.testN = r.testSet.N
+	r.test, r.trainV = train.EvalImages(r.seed, r.testSet, r.trainSet)
 	return nil
 }
 

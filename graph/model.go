@@ -329,24 +329,21 @@ func (m *Model) run(b Batch) (compiled, error) {
 // compiling it on first use.
 func (m *Model) compiled(bl blocks) (compiled, error) {
 	if m.graph == Textbook {
-		if s, ok := m.text[bl]; ok {
-			return s, nil
-		}
-		s, err := m.compileTextbook(bl)
-		if err != nil {
-			return nil, err
-		}
-		m.text[bl] = s
+		return compileOnce(m.text, bl, m.compileTextbook)
+	}
+	return compileOnce(m.fast, bl, m.compileFast)
+}
+
+// compileOnce returns cache[bl], compiling and storing it on first use.
+func compileOnce[S compiled](cache map[blocks]S, bl blocks, compile func(blocks) (S, error)) (compiled, error) {
+	if s, ok := cache[bl]; ok {
 		return s, nil
 	}
-	if s, ok := m.fast[bl]; ok {
-		return s, nil
-	}
-	s, err := m.compileFast(bl)
+	s, err := compile(bl)
 	if err != nil {
 		return nil, err
 	}
-	m.fast[bl] = s
+	cache[bl] = s
 	return s, nil
 }
 

@@ -40,6 +40,24 @@ func Binarize(dst []float32, pixels []uint8, src graph.Uniform) {
 	f32.Binarize(dst, pixels)
 }
 
+// EvalTrainImages is how many training images EvalImages binarizes: enough
+// to compare their mean free energy with the test set's.
+const EvalTrainImages = 10000
+
+// EvalImages binarizes the evaluation images of a run seeded with seed: all
+// of test, then the first EvalTrainImages of trainSet (fewer if it is
+// smaller), from one stream. The CLI's -eval and -ais and compare/goeval
+// read the same images for the same seed.
+func EvalImages(seed uint64, test, trainSet *Dataset) (testV, trainV []float32) {
+	src := rand.New(rng.NewStream(seed, rng.EvalData))
+	testV = make([]float32, test.N*Pixels)
+	Binarize(testV, test.Images, src)
+	n := min(EvalTrainImages, trainSet.N)
+	trainV = make([]float32, n*Pixels)
+	Binarize(trainV, trainSet.Images[:n*Pixels], src)
+	return testV, trainV
+}
+
 // Config holds the training loop's settings; the zero values of Epochs,
 // BatchSize and K are invalid.
 type Config struct {

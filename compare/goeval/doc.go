@@ -1,5 +1,6 @@
 // Command goeval is the Go half of the side-by-side comparison that
-// compare/run.sh runs; it is not meant to be run by hand.
+// compare/run.sh runs, and the evaluator of saved parameters behind the
+// README's tables of log-likelihoods.
 //
 //	goeval eval -data DIR -seed S -params DIR -out FILE
 //	    test reconstruction error and mean free energy of trained parameters
@@ -13,5 +14,9 @@
 //	    side with titles (viz.Figure);
 //	goeval report -dir OUT -seeds 1,2,3 -epochs E -limit N [-quick] -data DIR -images N
 //	    report.json and report.md from a run's folder; exits 1 if a line or
-//	    the cross-over fails.
+//	    the cross-over fails;
+//	goeval loglik [-seed S] [-betas N] [-chains N] [-raise-images N] [-out FILE] DIR...
+//	    for each parameter folder, what gorbm -seed S -ais prints (the combined
+//	    AIS estimate of the average test log-probability, RAISE beside it) and
+//	    the test pseudo-log-likelihood of -eval, without training again.
 package main

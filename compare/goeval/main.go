@@ -1,17 +1,20 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
 	"image"
 	_ "image/png"
+	"math"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
+	"time"
 
 	"gorbm.dev/gorbm/compare/report"
 	"gorbm.dev/gorbm/internal/atomicfile"
@@ -29,15 +32,15 @@ var errFail = errors.New("the comparison FAILED")
 
 func main() {
 	if len(os.Args) < 2 {
-		fmt.Fprintln(os.Stderr, "usage: goeval eval|freeenergy|sidebyside|report [flags] (see compare/run.sh)")
+		fmt.Fprintln(os.Stderr, "usage: goeval eval|freeenergy|sidebyside|report|loglik [flags] (see compare/run.sh)")
 		os.Exit(2)
 	}
 	cmds := map[string]func([]string) error{
-		"eval": evalCmd, "freeenergy": freeEnergyCmd, "sidebyside": sideBySideCmd, "report": reportCmd,
+		"eval": evalCmd, "freeenergy": freeEnergyCmd, "sidebyside": sideBySideCmd, "report": reportCmd, "loglik": loglikCmd,
 	}
 	cmd, ok := cmds[os.Args[1]]
 	if !ok {
-		fmt.Fprintf(os.Stderr, "goeval: unknown subcommand %q: use eval, freeenergy, sidebyside or report\n", os.Args[1])
+		fmt.Fprintf(os.Stderr, "goeval: unknown subcommand %q: use eval, freeenergy, sidebyside, report or loglik\n", os.Args[1])
 		os.Exit(2)
 	}
 	if err := cmd(os.Args[2:]); err != nil {
@@ -208,4 +211,99 @@ func reportCmd(args []string) error {
 		return errFail
 	}
 	return nil
+}
+
+// loglikCmd estimates, for saved parameters, what gorbm -seed S -ais prints
+// and the last line of its -eval table (pseudo-log-likelihood and the
+// other test metrics): the same images, streams and estimators, without
+// training again. The training set's pixel marginals are all 60,000
+// images' (gorbm's without -limit).
+func loglikCmd(args []string) error {
+	fs := flag.NewFlagSet("goeval loglik", flag.ExitOnError)
+	data := fs.String("data", "", "folder with the MNIST .gz files (default: GoMNIST's)")
+	seed := fs.Uint64("seed", 1, "the run's -seed: its evaluation images and streams")
+	betas := fs.Int("betas", 0, "AIS and RAISE inverse temperatures (0: the paper's 14,501)")
+	chains := fs.Int("chains", metrics.DefaultChains, "chains of each AIS run")
+	raise := fs.Int("raise-images", metrics.DefaultRAISEImages, "test images RAISE starts from")
+	out := fs.String("out", "", "JSON file to write (optional)")
+	fs.Parse(args)
+	if fs.NArg() == 0 {
+		return errors.New("loglik needs at least one parameter folder (W.npy, v_bias.npy, h_bias.npy)")
+	}
+	if *data == "" {
+		dir, err := train.DataDir()
+		if err != nil {
+			return err
+		}
+		*data = dir
+	}
+	trainSet, err := train.LoadSet(filepath.Join(*data, train.TrainImages), filepath.Join(*data, train.TrainLabels))
+	if err != nil {
+		return err
+	}
+	testSet, err := train.LoadSet(filepath.Join(*data, train.TestImages), filepath.Join(*data, train.TestLabels))
+	if err != nil {
+		return err
+	}
+	test, trainV := train.EvalImages(*seed, testSet, trainSet)
+	marg, err := metrics.PixelMarginals(trainSet.Images, trainSet.N, train.Pixels)
+	if err != nil {
+		return err
+	}
+	bs, err := metrics.Schedule(*betas)
+	if err != nil {
+		return err
+	}
+	// result is one folder's line in -out; a number that is not finite
+	// (a −3σ of −Inf) is null.
+	type result struct {
+		Params      string   `json:"params"`
+		TestLogProb *float64 `json:"test_log_prob"`
+		LogZ        *float64 `json:"log_z"`
+		LogZLow     *float64 `json:"log_z_minus_3sigma"`
+		LogZHigh    *float64 `json:"log_z_plus_3sigma"`
+		Chosen      string   `json:"chosen"`
+		RAISE       *float64 `json:"raise"`
+		RAISEStdErr *float64 `json:"raise_stderr"`
+		RAISEImages int      `json:"raise_images"`
+		PLL         *float64 `json:"pseudo_log_likelihood"`
+		Warnings    []string `json:"warnings"`
+		Seconds     float64  `json:"seconds"`
+	}
+	finite := func(x float64) *float64 {
+		if math.IsInf(x, 0) || math.IsNaN(x) {
+			return nil
+		}
+		return &x
+	}
+	var results []result
+	for _, dir := range fs.Args() {
+		m, err := train.LoadParams(dir, lr)
+		if err != nil {
+			return err
+		}
+		start := time.Now()
+		ll, err := metrics.EstimateLogLikelihood(context.Background(), m, test, testSet.N,
+			metrics.LogLikelihoodOptions{Marginals: marg, Betas: bs, Chains: *chains, RAISEImages: *raise}, rng.New(*seed, rng.AIS))
+		if err != nil {
+			return fmt.Errorf("%s: %w", dir, err)
+		}
+		rep, err := metrics.Evaluate(m, test, testSet.N, trainV, len(trainV)/train.Pixels, rand.New(rng.NewStream(*seed, rng.Eval)), nil)
+		if err != nil {
+			return fmt.Errorf("%s: %w", dir, err)
+		}
+		r := result{Params: dir, TestLogProb: finite(ll.TestLogProb), LogZ: finite(ll.LogZ), LogZLow: finite(ll.LogZLow), LogZHigh: finite(ll.LogZHigh),
+			Chosen: ll.Chosen, RAISE: finite(ll.RAISE.LogProb), RAISEStdErr: finite(ll.RAISE.StdErr), RAISEImages: ll.RAISE.Images,
+			PLL: finite(rep.PseudoLogLikelihood), Warnings: ll.Warnings, Seconds: time.Since(start).Seconds()}
+		fmt.Printf("%s: test log p %.2f (AIS, %s; log Z %.2f, −3σ %.2f, +3σ %.2f), RAISE %.2f ± %.2f on %d images, PLL %.2f, %d warnings, %.0f s\n",
+			dir, ll.TestLogProb, ll.Chosen, ll.LogZ, ll.LogZLow, ll.LogZHigh, ll.RAISE.LogProb, ll.RAISE.StdErr, ll.RAISE.Images, rep.PseudoLogLikelihood, len(ll.Warnings), r.Seconds)
+		for _, w := range ll.Warnings {
+			fmt.Println("  warning:", w)
+		}
+		results = append(results, r)
+	}
+	if *out == "" {
+		return nil
+	}
+	return writeJSON(*out, results)
 }

@@ -16,6 +16,11 @@ import (
 // free energies of −H·log 2 averaged in float64.
 const closedTol = 1e-6
 
+// logPTol bounds the difference from the zero model's log-probability,
+// −784·log 2: sums of 791 float32 softplus terms (log Z) and of 784
+// conditionals (PLL), each within a float32 rounding of log 2.
+const logPTol = 1e-3
+
 // zeroModel saves a 784×hidden model with zero weights and biases into a
 // temporary folder. Its free energy is −hidden·log 2 for every image, and
 // p(v|h) = 1/2 for every pixel, so the reconstruction error of binary images
@@ -71,6 +76,24 @@ func TestClosedForms(t *testing.T) {
 	if m.Images != 10000 || math.Abs(m.ReconError-0.25) > closedTol || math.Abs(m.FreeEnergy-want) > closedTol {
 		t.Errorf("eval wrote %+v, want 10000 images, recon error 0.25, free energy %v", m, want)
 	}
+
+	// loglik: the zero model gives every image p(v) = 2^−784, which the AIS
+	// run from the uniform base (the model itself) and RAISE to it find
+	// exactly, and every pixel's conditional is ½, so PLL = 784·log ½.
+	if err := loglikCmd([]string{"-data", data, "-betas", "20", "-chains", "8", "-raise-images", "4", "-out", filepath.Join(out, "ll.json"), params}); err != nil {
+		t.Fatal(err)
+	}
+	var ll []struct {
+		TestLogProb float64 `json:"test_log_prob"`
+		RAISE       float64 `json:"raise"`
+		PLL         float64 `json:"pseudo_log_likelihood"`
+	}
+	readJSONFile(t, filepath.Join(out, "ll.json"), &ll)
+	logP := -train.Pixels * math.Log(2)
+	if len(ll) != 1 || math.Abs(ll[0].TestLogProb-logP) > logPTol || math.Abs(ll[0].RAISE-logP) > logPTol ||
+		math.Abs(ll[0].PLL-logP) > logPTol {
+		t.Errorf("loglik wrote %+v, want test log p, RAISE and PLL all %v", ll, logP)
+	}
 }
 
 func TestBadArguments(t *testing.T) {
@@ -86,6 +109,8 @@ func TestBadArguments(t *testing.T) {
 		{"sidebyside without pictures", sideBySideCmd, []string{"-python", missing, "-go", missing, "-out", "x.png"}},
 		{"report with bad seeds", reportCmd, []string{"-dir", missing, "-seeds", "1,x"}},
 		{"report of an empty folder", reportCmd, []string{"-dir", missing, "-seeds", "1"}},
+		{"loglik without folders", loglikCmd, nil},
+		{"loglik of a missing folder", loglikCmd, []string{"-betas", "10", missing}},
 	} {
 		if err := tc.cmd(tc.args); err == nil {
 			t.Errorf("%s: no error", tc.name)
