@@ -84,9 +84,9 @@ func TestStepIsMomentum(t *testing.T) {
 				for k := range 3 {
 					want[k] = make([]float32, len(before[k]))
 					for i := range want[k] {
-						cm := c[k][i] * mu // separate statements: no fused multiply-add
-						ge := dp[k][i] * eta
-						c[k][i] = cm + ge
+						// Explicit conversions round each product: without them Go
+						// may fuse a product and a sum, even across statements.
+						c[k][i] = float32(c[k][i]*mu) + float32(dp[k][i]*eta)
 						want[k][i] = before[k][i] + c[k][i]
 					}
 				}
