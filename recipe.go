@@ -58,7 +58,7 @@ var recipes = map[string]map[string]string{
 	// best: what we found best within 15 minutes of training (README,
 	// "Training recipes").
 	"best": {
-		"epochs": "200", "batch": "100", "lr": "0.02", "k": "1", "pcd": "true", "chains": "100",
+		"epochs": "200", "batch": "100", "lr": "0.04", "k": "1", "pcd": "true", "chains": "100",
 		"centered": "true", "offset-rate": "0.01", "init-vbias": "data", "momentum": "0.5",
 		"lr-final": "0.0002", "lr-decay": "geometric", "lr-decay-from": "50",
 	},

@@ -25,7 +25,7 @@ func TestRecipeFlags(t *testing.T) {
 	if want := train.Constant(0.5); c.Momentum != want {
 		t.Errorf("-recipe best: momentum %v, want %v", c.Momentum, want)
 	}
-	if want := (train.Schedule{Start: 0.02, End: 0.0002, From: 50, Shape: train.ShapeGeometric}); c.LearnRate != want || o.lr != want.Start {
+	if want := (train.Schedule{Start: 0.04, End: 0.0002, From: 50, Shape: train.ShapeGeometric}); c.LearnRate != want || o.lr != want.Start {
 		t.Errorf("-recipe best: learning rate %v (-lr %v), want %v (the README's)", c.LearnRate, o.lr, want)
 	}
 	if o.set["momentum"] || o.set["chains"] {
