@@ -66,18 +66,7 @@ func TestCenteredGradientsClosedForm(t *testing.T) {
 					t.Fatal(err)
 				}
 				wantCost, wantW, wantB, wantC := closedFormCentered(m, b.Data, tc.nd, b.Recon, tc.nr, mu, lambda)
-				if d := math.Abs(float64(got.Cost)-wantCost) / math.Max(math.Abs(wantCost), 1); d > gradTol {
-					t.Errorf("cost %v, closed form %v", got.Cost, wantCost)
-				}
-				for _, c := range []struct {
-					name string
-					got  []float32
-					want []float64
-				}{{"dW", got.W, wantW}, {"dv_bias", got.VBias, wantB}, {"dh_bias", got.HBias, wantC}} {
-					if d := maxRel(c.got, c.want); d > gradTol {
-						t.Errorf("%s differs from the closed form by %.2g relative (> %g)", c.name, d, gradTol)
-					}
-				}
+				checkClosedForm(t, got, wantCost, wantW, wantB, wantC)
 			})
 		}
 	}

@@ -78,6 +78,24 @@ func maxRel(got []float32, want []float64) float64 {
 	return diff / scale
 }
 
+// checkClosedForm reports where got's cost and three gradients differ from
+// the closed form's by more than gradTol relative.
+func checkClosedForm(t *testing.T, got Gradients, cost float64, dW, db, dc []float64) {
+	t.Helper()
+	if d := math.Abs(float64(got.Cost)-cost) / math.Max(math.Abs(cost), 1); d > gradTol {
+		t.Errorf("cost %v, closed form %v", got.Cost, cost)
+	}
+	for _, c := range []struct {
+		name string
+		got  []float32
+		want []float64
+	}{{"dW", got.W, dW}, {"dv_bias", got.VBias, db}, {"dh_bias", got.HBias, dc}} {
+		if d := maxRel(c.got, c.want); d > gradTol {
+			t.Errorf("%s differs from the closed form by %.2g relative (> %g)", c.name, d, gradTol)
+		}
+	}
+}
+
 // randomModel returns a visible×hidden model with N(0, weightStd²) weights
 // and N(0, biasStd²) biases.
 func randomModel(t testing.TB, rng *rand.Rand, visible, hidden int, weightStd, biasStd float64) *Model {
@@ -131,18 +149,7 @@ func TestGradientsClosedForm(t *testing.T) {
 					t.Fatal(err)
 				}
 				wantCost, wantW, wantB, wantC := closedForm(m, b.Data, b.Recon, tc.rows)
-				if d := math.Abs(float64(got.Cost)-wantCost) / math.Max(math.Abs(wantCost), 1); d > gradTol {
-					t.Errorf("cost %v, closed form %v", got.Cost, wantCost)
-				}
-				for _, c := range []struct {
-					name string
-					got  []float32
-					want []float64
-				}{{"dW", got.W, wantW}, {"dv_bias", got.VBias, wantB}, {"dh_bias", got.HBias, wantC}} {
-					if d := maxRel(c.got, c.want); d > gradTol {
-						t.Errorf("%s differs from the closed form by %.2g relative (> %g)", c.name, d, gradTol)
-					}
-				}
+				checkClosedForm(t, got, wantCost, wantW, wantB, wantC)
 				// Gradients must not leak into the next call: a second
 				// call gives the same values.
 				again, err := m.Gradients(b)

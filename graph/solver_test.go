@@ -226,18 +226,7 @@ func TestWeightDecayGradient(t *testing.T) {
 				for i := range dW {
 					dW[i] += wd * float64(w[i])
 				}
-				if d := math.Abs(float64(got.Cost)-cost) / math.Max(math.Abs(cost), 1); d > gradTol {
-					t.Errorf("cost %v, want the free-energy difference %v", got.Cost, cost)
-				}
-				for _, c := range []struct {
-					name string
-					got  []float32
-					want []float64
-				}{{"dW", got.W, dW}, {"dv_bias", got.VBias, db}, {"dh_bias", got.HBias, dc}} {
-					if d := maxRel(c.got, c.want); d > gradTol {
-						t.Errorf("%s differs from the closed form with decay by %.2g relative (> %g)", c.name, d, gradTol)
-					}
-				}
+				checkClosedForm(t, got, cost, dW, db, dc)
 				// The loss Step returns is the same cost.
 				loss, err := m.Step(b)
 				if err != nil {
