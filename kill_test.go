@@ -80,7 +80,7 @@ func TestKillLoop(t *testing.T) {
 		cmd.Wait()
 		if ws, ok := cmd.ProcessState.Sys().(syscall.WaitStatus); ok && ws.Signaled() {
 			killed++
-			if _, err := train.LoadCheckpoint(ck, 0.1); err != nil && !errors.Is(err, train.ErrNoCheckpoint) {
+			if _, err := train.LoadCheckpoint(ck); err != nil && !errors.Is(err, train.ErrNoCheckpoint) {
 				t.Fatalf("round %d: after SIGKILL the checkpoint is %v", r, err)
 			}
 			continue

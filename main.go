@@ -200,7 +200,7 @@ func loadModel(o *options, trainFile int) (*graph.Model, error) {
 			return nil, fmt.Errorf("-load %s: %w", o.load, err)
 		}
 	}
-	m, err := train.LoadParams(o.load, o.lr)
+	m, err := train.LoadParams(o.load)
 	switch {
 	case errors.Is(err, train.ErrNotFinite):
 		return nil, fmt.Errorf("-load: %w: these parameters cannot be trained further; load another folder", err)

@@ -179,11 +179,12 @@ func (o options) trainingSettings(s map[string]string) {
 	}
 }
 
-// initModel gives a fresh model (or one read with -load) the data-dependent
-// initialisation the flags ask for: the visible biases from the training
-// pixels' means, the centered model's offsets. A loaded model keeps its
-// biases; only its offsets are set.
-func initModel(o options, m *graph.Model, d *train.Dataset) error {
+// initModel gives a fresh model (or one read with -load) and its trainer
+// the data-dependent initialisation the flags ask for: the visible biases
+// from the training pixels' means, the centered model's offsets. A loaded
+// model keeps its biases; only its offsets are set.
+func initModel(o options, t *graph.Trainer, d *train.Dataset) error {
+	m := t.Model()
 	if !o.init.VisibleBias && !o.init.Centered {
 		return nil
 	}
@@ -199,7 +200,7 @@ func initModel(o options, m *graph.Model, d *train.Dataset) error {
 			_, b, c := m.Params()
 			copy(vb, b)
 			copy(hb, c)
-			if err := init.Apply(m, p); err != nil {
+			if err := init.Apply(t, p); err != nil {
 				return err
 			}
 			w, _, _ := m.Params()
@@ -207,5 +208,5 @@ func initModel(o options, m *graph.Model, d *train.Dataset) error {
 		}
 		return nil
 	}
-	return init.Apply(m, p)
+	return init.Apply(t, p)
 }

@@ -219,7 +219,7 @@ func begin(o options, run train.Run, settings map[string]string, loaded *graph.M
 	now := flagSettings(run, settings)
 	end := progress{o.config.Epochs, 0}
 	if o.resume {
-		ck, err := train.LoadCheckpoint(o.checkpoint, o.lr)
+		ck, err := train.LoadCheckpoint(o.checkpoint)
 		switch {
 		case errors.Is(err, train.ErrNoCheckpoint):
 			return start{}, fmt.Errorf("-resume: %w: run without -resume to start afresh", err)
@@ -251,14 +251,14 @@ func begin(o options, run train.Run, settings map[string]string, loaded *graph.M
 	s := start{model: loaded}
 	if s.model == nil {
 		var err error
-		if s.model, err = graph.New(train.Pixels, o.hidden, o.lr, src.Init); err != nil {
+		if s.model, err = graph.New(train.Pixels, o.hidden, src.Init); err != nil {
 			return start{}, err
 		}
 	}
 	if o.restart {
 		return s, nil
 	}
-	ck, err := train.LoadCheckpoint(o.checkpoint, o.lr)
+	ck, err := train.LoadCheckpoint(o.checkpoint)
 	switch {
 	case errors.Is(err, train.ErrNoCheckpoint):
 		return s, nil
@@ -314,11 +314,16 @@ func fitSurviving(ctx context.Context, o options, d *train.Dataset, src train.So
 	if err != nil {
 		return nil, nil, err
 	}
-	if err := model.SetGraph(g); err != nil {
+	trainer, err := graph.NewTrainer(model, o.lr) // train_op = optim.SGD(model.parameters(), lr)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer trainer.Close()
+	if err := trainer.SetGraph(g); err != nil {
 		return nil, nil, err
 	}
 	if s.from == nil { // a fresh run: -init-vbias, -centered (recipe.go)
-		if err := initModel(o, model, d); err != nil {
+		if err := initModel(o, trainer, d); err != nil {
 			return nil, nil, err
 		}
 	}
@@ -356,7 +361,7 @@ func fitSurviving(ctx context.Context, o options, d *train.Dataset, src train.So
 	}
 
 	// for epoch in range(2): ... print("Training loss for {} epoch: {}")
-	res, err := train.FitContext(ctx, model, d, o.config, src, s.from, func(e train.Epoch) error {
+	res, err := train.FitContext(ctx, trainer, d, o.config, src, s.from, func(e train.Epoch) error {
 		fmt.Fprintf(stdout, "Training loss for %d epoch: %v\n", e.Epoch, float32(e.Loss))
 		if o.afterEpoch != nil { // -eval and friends (report.go)
 			if err := o.afterEpoch(model, e); err != nil {

@@ -212,7 +212,7 @@ func TestRunTwice(t *testing.T) {
 	if _, stderr, code := cliRun(t, completeArgs(out, "-hidden", "40", "-restart")...); code != 0 {
 		t.Fatalf("-restart: status %d: %s", code, stderr)
 	}
-	ck, err := train.LoadCheckpoint(filepath.Join(out, "checkpoint"), 0.1)
+	ck, err := train.LoadCheckpoint(filepath.Join(out, "checkpoint"))
 	if err != nil || ck.Run.Hidden != 40 {
 		t.Errorf("after -restart -hidden 40: checkpoint %v, %v; want the new run's", ck, err)
 	}
@@ -355,7 +355,7 @@ func TestSignals(t *testing.T) {
 		out := t.TempDir()
 		_, stderr, code := runCommand(t, signalAt("SIGHUP", "epoch 0"), completeArgs(out)...)
 		checkFailure(t, stderr, code, exitInterrupted, "interrupted: checkpoint "+filepath.Join(out, "checkpoint")+" (after epoch 0)")
-		if ck, err := train.LoadCheckpoint(filepath.Join(out, "checkpoint"), 0.1); err != nil || len(ck.Result.Losses) != 1 {
+		if ck, err := train.LoadCheckpoint(filepath.Join(out, "checkpoint")); err != nil || len(ck.Result.Losses) != 1 {
 			t.Errorf("after SIGHUP: checkpoint %v, %v; want epoch 0's", ck, err)
 		}
 	})
@@ -404,7 +404,7 @@ func TestSignals(t *testing.T) {
 		_, stderr, code := runCommand(t, nil, args(out, "3")...)
 		checkFailure(t, stderr, code, 1, "diverged in epoch 1, batch 0", "smaller learning rate (-lr)",
 			"last good checkpoint is "+filepath.Join(out, "checkpoint")+" (after epoch 0)")
-		ck, err := train.LoadCheckpoint(filepath.Join(out, "checkpoint"), 1e4)
+		ck, err := train.LoadCheckpoint(filepath.Join(out, "checkpoint"))
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -20,7 +20,7 @@ const (
 
 // BenchmarkTrainStep measures one training step of the script's job: the
 // Gibbs chain from a data batch (Sampler.Gibbs) and the graph's cost,
-// gradients and SGD update (Model.Step), on synthetic binary batches with
+// gradients and SGD update (Trainer.Step), on synthetic binary batches with
 // MNIST's share of ink. Its random
 // model has about half its hidden units on, against 30 % in training, so
 // its h·Wᵀ products are larger than the real ones.
@@ -29,10 +29,11 @@ const (
 //	go test -run XXX -bench TrainStep -benchmem -count 5 -tags openblas ./graph/   # OpenBLAS
 func BenchmarkTrainStep(b *testing.B) {
 	src := rng.New(1, 2) // the training streams' type (train.NewSources)
-	m, err := New(benchVisible, benchHidden, 0.1, src)
+	m, err := New(benchVisible, benchHidden, src)
 	if err != nil {
 		b.Fatal(err)
 	}
+	tr := newTestTrainer(b, m, 0.1)
 	batches := make([][]float32, 8)
 	for i := range batches {
 		batches[i] = make([]float32, benchRows*benchVisible)
@@ -42,14 +43,14 @@ func BenchmarkTrainStep(b *testing.B) {
 			}
 		}
 	}
-	s := NewSampler(m)
+	s := NewSampler(m, tr.Pool())
 	step := func(i int) {
 		v := batches[i%len(batches)]
 		batch, err := s.Gibbs(v, benchRows, benchK, src)
 		if err != nil {
 			b.Fatal(err)
 		}
-		if _, err := m.Step(batch); err != nil {
+		if _, err := tr.Step(batch); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -84,14 +85,15 @@ func BenchmarkTrainStepRecipes(b *testing.B) {
 	} {
 		b.Run(rc.name, func(b *testing.B) {
 			src := rng.New(1, 2)
-			m, err := New(benchVisible, benchHidden, 0.01, src)
+			m, err := New(benchVisible, benchHidden, src)
 			if err != nil {
 				b.Fatal(err)
 			}
-			if err := m.SetMomentum(rc.momentum); err != nil {
+			tr := newTestTrainer(b, m, 0.01)
+			if err := tr.SetMomentum(rc.momentum); err != nil {
 				b.Fatal(err)
 			}
-			if err := m.SetWeightDecay(rc.decay); err != nil {
+			if err := tr.SetWeightDecay(rc.decay); err != nil {
 				b.Fatal(err)
 			}
 			if rc.centered {
@@ -102,7 +104,7 @@ func BenchmarkTrainStepRecipes(b *testing.B) {
 				for j := range lambda {
 					lambda[j] = 0.5
 				}
-				if err := m.SetOffsets(mu, lambda); err != nil {
+				if err := tr.SetOffsets(mu, lambda); err != nil {
 					b.Fatal(err)
 				}
 			}
@@ -116,7 +118,7 @@ func BenchmarkTrainStepRecipes(b *testing.B) {
 				}
 			}
 			chain := append([]float32(nil), batches[0]...)
-			s := NewSampler(m)
+			s := NewSampler(m, tr.Pool())
 			step := func(i int) {
 				v := batches[i%len(batches)]
 				var batch Batch
@@ -130,11 +132,11 @@ func BenchmarkTrainStepRecipes(b *testing.B) {
 					b.Fatal(err)
 				}
 				if rc.centered {
-					if err := m.MoveOffsets(batch, 0.01); err != nil {
+					if err := tr.MoveOffsets(batch, 0.01); err != nil {
 						b.Fatal(err)
 					}
 				}
-				if _, err := m.Step(batch); err != nil {
+				if _, err := tr.Step(batch); err != nil {
 					b.Fatal(err)
 				}
 				if rc.pcd {

@@ -8,6 +8,8 @@ import (
 
 	"gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
+
+	"gorbm.dev/gorbm/internal/linalg"
 )
 
 // uniforms returns n values uniform in [lo, hi).
@@ -43,13 +45,14 @@ func TestCenteredGradientsClosedForm(t *testing.T) {
 			t.Run(fmt.Sprintf("%v/%s", g, tc.name), func(t *testing.T) {
 				rng := rand.New(rand.NewPCG(21, uint64(tc.visible+tc.nd)))
 				m := randomModel(t, rng, tc.visible, tc.hidden, 0.5, 1)
-				if err := m.SetGraph(g); err != nil {
+				tr := newTestTrainer(t, m, 0.1)
+				if err := tr.SetGraph(g); err != nil {
 					t.Fatal(err)
 				}
 				var mu, lambda []float32
 				if tc.centered {
 					mu, lambda = uniforms(rng, tc.visible, 0, 1), uniforms(rng, tc.hidden, 0, 1)
-					if err := m.SetOffsets(mu, lambda); err != nil {
+					if err := tr.SetOffsets(mu, lambda); err != nil {
 						t.Fatal(err)
 					}
 				}
@@ -57,11 +60,11 @@ func TestCenteredGradientsClosedForm(t *testing.T) {
 					Recon: binaryRows(rng, tc.nr, tc.visible, 0.3), ReconRows: tc.nr}
 				if tc.sampled {
 					var err error
-					if b, err = NewSampler(m).Persistent(b.Data, tc.nd, b.Recon, tc.nr, 1, rng); err != nil {
+					if b, err = NewSampler(m, tr.Pool()).Persistent(b.Data, tc.nd, b.Recon, tc.nr, 1, rng); err != nil {
 						t.Fatal(err)
 					}
 				}
-				got, err := m.Gradients(b)
+				got, err := tr.Gradients(b)
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -85,24 +88,25 @@ func TestCenteredStep(t *testing.T) {
 			rng := rand.New(rand.NewPCG(22, 23))
 			const V, H, rows = 30, 7, 4
 			m := randomModel(t, rng, V, H, 0.5, 1)
-			if err := m.SetGraph(g); err != nil {
+			tr := newTestTrainer(t, m, lr)
+			if err := tr.SetGraph(g); err != nil {
 				t.Fatal(err)
 			}
 			mu, lambda := uniforms(rng, V, 0, 1), uniforms(rng, H, 0, 1)
-			if err := m.SetOffsets(mu, lambda); err != nil {
+			if err := tr.SetOffsets(mu, lambda); err != nil {
 				t.Fatal(err)
 			}
-			b, err := NewSampler(m).Gibbs(binaryRows(rng, rows, V, 0.3), rows, 1, rng)
+			b, err := NewSampler(m, tr.Pool()).Gibbs(binaryRows(rng, rows, V, 0.3), rows, 1, rng)
 			if err != nil {
 				t.Fatal(err)
 			}
-			grad, err := m.Gradients(b)
+			grad, err := tr.Gradients(b)
 			if err != nil {
 				t.Fatal(err)
 			}
 			w, _, _ := m.Params()
-			bc, cc := m.CenteredBiases()
-			if _, err := m.Step(b); err != nil {
+			bc, cc := tr.CenteredBiases()
+			if _, err := tr.Step(b); err != nil {
 				t.Fatal(err)
 			}
 			w1 := make([]float64, V*H)
@@ -146,19 +150,20 @@ func TestMoveOffsets(t *testing.T) {
 	const offsetTol = 1e-6
 	rng := rand.New(rand.NewPCG(24, 25))
 	m := randomModel(t, rng, V, H, 0.5, 1)
+	tr := newTestTrainer(t, m, 0.1)
 	mu0, lambda0 := uniforms(rng, V, 0, 1), uniforms(rng, H, 0, 1)
-	if err := m.SetOffsets(mu0, lambda0); err != nil {
+	if err := tr.SetOffsets(mu0, lambda0); err != nil {
 		t.Fatal(err)
 	}
 	data := binaryRows(rng, rows, V, 0.4)
 	for _, sampled := range []bool{false, true} {
-		if err := m.SetOffsets(mu0, lambda0); err != nil {
+		if err := tr.SetOffsets(mu0, lambda0); err != nil {
 			t.Fatal(err)
 		}
 		b := Batch{Data: data, Recon: data, Rows: rows}
 		if sampled {
 			var err error
-			if b, err = NewSampler(m).Gibbs(data, rows, 1, rng); err != nil {
+			if b, err = NewSampler(m, tr.Pool()).Gibbs(data, rows, 1, rng); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -167,11 +172,11 @@ func TestMoveOffsets(t *testing.T) {
 		if err := m.FreeEnergies(f0, data, rows); err != nil {
 			t.Fatal(err)
 		}
-		bc0, _ := m.CenteredBiases()
-		if err := m.MoveOffsets(b, rate); err != nil {
+		bc0, _ := tr.CenteredBiases()
+		if err := tr.MoveOffsets(b, rate); err != nil {
 			t.Fatal(err)
 		}
-		mu, lambda := m.Offsets()
+		mu, lambda := tr.Offsets()
 		for i := range mu {
 			var mean float64
 			for r := 0; r < rows; r++ {
@@ -204,20 +209,23 @@ func TestMoveOffsets(t *testing.T) {
 				t.Fatalf("sampled %v: moving the offsets changed the plain parameters or free energies", sampled)
 			}
 		}
-		if bc1, _ := m.CenteredBiases(); sameBits(bc0, bc1) {
+		if bc1, _ := tr.CenteredBiases(); sameBits(bc0, bc1) {
 			t.Errorf("sampled %v: the centered visible biases did not follow λ", sampled)
 		}
 	}
-	if err := m.MoveOffsets(Batch{Data: data, Rows: rows}, 1.5); err == nil {
+	if err := tr.MoveOffsets(Batch{Data: data, Rows: rows}, 1.5); err == nil {
 		t.Error("MoveOffsets with rate 1.5 gave no error")
 	}
-	if err := m.SetOffsets(nil, nil); err != nil {
+	if err := tr.MoveOffsets(Batch{Data: data, Rows: rows, Fields: make([]float32, H)}, rate); err == nil {
+		t.Error("MoveOffsets with one row's hidden fields for five gave no error")
+	}
+	if err := tr.SetOffsets(nil, nil); err != nil {
 		t.Fatal(err)
 	}
-	if err := m.MoveOffsets(Batch{Data: data, Rows: rows}, rate); err == nil {
+	if err := tr.MoveOffsets(Batch{Data: data, Rows: rows}, rate); err == nil {
 		t.Error("MoveOffsets without offsets gave no error")
 	}
-	if err := m.SetOffsets(make([]float32, V), make([]float32, H+1)); err == nil {
+	if err := tr.SetOffsets(make([]float32, V), make([]float32, H+1)); err == nil {
 		t.Error("SetOffsets with H+1 hidden offsets gave no error")
 	}
 }
@@ -230,11 +238,12 @@ func TestCenteredFreeEnergyIsShifted(t *testing.T) {
 	const V, H, rows = 30, 8, 6
 	rng := rand.New(rand.NewPCG(26, 27))
 	m := randomModel(t, rng, V, H, 0.5, 1)
-	if err := m.SetOffsets(uniforms(rng, V, 0, 1), uniforms(rng, H, 0, 1)); err != nil {
+	tr := newTestTrainer(t, m, 0.1)
+	if err := tr.SetOffsets(uniforms(rng, V, 0, 1), uniforms(rng, H, 0, 1)); err != nil {
 		t.Fatal(err)
 	}
-	bc, cc := m.CenteredBiases()
-	mu, lambda := m.Offsets()
+	bc, cc := tr.CenteredBiases()
+	mu, lambda := tr.Offsets()
 	v := binaryRows(rng, rows, V, 0.4)
 	plain := make([]float32, rows)
 	if err := m.FreeEnergies(plain, v, rows); err != nil {
@@ -274,17 +283,18 @@ func TestTextbookMatchesFastCentered(t *testing.T) {
 	const V, H, nd, nr = 784, 500, 64, 100
 	rng := rand.New(rand.NewPCG(28, 29))
 	m := randomModel(t, rng, V, H, 0.05, 1)
-	if err := m.SetOffsets(uniforms(rng, V, 0, 0.5), uniforms(rng, H, 0, 1)); err != nil {
+	tr := newTestTrainer(t, m, 0.1)
+	if err := tr.SetOffsets(uniforms(rng, V, 0, 0.5), uniforms(rng, H, 0, 1)); err != nil {
 		t.Fatal(err)
 	}
 	b := Batch{Data: binaryRows(rng, nd, V, 0.13), Rows: nd, Recon: binaryRows(rng, nr, V, 0.13), ReconRows: nr}
 	var got [2]Gradients
 	for i, g := range graphs {
-		if err := m.SetGraph(g); err != nil {
+		if err := tr.SetGraph(g); err != nil {
 			t.Fatal(err)
 		}
 		var err error
-		if got[i], err = m.Gradients(b); err != nil {
+		if got[i], err = tr.Gradients(b); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -312,14 +322,15 @@ func TestPersistentSampler(t *testing.T) {
 	rng := rand.New(rand.NewPCG(30, 31))
 	m := randomModel(t, rng, V, H, 0.5, 1)
 	data, chain := binaryRows(rng, rows, V, 0.4), binaryRows(rng, chains, V, 0.4)
-	s := NewSampler(m)
+	s := NewSampler(m, nil)
 	want, err := s.Gibbs(chain, chains, k, rand.New(rand.NewPCG(1, 1)))
 	if err != nil {
 		t.Fatal(err)
 	}
 	wantRecon := append([]float32(nil), want.Recon...)
+	wantEnd := append([]float32(nil), want.Fields[chains*H:]...)
 	src := &countingUniform{r: rand.New(rand.NewPCG(1, 1))}
-	b, err := NewSampler(m).Persistent(data, rows, chain, chains, k, src)
+	b, err := NewSampler(m, nil).Persistent(data, rows, chain, chains, k, src)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -329,8 +340,11 @@ func TestPersistentSampler(t *testing.T) {
 	if !sameBits(b.Recon, wantRecon) || b.ReconRows != chains || b.Rows != rows || !sameBits(b.Data, data) {
 		t.Fatal("Persistent's batch is not the data and the chains' Gibbs states")
 	}
-	if b.fields.field(data, 0, m) == nil {
-		t.Error("the batch does not carry the data's hidden fields")
+	wantData := make([]float32, rows*H)
+	var sc linalg.Scratch
+	linalg.Affine(nil, wantData, data, rows, V, m.weights(), H, m.hBias(), &sc)
+	if len(b.Fields) != (rows+chains)*H || !sameBits(b.Fields[:rows*H], wantData) || !sameBits(b.Fields[rows*H:], wantEnd) {
+		t.Error("the batch's hidden fields are not those of the data, then of the chains' states")
 	}
 	if _, err := s.Persistent(data[:V], rows, chain, chains, k, src); err == nil {
 		t.Error("Persistent with one row of data for three gave no error")

@@ -1,20 +1,29 @@
 // Package graph holds the restricted Boltzmann machine (RBM) of the course:
-// its parameters, the Gorgonia expression graph of the contrastive-divergence
-// cost in two forms, the solver that applies its gradients, and the block
-// Gibbs sampler that reads the same parameters.
+// its parameters (Model), the Gorgonia expression graph of the
+// contrastive-divergence cost in two forms and the solver that applies its
+// gradients (Trainer), and the block Gibbs sampler (Sampler) that reads the
+// same parameters.
+//
+// Parameters and training are two things. A Model is W and the two biases,
+// what the sampler, the metrics and the parameter files read; loading one
+// needs no learning rate. A Trainer trains one Model: it owns the compiled
+// graphs, the solver's settings and momentum velocities, a centered
+// model's offsets, and a Pool of helper goroutines that share each step's
+// work (close it when done).
 //
 // # Conventions
 //
 // The model has V visible and H hidden binary units. In the PyTorch script
 // the weight matrix is W with shape H×V (n_hin×n_vis); Params, SetParams,
 // FromParams and Gradients speak that layout, so files and traces keep the
-// script's meaning. Inside, the graphs hold W transposed (V×H), so that the
-// product v·Wᵀ of F.linear is a plain Mul. The parameters change only
-// through Step and SetParams.
+// script's meaning. The Model keeps W in that layout and transposed (V×H),
+// for the graphs, where the product v·Wᵀ of F.linear is a plain Mul, and
+// whatever changes one changes the other. The parameters change only
+// through SetParams and Trainer.Step.
 //
 // A batch is a row-major float32 slice of rows×V (or rows×H) values; the
 // number of rows is passed alongside it. Batch sizes may change from call to
-// call (MNIST's last batch has 32 rows, not 64): the model compiles one
+// call (MNIST's last batch has 32 rows, not 64): the trainer compiles one
 // graph per batch size it meets and reuses it.
 //
 // # Energy and cost
@@ -32,8 +41,8 @@
 // loss = free_energy(v) - free_energy(v1)), and on its gradients with
 // respect to W, b and c, built by gorgonia.Grad.
 //
-// The cost graph comes in two forms (Graph, Model.SetGraph), which agree to
-// float32 rounding:
+// The cost graph comes in two forms (Graph, Trainer.SetGraph), which agree
+// to float32 rounding:
 //
 //   - Textbook: FreeEnergy writes the script's free_energy with Gorgonia's
 //     stock ops, line for line (Mul, BroadcastAdd, Softplus, Sum, Neg, Sub,
@@ -46,10 +55,12 @@
 //     one input, so each product with W is one larger product; the products
 //     with a 0/1 operand (every product of CD training: data, hidden states
 //     and reconstructions are Bernoulli samples) add up rows of W instead of
-//     multiplying; the hidden fields v·Wᵀ + c that the sampler computed reach
-//     the graph inside the Batch instead of being computed again; and ops
-//     keep their output tensors from step to step. That is where the speed
-//     of the default job comes from.
+//     multiplying; the hidden fields v·Wᵀ + c that the sampler computed
+//     (Batch.Fields) enter the graph as an input node instead of being
+//     computed again (the graph is compiled with and without them); and ops
+//     keep their output tensors from step to step. Every op computes from
+//     its input nodes only: σ(z) for the gradient is a node, and the
+//     centered model's ops are the plain ones with the offsets as inputs.
 //
 // A Batch has Rows data vectors and its negative samples: as many (CD, the
 // script) or, for persistent chains of their own (Sampler.Persistent),
@@ -58,33 +69,35 @@
 // # Solver
 //
 // Gorgonia's VanillaSolver applies p ← p − lr·∂cost/∂p to each parameter,
-// the update of torch.optim.SGD without momentum. The tests replay traces
-// recorded from the PyTorch script through both graphs.
+// the update of torch.optim.SGD without momentum; the fast graph applies
+// the same float32 operations in one pass, shared with the pool. The tests
+// replay traces recorded from the PyTorch script through both graphs.
 //
-// Beyond the script: SetMomentum switches to Gorgonia's Momentum solver
+// Beyond the script: SetMomentum switches to Gorgonia's Momentum rule
 // (c ← μ·c − lr·g, p ← p + c: torch's SGD momentum for a constant lr, see
-// solvers' comment for where they part); SetLearnRate and SetMomentum
-// change the settings between steps, keeping the velocities, for
-// schedules; Velocity and SetVelocity read and restore the velocities for
-// checkpoints. SetWeightDecay adds ½·wd·‖W‖² to the cost graph, so that
-// gorgonia.Grad adds wd·W to W's gradient (the loss Step returns stays the
-// free-energy difference). A trace from torch.optim.SGD(momentum,
-// weight_decay) is replayed too.
+// solver's comment for where they part), with velocities the Trainer
+// keeps and the tests check bit for bit against Gorgonia's Momentum
+// solver; SetLearnRate and SetMomentum change the settings between steps,
+// keeping the velocities, for schedules; Velocity and SetVelocity read and
+// restore the velocities for checkpoints. SetWeightDecay adds ½·wd·‖W‖² to
+// the cost graph, so that gorgonia.Grad adds wd·W to W's gradient (the loss
+// Step returns stays the free-energy difference). A trace from
+// torch.optim.SGD(momentum, weight_decay) is replayed too.
 //
 // # Centering
 //
-// SetOffsets makes the model a centered RBM (Montavon & Müller 2012;
-// Melchior, Fischer & Wiskott 2016): the graphs differentiate the centered
-// free energy
+// Trainer.SetOffsets trains the model as a centered RBM (Montavon & Müller
+// 2012; Melchior, Fischer & Wiskott 2016): the graphs differentiate the
+// centered free energy
 //
 //	F_c(v) = −(v−μ)·b_c − Σ_j [softplus(a_j) − λ_j·a_j],   a = (v−μ)·W + c_c,
 //
 // (CenteredFreeEnergy in stock ops) with respect to W and the centered
 // biases b_c = b + W·λ, c_c = c + μ·W, and the solver steps those. The
-// model keeps the plain parameters W, b, c, which describe the same
+// Model keeps the plain parameters W, b, c, which describe the same
 // distribution, so Params, the sampler and everything that reads them are
-// unchanged; MoveOffsets moves μ and λ towards a batch's means without
-// changing the distribution.
+// unchanged; the offsets are training state, the Trainer's. MoveOffsets
+// moves μ and λ towards a batch's means without changing the distribution.
 //
 // # Sampling
 //
@@ -98,6 +111,8 @@
 //
 // The products, σ and softplus, and the random variates in bulk come from
 // the module's internal packages, which guarantee the same bits on every
-// machine and however the work is shared; each step's work is shared with
-// one helper goroutine (SetParallel switches it off).
+// machine and however the work is shared. Each step's work, and a
+// sampler's given a Pool, is cut into chunks that the calling goroutine and
+// the pool's helpers claim in turn; the helpers sleep between pieces of
+// work, and the results are the same bits with any number of them.
 package graph

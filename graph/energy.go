@@ -3,8 +3,10 @@ package graph
 import (
 	"fmt"
 	"math"
+	"runtime"
 
 	"gorbm.dev/gorbm/internal/linalg"
+	"gorbm.dev/gorbm/internal/par"
 )
 
 // freeEnergyChunk is the number of rows FreeEnergies multiplies at once, so
@@ -17,30 +19,52 @@ const freeEnergyChunk = 256
 //
 // each row's value of the script's free_energy, which averages them. The
 // products are float32 as in training; the softplus terms and the sums are
-// float64, rounded to float32 at the end.
+// float64, rounded to float32 at the end. Many rows are shared with helper
+// goroutines of the call's own, GOMAXPROCS−1 of them.
 func (m *Model) FreeEnergies(dst, v []float32, rows int) error {
-	V, H := m.visible, m.hidden
+	V := m.visible
 	if rows < 1 || len(v) != rows*V || len(dst) < rows {
 		return fmt.Errorf("graph: free energies of %d values for %d rows of %d into %d: %w", len(v), rows, V, len(dst), ErrShape)
 	}
+	chunks := (rows + freeEnergyChunk - 1) / freeEnergyChunk
+	var pool *par.Pool
+	if chunks > 1 {
+		pool = par.New(runtime.GOMAXPROCS(0) - 1)
+		defer pool.Close()
+	}
+	pool.Do(freeEnergyJob{m: m, dst: dst, v: v, rows: rows}, chunks, 1)
+	return nil
+}
+
+// freeEnergyJob computes the free energies of chunks of freeEnergyChunk
+// rows.
+type freeEnergyJob struct {
+	m      *Model
+	dst, v []float32
+	rows   int
+}
+
+func (j freeEnergyJob) Run(lo, hi int) {
+	m := j.m
+	V, H := m.visible, m.hidden
 	b := m.vBias()
-	a := make([]float32, min(rows, freeEnergyChunk)*H)
+	a := make([]float32, min(j.rows, freeEnergyChunk)*H)
 	var s linalg.Scratch
-	for lo := 0; lo < rows; lo += freeEnergyChunk {
-		n := min(freeEnergyChunk, rows-lo)
-		linalg.Affine(a, v[lo*V:(lo+n)*V], n, V, m.weights(), H, m.hBias(), &s)
+	for c := lo; c < hi; c++ {
+		r0 := c * freeEnergyChunk
+		n := min(freeEnergyChunk, j.rows-r0)
+		linalg.Affine(nil, a, j.v[r0*V:(r0+n)*V], n, V, m.weights(), H, m.hBias(), &s)
 		for r := 0; r < n; r++ {
 			var negF float64
 			for _, x := range a[r*H : (r+1)*H] {
 				negF += Softplus(float64(x))
 			}
-			for i, x := range v[(lo+r)*V : (lo+r+1)*V] {
+			for i, x := range j.v[(r0+r)*V : (r0+r+1)*V] {
 				negF += float64(x) * float64(b[i])
 			}
-			dst[lo+r] = float32(-negF)
+			j.dst[r0+r] = float32(-negF)
 		}
 	}
-	return nil
 }
 
 // Softplus is log(1 + eˣ) in float64, without overflow for large x. Its

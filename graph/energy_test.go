@@ -65,7 +65,7 @@ func TestFreeEnergiesMatchGraph(t *testing.T) {
 			}
 		})
 	}
-	m, _ := New(4, 2, 0.1, rand.New(rand.NewPCG(1, 1)))
+	m, _ := New(4, 2, rand.New(rand.NewPCG(1, 1)))
 	if err := m.FreeEnergies(make([]float32, 2), make([]float32, 7), 2); err == nil {
 		t.Error("FreeEnergies on 7 values for 2 rows of 4 gave no error")
 	}
@@ -87,11 +87,12 @@ func TestFreeEnergyShapeError(t *testing.T) {
 // TestTextbookDot checks that the textbook graph's picture names the
 // script's tensors, and that the gradients add nodes.
 func TestTextbookDot(t *testing.T) {
-	m, err := New(6, 3, 0.1, rand.New(rand.NewPCG(1, 2)))
+	m, err := New(6, 3, rand.New(rand.NewPCG(1, 2)))
 	if err != nil {
 		t.Fatal(err)
 	}
-	loss, err := m.TextbookDot(2, false)
+	tr := newTestTrainer(t, m, 0.1)
+	loss, err := tr.TextbookDot(2, false)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -100,14 +101,14 @@ func TestTextbookDot(t *testing.T) {
 			t.Errorf("the loss graph does not mention %q", name)
 		}
 	}
-	full, err := m.TextbookDot(2, true)
+	full, err := tr.TextbookDot(2, true)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if n, nf := strings.Count(loss, "Node_"), strings.Count(full, "Node_"); nf <= n {
 		t.Errorf("%d node references with the gradients, %d without", nf, n)
 	}
-	if _, err := m.TextbookDot(0, false); err == nil {
+	if _, err := tr.TextbookDot(0, false); err == nil {
 		t.Error("a graph for 0 rows gave no error")
 	}
 }

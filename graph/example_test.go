@@ -13,23 +13,29 @@ import (
 // One contrastive-divergence step on a tiny model: sample a reconstruction
 // outside the graph, then let the graph compute the free-energy difference
 // and the solver update the parameters.
-func ExampleModel_Step() {
+func ExampleTrainer_Step() {
 	rng := rand.New(rand.NewPCG(1, 2)) // the caller owns every random stream
-	m, err := graph.New(6, 3, 0.1, rng)
+	m, err := graph.New(6, 3, rng)     // the parameters: model = RBM(k=1)
 	if err != nil {
 		fmt.Println(err)
 		return
 	}
+	t, err := graph.NewTrainer(m, 0.1) // train_op = optim.SGD(model.parameters(), 0.1)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer t.Close()
 	v := []float32{ // two rows of six visible units
 		1, 1, 1, 0, 0, 0,
 		0, 0, 0, 1, 1, 1,
 	}
-	batch, err := graph.NewSampler(m).Gibbs(v, 2, 1, rng) // v, v1 = model(v): CD-1
+	batch, err := graph.NewSampler(m, t.Pool()).Gibbs(v, 2, 1, rng) // v, v1 = model(v): CD-1
 	if err != nil {
 		fmt.Println(err)
 		return
 	}
-	loss, err := m.Step(batch) // loss.backward(); train_op.step()
+	loss, err := t.Step(batch) // loss.backward(); train_op.step()
 	if err != nil {
 		fmt.Println(err)
 		return

@@ -1,14 +1,20 @@
 package graph
 
 import (
-	"errors"
 	"fmt"
 
 	"gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 
-	"gorbm.dev/gorbm/internal/par"
+	"gorbm.dev/gorbm/internal/f32"
 )
+
+// fastKey is what a fast graph is compiled for: a batch shape, and whether
+// the hidden fields come in as an input (Batch.Fields) or are computed.
+type fastKey struct {
+	blocks
+	fields bool
+}
 
 // fastStep is the fast cost graph for one batch shape. It computes the
 // textbook graph's loss and gradients with fewer, fused ops (ops.go):
@@ -18,50 +24,44 @@ import (
 //     and W, b and c each feed a single op (their gradients need no sum);
 //     with weights s_i = 1/n for the data rows and −1/n′ for the others,
 //     cost = mean F(v) − mean F(v′) = −Σ_i s_i·(−F(x_i));
-//   - x·W + c is one op that adds up rows of W for a 0/1 x and takes the
-//     hidden fields Sampler.Gibbs already computed (Batch);
-//   - the row sums of softplus are one float32 op that keeps σ(z) for its
-//     gradient, as PyTorch keeps tensors of the forward pass.
+//   - x·W + c is one op that adds up rows of W for a 0/1 x, or, compiled
+//     with fields, takes the hidden fields Sampler.Gibbs already computed
+//     as an input node;
+//   - the row sums of softplus are one float32 op; the gradient takes σ(z)
+//     from a node of its own.
 //
-// With centering (SetOffsets) the same structure computes the centered
-// free energy F_c (centered.go) of the centered biases; with weight decay
-// (SetWeightDecay) the cost gains ½·wd·‖W‖².
+// With centering (SetOffsets) the same ops take the offsets μ and λ as
+// inputs and compute the centered free energy F_c (centered.go) of the
+// centered biases; with weight decay (SetWeightDecay) the cost gains
+// ½·wd·‖W‖².
 type fastStep struct {
-	m          *Model
-	in         *tensor.Dense // the data rows, then the negative samples
-	fields     *fields       // the batch's hidden fields, for the x·W + c op
+	t          *Trainer
+	in         *tensor.Dense  // the data rows, then the negative samples
+	fields     *gorgonia.Node // the input node of the hidden fields; nil when computed
 	loss       *gorgonia.Node
 	lossValue  gorgonia.Value   // the loss read before the decay term is added
-	learnables gorgonia.Nodes   // W, v_bias, h_bias (the centered ones with centering)
 	biases     [2]*tensor.Dense // the bias tensors the solver updates
 	grads      gorgonia.Nodes   // their gradients, roots of the compiled graph
 	vm         gorgonia.VM
-
-	// The SGD update in two parts, one per goroutine (see update): W's
-	// first rows; its other rows and the biases. They are made for the
-	// gradient tensor of W whose data starts at partsOf.
-	parts   [2][]gorgonia.ValueGrad
-	partsOf *float32
-	errs    [2]error
+	learnables gorgonia.Nodes
 }
 
-// negFreeEnergies adds the node of −F(v), one value per row of v, with aff
-// as the op of v·w + hBias.
-func negFreeEnergies(v, w, vBias, hBias *gorgonia.Node, aff *affineOp) (*gorgonia.Node, error) {
-	wxb, err := gorgonia.ApplyOp(aff, v, w, hBias) // F.linear(v, W, h_bias)
-	if err != nil {
-		return nil, fmt.Errorf("graph: v·W + h_bias: %w", err)
+// negFreeEnergies adds the node of −F(x), one value per row of x, from
+// the hidden field node z = x·W + c: Σ_j softplus(z_j) + x·b. With offsets
+// (mu and lambda not nil), z is the centered field (x−μ)·W + c_c and the
+// node is −F_c(x) + const, Σ_j [softplus(z_j) − λ_j·z_j] + x·b_c: the
+// constant −μ·b_c of F_c is left out, being the same for every row, so it
+// cancels in the cost, whose value and gradients are F_c's exactly.
+func negFreeEnergies(x, z, vBias, lambda *gorgonia.Node, sp *softplusSumOp) (*gorgonia.Node, error) {
+	args := gorgonia.Nodes{z}
+	if lambda != nil {
+		args = append(args, lambda)
 	}
-	hidden, err := gorgonia.ApplyOp(&softplusSumOp{}, wxb) // wx_b.exp().add(1).log().sum(1)
+	hidden, err := gorgonia.ApplyOp(sp, args...) // wx_b.exp().add(1).log().sum(1)
 	if err != nil {
 		return nil, fmt.Errorf("graph: hidden term: %w", err)
 	}
-	return addVisibleTerm(hidden, v, vBias)
-}
-
-// addVisibleTerm returns hidden + v·vBias, −F(v) from its hidden term.
-func addVisibleTerm(hidden, v, vBias *gorgonia.Node) (*gorgonia.Node, error) {
-	vbias, err := gorgonia.ApplyOp(&gemvOp{}, v, vBias) // v.mv(self.v_bias)
+	vbias, err := gorgonia.ApplyOp(&gemvOp{}, x, vBias) // v.mv(self.v_bias)
 	if err != nil {
 		return nil, fmt.Errorf("graph: v bias term: %w", err)
 	}
@@ -72,32 +72,19 @@ func addVisibleTerm(hidden, v, vBias *gorgonia.Node) (*gorgonia.Node, error) {
 	return negF, nil
 }
 
-// negCenteredFreeEnergies adds the node of −F_c(x) + const, one value per
-// row of x: Σ_j [softplus(a_j) − λ_j·a_j] + x·b_c with a = x·W + c_c − μ·W.
-// The constant −μ·b_c of F_c is left out: it is the same for every row, so
-// it cancels in the cost, whose value and gradients are F_c's exactly.
-func negCenteredFreeEnergies(x, w, vBias, hBias, mu, lambda *gorgonia.Node, aff *affineOp) (*gorgonia.Node, error) {
-	a, err := gorgonia.ApplyOp(&centeredAffineOp{affineOp: *aff}, x, w, hBias, mu) // (x−μ)·W + c_c
-	if err != nil {
-		return nil, fmt.Errorf("graph: centered field: %w", err)
-	}
-	hidden, err := gorgonia.ApplyOp(&centeredSoftplusSumOp{}, a, lambda) // Σ_j softplus(a_j) − λ_j·a_j
-	if err != nil {
-		return nil, fmt.Errorf("graph: centered hidden term: %w", err)
-	}
-	return addVisibleTerm(hidden, x, vBias)
-}
-
 // compileFast builds the fast cost graph and its gradients for batches of
-// the shape bl. The parameter nodes are bound to the model's tensors, so
-// the in-place updates are seen by every compiled batch shape.
-func (m *Model) compileFast(bl blocks) (*fastStep, error) {
+// the shape k.blocks, with the hidden fields as an input node if
+// k.fields. The parameter nodes are bound to the model's tensors, so the
+// in-place updates are seen by every compiled batch shape.
+func (t *Trainer) compileFast(k fastKey) (*fastStep, error) {
 	g := gorgonia.NewGraph()
+	m, pool := t.m, t.pool.par()
 	V, H := m.visible, m.hidden
+	bl := k.blocks
 	n := bl[0] + bl[1]
-	s := &fastStep{m: m, in: tensor.New(tensor.WithShape(n, V), tensor.Of(tensor.Float32)), biases: [2]*tensor.Dense{m.vb, m.hb}}
-	if m.center != nil {
-		s.biases = [2]*tensor.Dense{m.center.vb, m.center.hb}
+	s := &fastStep{t: t, in: tensor.New(tensor.WithShape(n, V), tensor.Of(tensor.Float32)), biases: [2]*tensor.Dense{m.vb, m.hb}}
+	if t.center != nil {
+		s.biases = [2]*tensor.Dense{t.center.vb, t.center.hb}
 	}
 	weights := make([]float32, n)
 	for i := range weights {
@@ -114,16 +101,24 @@ func (m *Model) compileFast(bl blocks) (*fastStep, error) {
 	sw := gorgonia.NewVector(g, tensor.Float32, gorgonia.WithShape(n), gorgonia.WithName("±1/rows"),
 		gorgonia.WithValue(tensor.New(tensor.WithShape(n), tensor.WithBacking(weights))))
 
-	aff := &affineOp{step: s, blocks: bl}
-	var negF *gorgonia.Node
-	var err error
-	if m.center != nil {
-		mu := gorgonia.NewVector(g, tensor.Float32, gorgonia.WithShape(V), gorgonia.WithName("μ"), gorgonia.WithValue(m.center.mu))
-		lambda := gorgonia.NewVector(g, tensor.Float32, gorgonia.WithShape(H), gorgonia.WithName("λ"), gorgonia.WithValue(m.center.lambda))
-		negF, err = negCenteredFreeEnergies(x, w, vb, hb, mu, lambda, aff)
-	} else {
-		negF, err = negFreeEnergies(x, w, vb, hb, aff)
+	aff := &affineOp{offsets: t.center != nil, given: k.fields, pool: pool}
+	args := gorgonia.Nodes{x, w, hb}
+	var lambda *gorgonia.Node
+	if t.center != nil {
+		mu := gorgonia.NewVector(g, tensor.Float32, gorgonia.WithShape(V), gorgonia.WithName("μ"), gorgonia.WithValue(t.center.mu))
+		lambda = gorgonia.NewVector(g, tensor.Float32, gorgonia.WithShape(H), gorgonia.WithName("λ"), gorgonia.WithValue(t.center.lambda))
+		args = append(args, mu)
 	}
+	if k.fields {
+		s.fields = gorgonia.NewMatrix(g, tensor.Float32, gorgonia.WithShape(n, H), gorgonia.WithName("v·Wᵀ+c"),
+			gorgonia.WithValue(tensor.New(tensor.WithShape(n, H), tensor.Of(tensor.Float32))))
+		args = append(args, s.fields)
+	}
+	z, err := gorgonia.ApplyOp(aff, args...) // F.linear(v, W, h_bias), or the sampler's
+	if err != nil {
+		return nil, fmt.Errorf("graph: v·W + h_bias: %w", err)
+	}
+	negF, err := negFreeEnergies(x, z, vb, lambda, &softplusSumOp{offsets: t.center != nil, pool: pool})
 	if err != nil {
 		return nil, err
 	}
@@ -134,7 +129,7 @@ func (m *Model) compileFast(bl blocks) (*fastStep, error) {
 	if s.loss, err = gorgonia.Neg(weighted); err != nil {
 		return nil, fmt.Errorf("graph: cost: %w", err)
 	}
-	cost, roots, err := m.addDecay(s.loss, w, &s.lossValue)
+	cost, roots, err := t.addDecay(s.loss, w, &s.lossValue)
 	if err != nil {
 		return nil, err
 	}
@@ -145,7 +140,7 @@ func (m *Model) compileFast(bl blocks) (*fastStep, error) {
 	// Compile only what the cost and the parameters' gradients need. The
 	// gradients are read from their nodes, which are terminal (Gorgonia
 	// issue #576: only terminal nodes keep their values), and handed to the
-	// solver as they are, rather than accumulated into dual values
+	// update as they are, rather than accumulated into dual values
 	// (BindDualValues), which would cost an extra pass over W per step.
 	sub := g.SubgraphRoots(append(roots, s.grads...)...)
 	s.vm = gorgonia.NewTapeMachine(sub)
@@ -156,11 +151,11 @@ func (m *Model) compileFast(bl blocks) (*fastStep, error) {
 // weight decay, and the roots to compile for it: loss alone without decay;
 // else the cost and a gorgonia.Read of the loss into *read, since the loss
 // is then not a terminal node.
-func (m *Model) addDecay(loss, w *gorgonia.Node, read *gorgonia.Value) (*gorgonia.Node, gorgonia.Nodes, error) {
-	if m.decay == 0 {
+func (t *Trainer) addDecay(loss, w *gorgonia.Node, read *gorgonia.Value) (*gorgonia.Node, gorgonia.Nodes, error) {
+	if t.decay == 0 {
 		return loss, gorgonia.Nodes{loss}, nil
 	}
-	d, err := gorgonia.ApplyOp(&halfNormOp{wd: float32(m.decay)}, w)
+	d, err := gorgonia.ApplyOp(&halfNormOp{wd: float32(t.decay)}, w)
 	if err != nil {
 		return nil, nil, fmt.Errorf("graph: weight decay: %w", err)
 	}
@@ -175,8 +170,12 @@ func (s *fastStep) run(b Batch) error {
 	in := f32s(s.in)
 	copy(in, b.Data)
 	copy(in[len(b.Data):], b.Recon)
-	s.fields = b.fields
-	defer func() { s.fields = nil }()
+	if s.fields != nil {
+		n, H := s.in.Shape()[0], s.t.m.hidden
+		if err := gorgonia.Let(s.fields, tensor.New(tensor.WithShape(n, H), tensor.WithBacking(b.Fields))); err != nil {
+			return err
+		}
+	}
 	return s.vm.RunAll()
 }
 
@@ -197,54 +196,66 @@ func (s *fastStep) gradients() (dW, dVBias, dHBias []float32, err error) {
 
 func (s *fastStep) reset() { s.vm.Reset() }
 
-// fixedGrad is a parameter and its gradient as tensors: a block of rows of
-// W and of its gradient, sharing their memory.
-type fixedGrad struct{ value, grad *tensor.Dense }
-
-func (p fixedGrad) Value() gorgonia.Value         { return p.value }
-func (p fixedGrad) Grad() (gorgonia.Value, error) { return p.grad, nil }
-
-// nodeGrad is a parameter with its gradient node. The gradient is read
-// from the node at each step, a root of the compiled graph, so the value is
-// the one this run computed.
-type nodeGrad struct {
-	value *tensor.Dense
-	grad  *gorgonia.Node
-}
-
-func (p nodeGrad) Value() gorgonia.Value         { return p.value }
-func (p nodeGrad) Grad() (gorgonia.Value, error) { return p.grad.Value(), nil }
-
-// update lets the solver apply this run's gradients. Gorgonia's solvers
-// update element by element, so W is handed to them as two blocks of rows,
-// updated at the same time by the calling goroutine and the helper one
-// (package par), each part by a solver of its own: the same operations on
-// the same elements as one call on all of W.
+// update applies this run's gradients: SGD or momentum (solver) on bands
+// of 8 rows of W, each band then transposed into the model's
+// Hidden×Visible copy while it is in cache, and on the biases; the bands
+// and the biases are shared with the pool's helpers.
 func (s *fastStep) update() error {
-	dW := f32s(s.grads[0].Value())
-	if s.partsOf != &dW[0] {
-		w := f32s(s.m.w)
-		V, H := s.m.visible, s.m.hidden
-		half := V / 2 * H
-		block := func(rows int, w, g []float32) fixedGrad {
-			return fixedGrad{
-				value: tensor.New(tensor.WithShape(rows, H), tensor.WithBacking(w)),
-				grad:  tensor.New(tensor.WithShape(rows, H), tensor.WithBacking(g)),
-			}
-		}
-		s.parts[0] = []gorgonia.ValueGrad{block(V/2, w[:half], dW[:half])}
-		s.parts[1] = []gorgonia.ValueGrad{block(V-V/2, w[half:], dW[half:]), nodeGrad{s.biases[0], s.grads[1]}, nodeGrad{s.biases[1], s.grads[2]}}
-		s.partsOf = &dW[0]
-	}
-	par.Do(solveJob{s}, 2, 1)
-	return errors.Join(s.errs[0], s.errs[1])
+	t := s.t
+	V := t.m.visible
+	bands := (V + updateBand - 1) / updateBand
+	t.pool.par().Do(&updateJob{s: s, g: f32s(s.grads[0].Value()), bands: bands}, bands+1, updateMinBands)
+	return nil
 }
 
-// solveJob runs the solvers on parts lo to hi−1.
-type solveJob struct{ s *fastStep }
+// updateBand is the rows of W in a band of the update: the
+// transposition's 8×8 blocks. updateMinBands is the least number of bands
+// a goroutine's share has.
+const (
+	updateBand     = 8
+	updateMinBands = 8
+)
 
-func (j solveJob) Run(lo, hi int) {
-	for i := lo; i < hi; i++ {
-		j.s.errs[i] = j.s.m.solver.parts[i].Step(j.s.parts[i])
+// updateJob is the update of bands 0 to bands−1 of W, with the gradient g
+// (stored Visible×Hidden), and, as item bands, of the biases.
+type updateJob struct {
+	s     *fastStep
+	g     []float32
+	bands int
+}
+
+func (j *updateJob) Run(lo, hi int) {
+	t := j.s.t
+	m, sv := t.m, &t.solver
+	V, H := m.visible, m.hidden
+	w := m.weights()
+	for b := lo; b < hi; b++ {
+		if b == j.bands {
+			for i, p := range j.s.biases {
+				var c []float32
+				if sv.useMomentum {
+					c = f32s([]*tensor.Dense{sv.vvb, sv.vhb}[i])
+				}
+				update(sv, f32s(p), f32s(j.s.grads[1+i].Value()), c)
+			}
+			continue
+		}
+		r0, r1 := b*updateBand, min((b+1)*updateBand, V)
+		var c []float32
+		if sv.useMomentum {
+			c = f32s(sv.vw)[r0*H : r1*H]
+		}
+		update(sv, w[r0*H:r1*H], j.g[r0*H:r1*H], c)
+		f32.TransposeBand(m.wt[r0:], V, w[r0*H:], H, r1-r0, H)
 	}
+}
+
+// update applies the solver's rule to the parameters p with gradient g
+// and, with momentum, velocity c.
+func update(sv *solver, p, g, c []float32) {
+	if sv.useMomentum {
+		momentumUpdate(p, g, c, sv.negLR(), sv.mom())
+		return
+	}
+	sgdUpdate(p, g, sv.negLR())
 }

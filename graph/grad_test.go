@@ -107,11 +107,23 @@ func randomModel(t testing.TB, rng *rand.Rand, visible, hidden int, weightStd, b
 		}
 		return x
 	}
-	m, err := FromParams(visible, hidden, 0.1, normals(hidden*visible, weightStd), normals(visible, biasStd), normals(hidden, biasStd))
+	m, err := FromParams(visible, hidden, normals(hidden*visible, weightStd), normals(visible, biasStd), normals(hidden, biasStd))
 	if err != nil {
 		t.Fatal(err)
 	}
 	return m
+}
+
+// newTestTrainer returns a trainer of m with learning rate lr, closed when
+// the test ends.
+func newTestTrainer(t testing.TB, m *Model, lr float64) *Trainer {
+	t.Helper()
+	tr, err := NewTrainer(m, lr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(tr.Close)
+	return tr
 }
 
 // binaryRows returns rows×n values, each 1 with probability p.
@@ -140,11 +152,12 @@ func TestGradientsClosedForm(t *testing.T) {
 			t.Run(fmt.Sprintf("%v/%s", g, tc.name), func(t *testing.T) {
 				rng := rand.New(rand.NewPCG(1, uint64(tc.visible)))
 				m := randomModel(t, rng, tc.visible, tc.hidden, tc.weightScale, tc.biasStd)
-				if err := m.SetGraph(g); err != nil {
+				tr := newTestTrainer(t, m, 0.1)
+				if err := tr.SetGraph(g); err != nil {
 					t.Fatal(err)
 				}
 				b := Batch{Data: binaryRows(rng, tc.rows, tc.visible, 0.5), Recon: binaryRows(rng, tc.rows, tc.visible, 0.5), Rows: tc.rows}
-				got, err := m.Gradients(b)
+				got, err := tr.Gradients(b)
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -152,7 +165,7 @@ func TestGradientsClosedForm(t *testing.T) {
 				checkClosedForm(t, got, wantCost, wantW, wantB, wantC)
 				// Gradients must not leak into the next call: a second
 				// call gives the same values.
-				again, err := m.Gradients(b)
+				again, err := tr.Gradients(b)
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -224,14 +237,15 @@ func TestTextbookMatchesFast(t *testing.T) {
 		t.Run(fmt.Sprintf("%dx%d_rows%d", tc.visible, tc.hidden, tc.rows), func(t *testing.T) {
 			rng := rand.New(rand.NewPCG(3, uint64(tc.rows)))
 			m := randomModel(t, rng, tc.visible, tc.hidden, tc.weightStd, tc.biasStd)
+			tr := newTestTrainer(t, m, 0.1)
 			b := Batch{Data: binaryRows(rng, tc.rows, tc.visible, 0.13), Recon: binaryRows(rng, tc.rows, tc.visible, 0.13), Rows: tc.rows}
 			var got [2]Gradients
 			for i, g := range graphs {
-				if err := m.SetGraph(g); err != nil {
+				if err := tr.SetGraph(g); err != nil {
 					t.Fatal(err)
 				}
 				var err error
-				if got[i], err = m.Gradients(b); err != nil {
+				if got[i], err = tr.Gradients(b); err != nil {
 					t.Fatal(err)
 				}
 			}
@@ -259,34 +273,49 @@ func TestModelErrors(t *testing.T) {
 	for _, tc := range []struct {
 		name            string
 		visible, hidden int
-		lr              float64
 	}{
-		{"no hidden units", 4, 0, 0.1},
-		{"no visible units", 0, 4, 0.1},
-		{"zero learning rate", 4, 4, 0},
-		{"learning rate 0 in float32", 4, 4, 1e-46},
-		{"NaN learning rate", 4, 4, math.NaN()},
-		{"infinite learning rate", 4, 4, math.Inf(1)},
-		{"more weights than int32 offsets", 1 << 16, 1 << 16, 0.1},
+		{"no hidden units", 4, 0},
+		{"no visible units", 0, 4},
+		{"more weights than int32 offsets", 1 << 16, 1 << 16},
 	} {
-		if _, err := New(tc.visible, tc.hidden, tc.lr, rng); err == nil {
-			t.Errorf("%s: New(%d, %d, %v) gave no error", tc.name, tc.visible, tc.hidden, tc.lr)
+		if _, err := New(tc.visible, tc.hidden, rng); err == nil {
+			t.Errorf("%s: New(%d, %d) gave no error", tc.name, tc.visible, tc.hidden)
 		}
 	}
-	m, err := New(4, 3, 0.1, rng)
+	m, err := New(4, 3, rng)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := m.Step(Batch{Data: make([]float32, 8), Recon: make([]float32, 7), Rows: 2}); err == nil {
+	for _, tc := range []struct {
+		name string
+		lr   float64
+	}{
+		{"zero learning rate", 0},
+		{"learning rate 0 in float32", 1e-46},
+		{"NaN learning rate", math.NaN()},
+		{"infinite learning rate", math.Inf(1)},
+	} {
+		if _, err := NewTrainer(m, tc.lr); err == nil {
+			t.Errorf("%s: NewTrainer(m, %v) gave no error", tc.name, tc.lr)
+		}
+	}
+	if _, err := NewTrainer(nil, 0.1); err == nil {
+		t.Error("NewTrainer(nil, 0.1) gave no error")
+	}
+	tr := newTestTrainer(t, m, 0.1)
+	if _, err := tr.Step(Batch{Data: make([]float32, 8), Recon: make([]float32, 7), Rows: 2}); err == nil {
 		t.Error("Step with a short reconstruction gave no error")
 	}
-	if _, err := NewSampler(m).Gibbs(make([]float32, 8), 2, 0, rng); err == nil {
+	if _, err := tr.Step(Batch{Data: make([]float32, 8), Recon: make([]float32, 8), Rows: 2, Fields: make([]float32, 11)}); err == nil {
+		t.Error("Step with 11 hidden fields for 4 rows of 3 gave no error")
+	}
+	if _, err := NewSampler(m, nil).Gibbs(make([]float32, 8), 2, 0, rng); err == nil {
 		t.Error("Gibbs with k = 0 gave no error")
 	}
 	if err := m.SetParams(make([]float32, 11), make([]float32, 4), make([]float32, 3)); err == nil {
 		t.Error("SetParams with a 11-value W for a 4×3 model gave no error")
 	}
-	if err := m.SetGraph(Graph(7)); err == nil {
+	if err := tr.SetGraph(Graph(7)); err == nil {
 		t.Error("SetGraph(7) gave no error")
 	}
 	if _, err := ParseGraph("fancy"); err == nil {
@@ -295,7 +324,7 @@ func TestModelErrors(t *testing.T) {
 }
 
 func TestParamsRoundTrip(t *testing.T) {
-	m, err := New(5, 3, 0.1, rand.New(rand.NewPCG(3, 4)))
+	m, err := New(5, 3, rand.New(rand.NewPCG(3, 4)))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -313,7 +342,7 @@ func TestParamsRoundTrip(t *testing.T) {
 		t.Fatal("Params returned the model's own memory")
 	}
 	w[0]--
-	m2, err := FromParams(5, 3, 0.1, w, vb, hb)
+	m2, err := FromParams(5, 3, w, vb, hb)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -325,26 +354,28 @@ func TestParamsRoundTrip(t *testing.T) {
 	}
 }
 
-// TestStepIsSGD checks the update of Model.Step on both graphs (the fast
-// one runs Gorgonia's VanillaSolver on two blocks of W's rows and the
-// biases side by side): every parameter must become p + float32(−lr)·g,
-// bit for bit, with g the gradient Gradients returns for the same batch
-// (torch.optim.SGD without momentum, in float32). Sizes whose halves are
-// and are not whole bands of the transposition, and one too small to split.
+// TestStepIsSGD checks the update of Trainer.Step on both graphs (the
+// textbook one runs Gorgonia's VanillaSolver, the fast one the same
+// operations on bands of W's rows and the biases, shared with the pool):
+// every parameter must become p + float32(−lr)·g, bit for bit, with g the
+// gradient Gradients returns for the same batch (torch.optim.SGD without
+// momentum, in float32). Sizes that are and are not whole bands of the
+// update, and one too small to share.
 func TestStepIsSGD(t *testing.T) {
 	const lr = 0.1
 	for _, g := range graphs {
 		for _, sz := range [][2]int{{784, 50}, {20, 7}, {6, 3}} {
 			V, H := sz[0], sz[1]
 			src := rng.New(uint64(V), 5)
-			m, err := New(V, H, lr, src)
+			m, err := New(V, H, src)
 			if err != nil {
 				t.Fatal(err)
 			}
-			if err := m.SetGraph(g); err != nil {
+			tr := newTestTrainer(t, m, lr)
+			if err := tr.SetGraph(g); err != nil {
 				t.Fatal(err)
 			}
-			s := NewSampler(m)
+			s := NewSampler(m, tr.Pool())
 			for step := range 3 {
 				rows := 4 + step
 				v := make([]float32, rows*V)
@@ -357,12 +388,12 @@ func TestStepIsSGD(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				grad, err := m.Gradients(b)
+				grad, err := tr.Gradients(b)
 				if err != nil {
 					t.Fatal(err)
 				}
 				w0, b0, c0 := m.Params()
-				if _, err := m.Step(b); err != nil {
+				if _, err := tr.Step(b); err != nil {
 					t.Fatal(err)
 				}
 				w1, b1, c1 := m.Params()

@@ -25,6 +25,13 @@ import (
 // builds the backward pass, and the tests check the result against the
 // closed form and the textbook graph.
 //
+// An op computes its output from its inputs alone: a value another part of
+// the step has (the sampler's hidden fields, σ(z) for the gradient, the
+// offsets of a centered model) enters as an input node. The centered
+// model's ops are the plain ones with the offsets as one more input. An op
+// holds only its output buffer, scratch space, and the pool its work is
+// shared with.
+//
 // The ops do not implement CallsExtern even when the BLAS is cgo: a true
 // answer makes the TapeMachine allocate their output before every run.
 
@@ -78,25 +85,52 @@ func matOf(v gorgonia.Value) blas32.General {
 	return blas32.General{Rows: s[0], Cols: s[1], Stride: s[1], Data: f32s(v)}
 }
 
-// affineOp is x·w + c for x (n×V), w (V×H) and c (H): F.linear(v, W,
-// h_bias) with W stored transposed. In a fast graph x is two blocks of
-// rows, the data then the negative samples, and it takes block k from the
-// hidden fields of the step's batch when they were computed for exactly
-// those rows and the current parameters.
+// affineOp is the hidden field x·w + c for x (n×V), w (V×H) and c (H):
+// F.linear(v, W, h_bias) with W stored transposed. With offsets it takes
+// the offsets μ (V) as a fourth input and is x·w + c − μ·w, the centered
+// field (x−μ)·W + c_c of the centered RBM, computed as the product x·W of a
+// 0/1 x plus the bias c − μ·W. With given it takes the field itself as its
+// last input, computed outside the graph (the sampler's, Batch.Fields),
+// and returns it as it is: the op is the product only for its gradients.
 type affineOp struct {
 	opCommon
-	step    *fastStep // nil: always multiply
-	blocks  [2]int    // rows of the two blocks; zeros: one block of all rows
-	scratch linalg.Scratch
+	offsets, given bool
+	pool           *par.Pool
+	scratch        linalg.Scratch
+	bias           []float32 // c − μ·w of the last run, with offsets
 }
 
-func (op *affineOp) Arity() int     { return 3 }
-func (op *affineOp) Type() hm.Type  { return hm.NewFnType(matF32, matF32, vecF32, matF32) }
-func (op *affineOp) String() string { return "x·W+c" }
-func (op *affineOp) WriteHash(h hash.Hash) {
-	fmt.Fprintf(h, "%v/%p", op, op.step)
+func (op *affineOp) Arity() int { return 3 + b2i(op.offsets) + b2i(op.given) }
+func (op *affineOp) Type() hm.Type {
+	ts := []hm.Type{matF32, matF32, vecF32}
+	if op.offsets {
+		ts = append(ts, vecF32)
+	}
+	if op.given {
+		ts = append(ts, matF32)
+	}
+	return hm.NewFnType(append(ts, matF32)...)
 }
-func (op *affineOp) Hashcode() uint32 { return hashOf(op) }
+func (op *affineOp) String() string {
+	s := "x·W+c"
+	if op.offsets {
+		s += "−μ·W"
+	}
+	if op.given {
+		s += " (given)"
+	}
+	return s
+}
+func (op *affineOp) WriteHash(h hash.Hash) { fmt.Fprint(h, op) }
+func (op *affineOp) Hashcode() uint32      { return hashOf(op) }
+
+// b2i is 1 for true, 0 for false.
+func b2i(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
 
 func (op *affineOp) InferShape(ds ...gorgonia.DimSizer) (tensor.Shape, error) {
 	n, v, err := dims(ds, 0)
@@ -114,44 +148,41 @@ func (op *affineOp) InferShape(ds ...gorgonia.DimSizer) (tensor.Shape, error) {
 }
 
 func (op *affineOp) Do(in ...gorgonia.Value) (gorgonia.Value, error) {
+	if op.given {
+		return in[len(in)-1], nil
+	}
 	x, w, c := in[0], in[1], in[2]
 	n, V, H := x.Shape()[0], x.Shape()[1], w.Shape()[1]
+	ws, cs := f32s(w), f32s(c)
+	if op.offsets {
+		op.bias = append(op.bias[:0], cs...)
+		blas32.Gemv(blas.Trans, -1, blas32.General{Rows: V, Cols: H, Stride: H, Data: ws},
+			blas32.Vector{N: V, Inc: 1, Data: f32s(in[3])}, 1, blas32.Vector{N: H, Inc: 1, Data: op.bias})
+		cs = op.bias
+	}
 	out := op.get(n, H)
-	op.product(f32s(out), f32s(x), n, V, f32s(w), H, func() []float32 { return f32s(c) })
+	linalg.Affine(op.pool, f32s(out), f32s(x), n, V, ws, H, cs, &op.scratch)
 	return out, nil
 }
 
-// product sets dst (n×H) to x·w + c, block by block, taking the blocks
-// whose hidden fields the step's batch carries from there; bias gives c
-// when a block needs it.
-func (op *affineOp) product(dst, xs []float32, n, V int, ws []float32, H int, bias func() []float32) {
-	blocks := op.blocks
-	if blocks[0]+blocks[1] != n {
-		blocks = [2]int{n, 0}
+// DiffWRT: the gradients with respect to W and c; x, μ and a given field
+// are data.
+func (op *affineOp) DiffWRT(int) []bool {
+	d := []bool{false, true, true}
+	for range op.Arity() - 3 {
+		d = append(d, false)
 	}
-	var cs []float32
-	for k, lo := 0, 0; k < 2 && lo < n; k, lo = k+1, lo+blocks[k] {
-		rows := blocks[k]
-		d, xb := dst[lo*H:(lo+rows)*H], xs[lo*V:(lo+rows)*V]
-		if op.step != nil && op.step.fields.lookup(d, xb, k, op.step.m) {
-			continue
-		}
-		if cs == nil {
-			cs = bias()
-		}
-		linalg.Affine(d, xb, rows, V, ws, H, cs, &op.scratch)
-	}
+	return d
 }
 
-func (op *affineOp) DiffWRT(int) []bool { return []bool{true, true, true} }
-
-// SymDiff: ∂/∂x = g·wᵀ, ∂/∂w = xᵀ·g, ∂/∂c = column sums of g.
+// SymDiff: ∂/∂w = xᵀ·g, with offsets xᵀ·g − μ⊗(column sums of g);
+// ∂/∂c = column sums of g.
 func (op *affineOp) SymDiff(in gorgonia.Nodes, _, g *gorgonia.Node) (gorgonia.Nodes, error) {
-	dx, err := gorgonia.ApplyOp(&gemmOp{transB: true}, g, in[1])
-	if err != nil {
-		return nil, err
+	args := gorgonia.Nodes{in[0], g}
+	if op.offsets {
+		args = append(args, in[3])
 	}
-	dw, err := gorgonia.ApplyOp(&gemmOp{transA: true}, in[0], g)
+	dw, err := gorgonia.ApplyOp(&weightGradOp{offsets: op.offsets, pool: op.pool}, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -159,66 +190,69 @@ func (op *affineOp) SymDiff(in gorgonia.Nodes, _, g *gorgonia.Node) (gorgonia.No
 	if err != nil {
 		return nil, err
 	}
-	return gorgonia.Nodes{dx, dw, dc}, nil
+	d := make(gorgonia.Nodes, len(in))
+	d[1], d[2] = dw, dc
+	return d, nil
 }
 
-// gemmOp is op(a)·op(b), op transposing or not.
-type gemmOp struct {
+// weightGradOp is xᵀ·g for x (n×V) and g (n×H): the gradient of the hidden
+// field with respect to W. With offsets it takes μ (V) as a third input and
+// is (x−μ)ᵀ·g = xᵀ·g − μ⊗Σ_rows g, so that the product of a 0/1 x still
+// adds up rows.
+type weightGradOp struct {
 	opCommon
-	transA, transB bool
-	scratch        linalg.Scratch
+	offsets bool
+	pool    *par.Pool
+	scratch linalg.Scratch
+	sum     colSumOp
 }
 
-func (op *gemmOp) Arity() int    { return 2 }
-func (op *gemmOp) Type() hm.Type { return hm.NewFnType(matF32, matF32, matF32) }
-func (op *gemmOp) String() string {
-	return fmt.Sprintf("gemm(%t,%t)", op.transA, op.transB)
+func (op *weightGradOp) Arity() int { return 2 + b2i(op.offsets) }
+func (op *weightGradOp) Type() hm.Type {
+	if op.offsets {
+		return hm.NewFnType(matF32, matF32, vecF32, matF32)
+	}
+	return hm.NewFnType(matF32, matF32, matF32)
 }
-func (op *gemmOp) WriteHash(h hash.Hash) { fmt.Fprint(h, op) }
-func (op *gemmOp) Hashcode() uint32      { return hashOf(op) }
+func (op *weightGradOp) String() string {
+	if op.offsets {
+		return "(x−μ)ᵀ·g"
+	}
+	return "xᵀ·g"
+}
+func (op *weightGradOp) WriteHash(h hash.Hash) { fmt.Fprint(h, op) }
+func (op *weightGradOp) Hashcode() uint32      { return hashOf(op) }
 
-func (op *gemmOp) InferShape(ds ...gorgonia.DimSizer) (tensor.Shape, error) {
-	ar, ac, err := dims(ds, 0)
+func (op *weightGradOp) InferShape(ds ...gorgonia.DimSizer) (tensor.Shape, error) {
+	n, v, err := dims(ds, 0)
 	if err != nil {
 		return nil, err
 	}
-	br, bc, err := dims(ds, 1)
+	n2, h, err := dims(ds, 1)
 	if err != nil {
 		return nil, err
 	}
-	if op.transA {
-		ar, ac = ac, ar
+	if n != n2 {
+		return nil, fmt.Errorf("graph: xᵀ·g of %d×%d and %d×%d", n, v, n2, h)
 	}
-	if op.transB {
-		br, bc = bc, br
-	}
-	if ac != br {
-		return nil, fmt.Errorf("graph: product of %d×%d and %d×%d", ar, ac, br, bc)
-	}
-	return tensor.Shape{ar, bc}, nil
+	return tensor.Shape{v, h}, nil
 }
 
-func (op *gemmOp) Do(in ...gorgonia.Value) (gorgonia.Value, error) {
-	a, b := matOf(in[0]), matOf(in[1])
-	rows, cols := a.Rows, b.Cols
-	if op.transA {
-		rows = a.Cols
+func (op *weightGradOp) Do(in ...gorgonia.Value) (gorgonia.Value, error) {
+	x, g := matOf(in[0]), matOf(in[1])
+	V, H := x.Cols, g.Cols
+	out := op.get(V, H)
+	if !linalg.OnesTransProduct(op.pool, f32s(out), x.Data, x.Rows, V, g.Data, H, &op.scratch) {
+		linalg.Gemm(op.pool, blas.Trans, blas.NoTrans, 1, x, g, 0, matOf(out))
 	}
-	if op.transB {
-		cols = b.Rows
+	if op.offsets {
+		sum, err := op.sum.Do(in[1])
+		if err != nil {
+			return nil, err
+		}
+		blas32.Ger(-1, blas32.Vector{N: V, Inc: 1, Data: f32s(in[2])}, blas32.Vector{N: H, Inc: 1, Data: f32s(sum)},
+			blas32.General{Rows: V, Cols: H, Stride: H, Data: f32s(out)})
 	}
-	out := op.get(rows, cols)
-	if op.transA && !op.transB && linalg.OnesTransProduct(f32s(out), a.Data, a.Rows, a.Cols, b.Data, b.Cols, &op.scratch) {
-		return out, nil // xᵀ·g for a 0/1 x: the gradient with respect to W
-	}
-	ta, tb := blas.NoTrans, blas.NoTrans
-	if op.transA {
-		ta = blas.Trans
-	}
-	if op.transB {
-		tb = blas.Trans
-	}
-	linalg.Gemm(ta, tb, 1, a, b, 0, matOf(out))
 	return out, nil
 }
 
@@ -252,20 +286,30 @@ func (op *colSumOp) Do(in ...gorgonia.Value) (gorgonia.Value, error) {
 }
 
 // softplusSumOp is Σ_j softplus(z_ij) for each row i of z: the hidden term
-// of −F, wx_b.exp().add(1).log().sum(1) in the script. Each row's sum is
-// accumulated in float64 and rounded once. As PyTorch keeps tensors of the
-// forward pass for the backward one, it keeps σ(z), which shares its
-// exponential with softplus(z), for its gradient op.
+// of −F, wx_b.exp().add(1).log().sum(1) in the script. With offsets it
+// takes λ (H) as a second input and is Σ_j softplus(z_ij) − λ_j·z_ij, the
+// hidden term of −F_c. Each row's sum is accumulated in float64 and
+// rounded once.
 type softplusSumOp struct {
 	opCommon
-	sig  []float32 // σ(z) of the last run
-	of   *float32  // &z[0] of the last run
-	runs uint64    // number of runs
+	offsets bool
+	pool    *par.Pool
+	sig     []float32 // scratch: the kernel writes σ(z) beside the sums
 }
 
-func (op *softplusSumOp) Arity() int            { return 1 }
-func (op *softplusSumOp) Type() hm.Type         { return hm.NewFnType(matF32, vecF32) }
-func (op *softplusSumOp) String() string        { return "Σsoftplus" }
+func (op *softplusSumOp) Arity() int { return 1 + b2i(op.offsets) }
+func (op *softplusSumOp) Type() hm.Type {
+	if op.offsets {
+		return hm.NewFnType(matF32, vecF32, vecF32)
+	}
+	return hm.NewFnType(matF32, vecF32)
+}
+func (op *softplusSumOp) String() string {
+	if op.offsets {
+		return "Σ(softplus−λz)"
+	}
+	return "Σsoftplus"
+}
 func (op *softplusSumOp) WriteHash(h hash.Hash) { fmt.Fprint(h, op) }
 func (op *softplusSumOp) Hashcode() uint32      { return hashOf(op) }
 
@@ -278,27 +322,34 @@ func (op *softplusSumOp) Do(in ...gorgonia.Value) (gorgonia.Value, error) {
 	s := in[0].Shape()
 	n, H := s[0], s[1]
 	out := op.get(n)
-	dst, z := f32s(out), f32s(in[0])
+	z := f32s(in[0])
 	if len(op.sig) != len(z) {
 		op.sig = make([]float32, len(z))
 	}
-	par.Do(softplusJob{dst: dst, sig: op.sig, z: z, cols: H}, n, softplusMinRows)
-	op.of = &z[0]
-	op.runs++
+	j := softplusJob{dst: f32s(out), sig: op.sig, z: z, cols: H}
+	if op.offsets {
+		j.lambda = f32s(in[1])
+	}
+	op.pool.Do(j, n, softplusMinRows)
 	return out, nil
 }
 
-// softplusJob sets, for rows of z (·×cols), dst[r] = Σ_j softplus(z_rj)
-// and sig[r·cols+j] = σ(z_rj).
+// softplusJob sets, for rows of z (·×cols), dst[r] = Σ_j softplus(z_rj),
+// minus Σ_j λ_j·z_rj with offsets λ, and sig[r·cols+j] = σ(z_rj).
 type softplusJob struct {
-	dst, sig, z []float32
-	cols        int
+	dst, sig, z, lambda []float32
+	cols                int
 }
 
 func (j softplusJob) Run(lo, hi int) {
 	c := j.cols
 	for r := lo; r < hi; r++ {
-		j.dst[r] = float32(f32.SoftplusSigmoidRow(j.sig[r*c:(r+1)*c], j.z[r*c:(r+1)*c]))
+		z := j.z[r*c : (r+1)*c]
+		sum := f32.SoftplusSigmoidRow(j.sig[r*c:(r+1)*c], z)
+		for k, l := range j.lambda {
+			sum -= float64(l) * float64(z[k])
+		}
+		j.dst[r] = float32(sum)
 	}
 }
 
@@ -306,62 +357,103 @@ func (j softplusJob) Run(lo, hi int) {
 // on one goroutine.
 const softplusMinRows = 16
 
-func (op *softplusSumOp) DiffWRT(int) []bool { return []bool{true} }
+func (op *softplusSumOp) DiffWRT(int) []bool { return []bool{true, false}[:op.Arity()] }
 
-// SymDiff: ∂/∂z_ij = g_i·σ(z_ij), softplus′ = σ.
+// SymDiff: ∂/∂z_ij = g_i·σ(z_ij), softplus′ = σ; with offsets
+// g_i·(σ(z_ij) − λ_j). σ(z) is a node of its own.
 func (op *softplusSumOp) SymDiff(in gorgonia.Nodes, _, g *gorgonia.Node) (gorgonia.Nodes, error) {
-	dz, err := gorgonia.ApplyOp(&sigmoidScaleOp{fwd: op}, in[0], g)
+	sig, err := gorgonia.ApplyOp(&sigmoidOp{pool: op.pool}, in[0])
 	if err != nil {
 		return nil, err
 	}
-	return gorgonia.Nodes{dz}, nil
+	args := gorgonia.Nodes{sig, g}
+	if op.offsets {
+		args = append(args, in[1])
+	}
+	dz, err := gorgonia.ApplyOp(&rowScaleOp{offsets: op.offsets}, args...)
+	if err != nil {
+		return nil, err
+	}
+	d := make(gorgonia.Nodes, len(in))
+	d[0] = dz
+	return d, nil
 }
 
-// sigmoidScaleOp is g_i·σ(z_ij) for z (n×H) and g (n). It takes σ(z) from
-// the forward op fwd when fwd has run on this z since the last time
-// (a graph compiled without the forward pass gets it computed).
-type sigmoidScaleOp struct {
+// sigmoidOp is σ(z), element by element.
+type sigmoidOp struct {
 	opCommon
-	fwd  *softplusSumOp
-	used uint64 // fwd.runs when its σ(z) was last used
+	pool *par.Pool
 }
 
-func (op *sigmoidScaleOp) Arity() int            { return 2 }
-func (op *sigmoidScaleOp) Type() hm.Type         { return hm.NewFnType(matF32, vecF32, matF32) }
-func (op *sigmoidScaleOp) String() string        { return "g·σ(z)" }
-func (op *sigmoidScaleOp) WriteHash(h hash.Hash) { fmt.Fprint(h, op) }
-func (op *sigmoidScaleOp) Hashcode() uint32      { return hashOf(op) }
+func (op *sigmoidOp) Arity() int            { return 1 }
+func (op *sigmoidOp) Type() hm.Type         { return hm.NewFnType(matF32, matF32) }
+func (op *sigmoidOp) String() string        { return "σ" }
+func (op *sigmoidOp) WriteHash(h hash.Hash) { fmt.Fprint(h, op) }
+func (op *sigmoidOp) Hashcode() uint32      { return hashOf(op) }
 
-func (op *sigmoidScaleOp) InferShape(ds ...gorgonia.DimSizer) (tensor.Shape, error) {
+func (op *sigmoidOp) InferShape(ds ...gorgonia.DimSizer) (tensor.Shape, error) {
 	n, h, err := dims(ds, 0)
 	return tensor.Shape{n, h}, err
 }
 
-func (op *sigmoidScaleOp) Do(in ...gorgonia.Value) (gorgonia.Value, error) {
+func (op *sigmoidOp) Do(in ...gorgonia.Value) (gorgonia.Value, error) {
 	s := in[0].Shape()
-	n, H := s[0], s[1]
-	out := op.get(n, H)
-	dst, z, g := f32s(out), f32s(in[0]), f32s(in[1])
-	sig := op.sigmoid(dst, z)
-	for r := 0; r < n; r++ {
-		gr := g[r]
-		d, s := dst[r*H:(r+1)*H], sig[r*H:(r+1)*H]
-		for j := range d {
-			d[j] = s[j] * gr
-		}
-	}
+	out := op.get(s[0], s[1])
+	sigmoid(op.pool, f32s(out), f32s(in[0]))
 	return out, nil
 }
 
-// sigmoid returns σ(z): the forward op's if it has run on this z since
-// the last call, else computed into dst.
-func (op *sigmoidScaleOp) sigmoid(dst, z []float32) []float32 {
-	if op.fwd != nil && op.fwd.runs != op.used && op.fwd.of == &z[0] && len(op.fwd.sig) == len(z) {
-		op.used = op.fwd.runs
-		return op.fwd.sig
+// rowScaleOp is g_i·σ_ij for σ (n×H) and g (n); with offsets it takes λ
+// (H) as a third input and is g_i·(σ_ij − λ_j).
+type rowScaleOp struct {
+	opCommon
+	offsets bool
+}
+
+func (op *rowScaleOp) Arity() int { return 2 + b2i(op.offsets) }
+func (op *rowScaleOp) Type() hm.Type {
+	if op.offsets {
+		return hm.NewFnType(matF32, vecF32, vecF32, matF32)
 	}
-	f32.Sigmoid(dst, z)
-	return dst
+	return hm.NewFnType(matF32, vecF32, matF32)
+}
+func (op *rowScaleOp) String() string {
+	if op.offsets {
+		return "g·(σ−λ)"
+	}
+	return "g·σ"
+}
+func (op *rowScaleOp) WriteHash(h hash.Hash) { fmt.Fprint(h, op) }
+func (op *rowScaleOp) Hashcode() uint32      { return hashOf(op) }
+
+func (op *rowScaleOp) InferShape(ds ...gorgonia.DimSizer) (tensor.Shape, error) {
+	n, h, err := dims(ds, 0)
+	return tensor.Shape{n, h}, err
+}
+
+func (op *rowScaleOp) Do(in ...gorgonia.Value) (gorgonia.Value, error) {
+	s := in[0].Shape()
+	n, H := s[0], s[1]
+	out := op.get(n, H)
+	dst, sig, g := f32s(out), f32s(in[0]), f32s(in[1])
+	var lambda []float32
+	if op.offsets {
+		lambda = f32s(in[2])
+	}
+	for r := 0; r < n; r++ {
+		gr := g[r]
+		d, s := dst[r*H:(r+1)*H], sig[r*H:(r+1)*H]
+		if lambda == nil {
+			for j := range d {
+				d[j] = s[j] * gr
+			}
+			continue
+		}
+		for j := range d {
+			d[j] = (s[j] - lambda[j]) * gr
+		}
+	}
+	return out, nil
 }
 
 // gemvOp is a·x, or aᵀ·x with trans, for a matrix a and a vector x:

@@ -7,101 +7,98 @@ import (
 	"slices"
 	"testing"
 
+	"gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 
 	"gorbm.dev/gorbm/internal/prodtest"
 )
 
-// TestSigmoidScaleSaved checks the gradient op's use of σ(z) kept by the
-// forward op: used right after the forward run on the same z, recomputed
-// when the forward op has not run since (here: z changed in place).
-func TestSigmoidScaleSaved(t *testing.T) {
+// TestRowScaleOp checks the gradient op of the softplus sums, g_i·σ_ij,
+// and with offsets g_i·(σ_ij − λ_j), on σ from the σ op.
+func TestRowScaleOp(t *testing.T) {
 	const n, h = 3, 5
 	rng := rand.New(rand.NewPCG(13, 14))
-	zt := tensor.New(tensor.WithShape(n, h), tensor.Of(tensor.Float32))
+	zt := tensor.New(tensor.WithShape(n, h), tensor.WithBacking(uniforms(rng, n*h, -8, 8)))
 	gt := tensor.New(tensor.WithShape(n), tensor.WithBacking([]float32{1, -2, 0.5}))
-	z := f32s(zt)
-	fwd := &softplusSumOp{}
-	bwd := &sigmoidScaleOp{fwd: fwd}
-	check := func(when string) {
-		t.Helper()
-		out, err := bwd.Do(zt, gt)
+	lt := tensor.New(tensor.WithShape(h), tensor.WithBacking(uniforms(rng, h, 0, 1)))
+	sig, err := (&sigmoidOp{}).Do(zt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, offsets := range []bool{false, true} {
+		in := []gorgonia.Value{sig, gt}
+		if offsets {
+			in = append(in, lt)
+		}
+		out, err := (&rowScaleOp{offsets: offsets}).Do(in...)
 		if err != nil {
 			t.Fatal(err)
 		}
-		got, g := f32s(out), f32s(gt)
+		got, z, g, l := f32s(out), f32s(zt), f32s(gt), f32s(lt)
 		for i, x := range z {
-			want := float64(g[i/h]) / (1 + math.Exp(-float64(x)))
-			if d := math.Abs(float64(got[i]) - want); d > 1e-6*math.Abs(want) {
-				t.Fatalf("%s: g·σ(z) at %d = %v, want %v", when, i, got[i], want)
+			want := 1 / (1 + math.Exp(-float64(x)))
+			if offsets {
+				want -= float64(l[i%h])
+			}
+			want *= float64(g[i/h])
+			if d := math.Abs(float64(got[i]) - want); d > 1e-6*math.Max(math.Abs(want), 1e-3) {
+				t.Fatalf("offsets %t: element %d = %v, want %v", offsets, i, got[i], want)
 			}
 		}
 	}
-	for i := range z {
-		z[i] = float32(rng.NormFloat64() * 4)
-	}
-	if _, err := fwd.Do(zt); err != nil {
-		t.Fatal(err)
-	}
-	check("after the forward run")
-	for i := range z { // a new z in the same tensor, no forward run
-		z[i] = float32(rng.NormFloat64() * 4)
-	}
-	check("without a forward run")
 }
 
-// TestStepReusesFields checks that the fast graph's use of the hidden
-// fields a Batch carries from Gibbs changes nothing: the same loss and
-// gradients as for the same rows without fields; none used when the batch's
-// data was replaced (PCD) or after the parameters changed.
-func TestStepReusesFields(t *testing.T) {
+// TestFieldsInput checks that the fast graph takes the hidden fields a
+// Batch carries as an input: with the sampler's fields it gives the bits of
+// the graph compiled without them (which multiplies), and with other
+// fields another cost, so it reads them rather than computing its own.
+func TestFieldsInput(t *testing.T) {
 	const visible, hidden, rows = 20, 7, 4
 	rng := rand.New(rand.NewPCG(15, 16))
-	m, err := New(visible, hidden, 0.1, rng)
+	m, err := New(visible, hidden, rng)
 	if err != nil {
 		t.Fatal(err)
 	}
+	tr := newTestTrainer(t, m, 0.1)
 	v := binaryRows(rng, rows, visible, 0.5)
-	s := NewSampler(m)
-	b, err := s.Gibbs(v, rows, 1, rng)
+	b, err := NewSampler(m, tr.Pool()).Gibbs(v, rows, 1, rng)
 	if err != nil {
 		t.Fatal(err)
 	}
-	dst := make([]float32, rows*hidden)
-	for k, x := range [][]float32{b.Data, b.Recon} {
-		if !b.fields.lookup(dst, x, k, m) {
-			t.Fatalf("the Gibbs run's field %d is not in the batch", k)
-		}
+	if len(b.Fields) != 2*rows*hidden {
+		t.Fatalf("Gibbs returned %d hidden fields, want %d", len(b.Fields), 2*rows*hidden)
 	}
-	with, err := m.Gradients(b)
+	with, err := tr.Gradients(b)
 	if err != nil {
 		t.Fatal(err)
 	}
-	plain := Batch{Data: v, Recon: slices.Clone(b.Recon), Rows: rows}
-	without, err := m.Gradients(plain)
+	plain := b
+	plain.Fields = nil
+	without, err := tr.Gradients(plain)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if with.Cost != without.Cost || !slices.Equal(with.W, without.W) {
+	if with.Cost != without.Cost || !slices.Equal(with.W, without.W) || !slices.Equal(with.HBias, without.HBias) {
 		t.Errorf("cost %v with the sampler's fields, %v without; same dW: %t", with.Cost, without.Cost, slices.Equal(with.W, without.W))
 	}
 	other := b
-	other.Data = binaryRows(rng, rows, visible, 0.5) // PCD: the data is not the chain's start
-	if other.fields.lookup(dst, other.Data, 0, m) {
-		t.Error("the field of the chain's start was taken for other data")
+	other.Fields = slices.Clone(b.Fields)
+	for i := range other.Fields {
+		other.Fields[i]++
 	}
-	if _, err := m.Step(b); err != nil {
+	shifted, err := tr.Gradients(other)
+	if err != nil {
 		t.Fatal(err)
 	}
-	if b.fields.lookup(dst, b.Data, 0, m) {
-		t.Error("a field of the old parameters was reused after Step")
+	if shifted.Cost == with.Cost {
+		t.Error("other hidden fields gave the same cost: the graph does not read them")
 	}
 }
 
-// TestGemmOpPaths checks gemmOp{transA: true}.Do, xᵀ·g, through a sequence
+// TestWeightGradOpPaths checks weightGradOp.Do, xᵀ·g, through a sequence
 // of 0/1 and other x: each path must overwrite the output the other left,
 // and the 0/1 path must give the bits of the stated float32 sums.
-func TestGemmOpPaths(t *testing.T) {
+func TestWeightGradOpPaths(t *testing.T) {
 	for i, tc := range prodtest.Cases {
 		t.Run(tc.String(), func(t *testing.T) {
 			rng := rand.New(rand.NewPCG(41, uint64(i)))
@@ -116,7 +113,7 @@ func TestGemmOpPaths(t *testing.T) {
 			}
 			wantOther, boundOther := prodtest.ProductRef(other, tc.Rows, tc.V, w, tc.H, nil, true)
 			wt := tensor.New(tensor.WithShape(tc.Rows, tc.H), tensor.WithBacking(w))
-			op := &gemmOp{transA: true}
+			op := &weightGradOp{pool: testPool}
 			for k, step := range []struct {
 				x           []float32
 				want, bound []float64
@@ -126,7 +123,7 @@ func TestGemmOpPaths(t *testing.T) {
 				{other, wantOther, boundOther, !tc.Binary()},
 				{x, want, bound, tc.Binary()},
 			} {
-				what := fmt.Sprintf("gemmOp.Do, call %d", k+1)
+				what := fmt.Sprintf("weightGradOp.Do, call %d", k+1)
 				xt := tensor.New(tensor.WithShape(tc.Rows, tc.V), tensor.WithBacking(step.x))
 				out, err := op.Do(xt, wt)
 				if err != nil {

@@ -16,56 +16,48 @@ import (
 func accModel(t *testing.T, rng *rand.Rand, V, H int) (m *Model, w, vb []float32) {
 	t.Helper()
 	w, vb = prodtest.Normals(rng, H*V), prodtest.Normals(rng, V)
-	m, err := FromParams(V, H, 0.1, w, vb, prodtest.Normals(rng, H))
+	m, err := FromParams(V, H, w, vb, prodtest.Normals(rng, H))
 	if err != nil {
 		t.Fatal(err)
 	}
 	return m, w, vb
 }
 
-// TestTransposedWeights checks that transposedWeights is W (stored
-// Visible×Hidden) transposed, keeps its slice while the parameters stay,
-// and follows SetParams, whose w is in that same Hidden×Visible layout.
-func TestTransposedWeights(t *testing.T) {
+// checkLayouts fails t unless the model's two copies of W, Visible×Hidden
+// for the graphs and Hidden×Visible (the script's layout, Params) for the
+// products h·W, are each other's transpose, bit for bit.
+func checkLayouts(t *testing.T, what string, m *Model) {
+	t.Helper()
+	V, H := m.visible, m.hidden
+	w, wt := m.weights(), m.wt
+	for j := 0; j < H; j++ {
+		for i := 0; i < V; i++ {
+			if math.Float32bits(wt[j*V+i]) != math.Float32bits(w[i*H+j]) {
+				t.Fatalf("%s: W[%d][%d] = %v in the script's layout, %v in the graphs'", what, j, i, wt[j*V+i], w[i*H+j])
+			}
+		}
+	}
+}
+
+// TestWeightLayouts checks that New and SetParams keep the model's two
+// layouts of W in step, and that SetParams takes the script's layout.
+func TestWeightLayouts(t *testing.T) {
 	for i, sz := range []struct{ V, H int }{{13, 11}, {1, 7}, {7, 1}, {40, 3}, {784, 500}} {
 		t.Run(fmt.Sprintf("%dx%d", sz.V, sz.H), func(t *testing.T) {
 			V, H := sz.V, sz.H
 			rng := rand.New(rand.NewPCG(51, uint64(i)))
-			m, err := New(V, H, 0.1, rng)
+			m, err := New(V, H, rng)
 			if err != nil {
 				t.Fatal(err)
 			}
-			stored := m.weights()
-			wt := m.transposedWeights()
-			if len(wt) != V*H {
-				t.Fatalf("%d elements, want %d", len(wt), V*H)
-			}
-			for j := 0; j < H; j++ {
-				for k := 0; k < V; k++ {
-					if math.Float32bits(wt[j*V+k]) != math.Float32bits(stored[k*H+j]) {
-						t.Fatalf("after New: Wᵀ[%d][%d] = %v, W[%d][%d] = %v", j, k, wt[j*V+k], k, j, stored[k*H+j])
-					}
-				}
-			}
-			first := slices.Clone(wt)
-			again := m.transposedWeights()
-			if &again[0] != &wt[0] {
-				t.Error("a second call without a parameter change returned a new slice")
-			}
-			if !slices.Equal(again, first) {
-				t.Error("a second call without a parameter change changed Wᵀ")
-			}
-
-			version := m.version.Load()
+			checkLayouts(t, "after New", m)
 			w := prodtest.Normals(rng, H*V)
 			if err := m.SetParams(w, prodtest.Normals(rng, V), prodtest.Normals(rng, H)); err != nil {
 				t.Fatal(err)
 			}
-			if m.version.Load() == version {
-				t.Fatal("SetParams did not change the parameter version")
-			}
-			if got := m.transposedWeights(); !slices.Equal(got, w) {
-				t.Error("after SetParams: Wᵀ is not the new script-layout w")
+			checkLayouts(t, "after SetParams", m)
+			if got, _, _ := m.Params(); !slices.Equal(got, w) {
+				t.Error("after SetParams: Params' W is not the script-layout w given")
 			}
 		})
 	}
@@ -120,63 +112,95 @@ func TestVisibleProbabilitiesOnes(t *testing.T) {
 	}
 }
 
-// TestStepTransposes checks that after Model.Step, whose solver parts
-// update the rows of W in two blocks, the cached Wᵀ is the transpose of the
-// new W, for a visible size whose halves are not whole bands of 8.
+// TestStepTransposes checks that after Trainer.Step, whose update
+// transposes each band of W's rows as it goes (fast graph) or after
+// Gorgonia's solver (textbook graph), the two layouts of W agree, for
+// visible sizes that are and are not whole bands of 8, with and without
+// momentum.
 func TestStepTransposes(t *testing.T) {
 	rng := rand.New(rand.NewPCG(13, 14))
-	for _, V := range []int{20, 784} {
-		m, err := New(V, 7, 0.1, rng)
-		if err != nil {
-			t.Fatal(err)
-		}
-		s := NewSampler(m)
-		v := binaryRows(rng, 3, V, 0.3)
-		for step := range 3 {
-			b, err := s.Gibbs(v, 3, 1, rng)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if _, err := m.Step(b); err != nil {
-				t.Fatal(err)
-			}
-			wt, w := m.transposedWeights(), m.weights()
-			for i := 0; i < V; i++ {
-				for j := 0; j < 7; j++ {
-					if wt[j*V+i] != w[i*7+j] {
-						t.Fatalf("V=%d, after step %d: Wᵀ[%d][%d] = %v, W[%d][%d] = %v", V, step, j, i, wt[j*V+i], i, j, w[i*7+j])
+	for _, g := range graphs {
+		for _, V := range []int{20, 784} {
+			for _, momentum := range []float64{0, 0.5} {
+				m, err := New(V, 7, rng)
+				if err != nil {
+					t.Fatal(err)
+				}
+				tr := newTestTrainer(t, m, 0.1)
+				if err := tr.SetGraph(g); err != nil {
+					t.Fatal(err)
+				}
+				if err := tr.SetMomentum(momentum); err != nil {
+					t.Fatal(err)
+				}
+				s := NewSampler(m, tr.Pool())
+				v := binaryRows(rng, 3, V, 0.3)
+				for step := range 3 {
+					b, err := s.Gibbs(v, 3, 1, rng)
+					if err != nil {
+						t.Fatal(err)
 					}
+					if _, err := tr.Step(b); err != nil {
+						t.Fatal(err)
+					}
+					checkLayouts(t, fmt.Sprintf("%v, V=%d, momentum %v, after step %d", g, V, momentum, step), m)
 				}
 			}
 		}
 	}
 }
 
-// TestSetParallelSameBits checks that training with the helper goroutine
-// switched off gives the same parameters, bit for bit.
-func TestSetParallelSameBits(t *testing.T) {
-	train := func(parallel bool) []float32 {
-		SetParallel(parallel)
-		defer SetParallel(true)
+// TestPoolSameBits checks that training with no helpers, one or three
+// gives the same parameters, bit for bit, for the script's step and for
+// the preset's (persistent chains, centered, momentum, weight decay).
+func TestPoolSameBits(t *testing.T) {
+	train := func(helpers int, preset bool) []float32 {
 		rng := rand.New(rand.NewPCG(17, 18))
-		m, err := New(784, 64, 0.1, rng)
+		m, err := New(784, 64, rng)
 		if err != nil {
 			t.Fatal(err)
 		}
-		s := NewSampler(m)
+		tr := newTestTrainer(t, m, 0.1)
+		tr.pool.Close()
+		tr.pool = NewPool(helpers)
+		const rows = 64
+		chain := binaryRows(rng, rows, 784, 0.13)
+		if preset {
+			for _, err := range []error{tr.SetMomentum(0.5), tr.SetWeightDecay(1e-4), tr.SetOffsets(uniforms(rng, 784, 0, 0.3), uniforms(rng, 64, 0, 1))} {
+				if err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+		s := NewSampler(m, tr.Pool())
 		for range 3 {
-			b, err := s.Gibbs(binaryRows(rng, 64, 784, 0.13), 64, 1, rng)
+			v := binaryRows(rng, rows, 784, 0.13)
+			b, err := s.Gibbs(v, rows, 1, rng)
+			if preset {
+				b, err = s.Persistent(v, rows, chain, rows, 1, rng)
+			}
 			if err != nil {
 				t.Fatal(err)
 			}
-			if _, err := m.Step(b); err != nil {
+			if preset {
+				if err := tr.MoveOffsets(b, 0.01); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if _, err := tr.Step(b); err != nil {
 				t.Fatal(err)
 			}
+			copy(chain, b.Recon)
 		}
-		w, _, _ := m.Params()
-		return w
+		w, vb, hb := m.Params()
+		return append(append(w, vb...), hb...)
 	}
-	if on, off := train(true), train(false); !slices.Equal(on, off) {
-		t.Error("the parameters differ with the helper goroutine off")
+	for _, preset := range []bool{false, true} {
+		none := train(0, preset)
+		for _, helpers := range []int{1, 3} {
+			if !sameBits(train(helpers, preset), none) {
+				t.Errorf("preset %t: the parameters differ with %d helpers and with none", preset, helpers)
+			}
+		}
 	}
 }

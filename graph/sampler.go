@@ -2,7 +2,6 @@ package graph
 
 import (
 	"fmt"
-	"unsafe"
 
 	"gorbm.dev/gorbm/internal/f32"
 	"gorbm.dev/gorbm/internal/linalg"
@@ -27,16 +26,20 @@ func Bernoulli(dst, p []float32, src Uniform) {
 // and the negative samples, the script's v and v1, row-major with Visible
 // values per row. Recon has ReconRows rows, or Rows when ReconRows is 0 (CD
 // and the script: one reconstruction per data vector; persistent chains
-// may be more or fewer). Sampler.Gibbs and Sampler.Persistent return one
-// that also carries the hidden fields v·Wᵀ + c they computed, which the
-// fast graph then reuses instead of multiplying again; a Batch made by hand
-// has none, and the graph computes them.
+// may be more or fewer).
+//
+// Fields, when not nil, are the hidden fields x·Wᵀ + c of the data rows,
+// then of the negative samples ((Rows + negative rows)×Hidden), under the
+// parameters the step will use. Sampler.Gibbs and Sampler.Persistent
+// compute them anyway and return them, and the fast graph then takes them
+// as an input instead of multiplying again. A Batch made by hand has none,
+// and the graph computes them; after changing a Batch's rows, or the
+// model's parameters, set Fields to nil.
 type Batch struct {
 	Data, Recon []float32
 	Rows        int
 	ReconRows   int
-
-	fields *fields
+	Fields      []float32
 }
 
 // negRows returns the number of rows of Recon.
@@ -47,81 +50,41 @@ func (b Batch) negRows() int {
 	return b.ReconRows
 }
 
-// fields are the hidden fields x·Wᵀ + c that a sampler computed for the
-// data (0) and the reconstruction (1), with a copy of the rows they were
-// computed for and the model and parameter version they were computed
-// with. Step uses one only for rows with the same values under the same
-// parameters, so a Batch changed after Gibbs (PCD puts the data in place of
-// the chain's start) stays correct.
-type fields struct {
-	m       *Model
-	version uint64
-	x, a    [2][]float32
-}
-
-// keep records the field a (rows×Hidden) of the rows x as field k.
-func (f *fields) keep(k int, x, a []float32) {
-	f.x[k] = append(f.x[k][:0], x...)
-	f.a[k] = append(f.a[k][:0], a...)
-}
-
-// lookup copies field k into dst if it was computed for m's current
-// parameters and for rows rows holding the values of x, and reports
-// whether it did.
-func (f *fields) lookup(dst, x []float32, k int, m *Model) bool {
-	a := f.field(x, k, m)
-	copy(dst, a)
-	return a != nil
-}
-
-// field returns field k if it was computed for m's current parameters and
-// the rows x, or nil.
-func (f *fields) field(x []float32, k int, m *Model) []float32 {
-	if f == nil || f.m != m || f.version != m.version.Load() || len(f.x[k]) != len(x) || !sameBits(f.x[k], x) {
-		return nil
-	}
-	return f.a[k]
-}
-
-// sameBits reports whether a and b hold the same float32 bit patterns
-// (a byte comparison, so −0 ≠ 0 and NaNs compare by payload).
-func sameBits(a, b []float32) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	if len(a) == 0 {
-		return true
-	}
-	return string(unsafe.Slice((*byte)(unsafe.Pointer(&a[0])), 4*len(a))) ==
-		string(unsafe.Slice((*byte)(unsafe.Pointer(&b[0])), 4*len(b)))
-}
-
 // Sampler runs block Gibbs sampling on a model's current parameters, outside
-// the graph. It keeps its buffers between calls, so a Sampler is not safe
-// for concurrent use; make one per goroutine.
+// the graph, sharing its products and σ with the helpers of a Pool. It
+// keeps its buffers between calls, so a Sampler is not safe for concurrent
+// use; make one per goroutine.
 type Sampler struct {
-	m                *Model
-	aH, pH, h, pV, v []float32
-	capRows          int
-	scratch          linalg.Scratch
-	fields           fields
+	m            *Model
+	pool         *par.Pool
+	pH, h, pV, v []float32
+	fields       []float32 // the hidden fields of the last Batch's rows
+	capRows      int
+	scratch      linalg.Scratch
 }
 
-// NewSampler returns a sampler reading m's parameters.
-func NewSampler(m *Model) *Sampler { return &Sampler{m: m} }
+// NewSampler returns a sampler reading m's parameters, sharing its work
+// with pool's helpers (nil: on the calling goroutine alone).
+func NewSampler(m *Model, pool *Pool) *Sampler { return &Sampler{m: m, pool: pool.par()} }
 
-func (s *Sampler) grow(rows int) {
-	if rows <= s.capRows {
-		return
-	}
+// grow makes room for rows rows in the per-step buffers and fields rows in
+// the fields.
+func (s *Sampler) grow(rows, fields int) {
 	V, H := s.m.visible, s.m.hidden
-	s.aH, s.pH, s.h = make([]float32, rows*H), make([]float32, rows*H), make([]float32, rows*H)
-	s.pV, s.v = make([]float32, rows*V), make([]float32, rows*V)
-	s.capRows = rows
+	if rows > s.capRows {
+		s.pH, s.h = make([]float32, rows*H), make([]float32, rows*H)
+		s.pV, s.v = make([]float32, rows*V), make([]float32, rows*V)
+		s.capRows = rows
+	}
+	if len(s.fields) < fields*H {
+		s.fields = make([]float32, fields*H)
+	}
 }
 
-// sigmoid sets dst = σ(src), sharing long slices with the helper goroutine.
-func sigmoid(dst, src []float32) { par.Do(sigmoidJob{dst, src}, len(dst), sigmoidMinShared) }
+// sigmoid sets dst = σ(src), sharing long slices with p's helpers.
+func sigmoid(p *par.Pool, dst, src []float32) {
+	p.Do(sigmoidJob{dst, src}, len(dst), sigmoidMinShared)
+}
 
 type sigmoidJob struct{ dst, src []float32 }
 
@@ -134,33 +97,34 @@ const sigmoidMinShared = 8192
 // (rows×Hidden).
 func (m *Model) VisibleProbabilities(pV, h []float32, rows int) {
 	var s linalg.Scratch
-	m.visibleProbabilities(pV, h, rows, &s)
+	m.visibleProbabilities(nil, pV, h, rows, &s)
 }
 
-func (m *Model) visibleProbabilities(pV, h []float32, rows int, s *linalg.Scratch) {
+func (m *Model) visibleProbabilities(p *par.Pool, pV, h []float32, rows int, s *linalg.Scratch) {
 	V, H := m.visible, m.hidden
-	linalg.AffineTrans(pV, h, rows, H, m.weights(), m.transposedWeights(), V, m.vBias(), s)
-	sigmoid(pV[:rows*V], pV[:rows*V])
+	linalg.AffineTrans(p, pV, h, rows, H, m.weights(), m.wt, V, m.vBias(), s)
+	sigmoid(p, pV[:rows*V], pV[:rows*V])
 }
 
 // VisibleToHidden returns p(h=1|v) and a sample of h for v (rows×Visible),
 // the script's v_to_h. The returned slices are the sampler's buffers, valid
 // until its next call.
 func (s *Sampler) VisibleToHidden(v []float32, rows int, src Uniform) (pH, h []float32) {
-	s.grow(rows)
-	s.hiddenField(v, rows)
-	return s.sampleHidden(rows, src)
+	s.grow(rows, rows)
+	a := s.fields[:rows*s.m.hidden]
+	s.hiddenField(a, v, rows)
+	return s.sampleHidden(a, rows, src)
 }
 
-// hiddenField sets the sampler's aH to v·Wᵀ + c, the script's wx_b.
-func (s *Sampler) hiddenField(v []float32, rows int) {
-	linalg.Affine(s.aH, v, rows, s.m.visible, s.m.weights(), s.m.hidden, s.m.hBias(), &s.scratch)
+// hiddenField sets a to v·Wᵀ + c, the script's wx_b.
+func (s *Sampler) hiddenField(a, v []float32, rows int) {
+	linalg.Affine(s.pool, a, v, rows, s.m.visible, s.m.weights(), s.m.hidden, s.m.hBias(), &s.scratch)
 }
 
-// sampleHidden sets pH = σ(aH) and samples h from it.
-func (s *Sampler) sampleHidden(rows int, src Uniform) (pH, h []float32) {
+// sampleHidden sets pH = σ(a) and samples h from it.
+func (s *Sampler) sampleHidden(a []float32, rows int, src Uniform) (pH, h []float32) {
 	n := rows * s.m.hidden
-	sigmoid(s.pH[:n], s.aH[:n])
+	sigmoid(s.pool, s.pH[:n], a[:n])
 	Bernoulli(s.h[:n], s.pH[:n], src)
 	return s.pH[:n], s.h[:n]
 }
@@ -168,9 +132,9 @@ func (s *Sampler) sampleHidden(rows int, src Uniform) (pH, h []float32) {
 // HiddenToVisible returns p(v=1|h) and a sample of v for h (rows×Hidden),
 // the script's h_to_v. The returned slices are the sampler's buffers.
 func (s *Sampler) HiddenToVisible(h []float32, rows int, src Uniform) (pV, v []float32) {
-	s.grow(rows)
+	s.grow(rows, 0)
 	n := rows * s.m.visible
-	s.m.visibleProbabilities(s.pV, h, rows, &s.scratch)
+	s.m.visibleProbabilities(s.pool, s.pV, h, rows, &s.scratch)
 	Bernoulli(s.v[:n], s.pV[:n], src)
 	return s.pV[:n], s.v[:n]
 }
@@ -184,10 +148,11 @@ func (s *Sampler) GibbsDraws(rows, k int) int {
 
 // Gibbs runs the script's forward pass: from v (rows×Visible) it samples
 // h, then k times v′ ~ p(v|h) and h ~ p(h|v′), and returns the Batch of v
-// and the last v′ (a sampler buffer, valid until the next call). It
-// consumes the draws in the script's order, including those of the last
-// hidden sample, which the script draws and discards (so Gibbs draws them
-// without computing that sample).
+// and the last v′ (a sampler buffer, valid until the next call), with the
+// hidden fields of both (Batch.Fields, also a sampler buffer). It consumes
+// the draws in the script's order, including those of the last hidden
+// sample, which the script draws and discards (so Gibbs draws them without
+// computing that sample).
 func (s *Sampler) Gibbs(v []float32, rows, k int, src Uniform) (Batch, error) {
 	if k < 1 {
 		return Batch{}, fmt.Errorf("graph: %d Gibbs steps: use k ≥ 1", k)
@@ -195,24 +160,31 @@ func (s *Sampler) Gibbs(v []float32, rows, k int, src Uniform) (Batch, error) {
 	if rows < 1 || len(v) != rows*s.m.visible {
 		return Batch{}, fmt.Errorf("graph: Gibbs on %d values for %d rows of %d: %w", len(v), rows, s.m.visible, ErrShape)
 	}
-	s.grow(rows)
-	f := &s.fields
-	f.m, f.version = s.m, s.m.version.Load()
+	s.grow(rows, 2*rows)
 	nH := rows * s.m.hidden
-	s.hiddenField(v, rows)
-	f.keep(0, v, s.aH[:nH])
-	_, h := s.sampleHidden(rows, src)
+	data := s.fields[:nH]
+	s.hiddenField(data, v, rows)
+	vk := s.chain(data, rows, k, s.fields[nH:2*nH], src)
+	return Batch{Data: v, Recon: vk, Rows: rows, Fields: s.fields[:2*nH]}, nil
+}
+
+// chain runs k Gibbs steps from the hidden field start of rows rows: it
+// samples h, then k times v′ ~ p(v|h) and h ~ p(h|v′) with the field of
+// v′ in end, and draws the last h's variates without computing it. It
+// returns the last v′; end holds its field.
+func (s *Sampler) chain(start []float32, rows, k int, end []float32, src Uniform) []float32 {
+	nH := rows * s.m.hidden
+	_, h := s.sampleHidden(start, rows, src)
 	var vk []float32
 	for i := 0; i < k; i++ {
 		_, vk = s.HiddenToVisible(h, rows, src)
-		s.hiddenField(vk, rows)
+		s.hiddenField(end, vk, rows)
 		if i < k-1 {
-			_, h = s.sampleHidden(rows, src)
+			_, h = s.sampleHidden(end, rows, src)
 		}
 	}
-	f.keep(1, vk, s.aH[:nH])
 	rng.Take(nH, src, s.h) // the discarded last hidden sample's draws
-	return Batch{Data: v, Recon: vk, Rows: rows, fields: f}, nil
+	return vk
 }
 
 // Persistent runs persistent contrastive divergence's sampling (Tieleman
@@ -224,15 +196,20 @@ func (s *Sampler) Gibbs(v []float32, rows, k int, src Uniform) (Batch, error) {
 // caller's, independent of the batch size. The data's hidden fields are
 // computed here (without draws) and travel in the Batch for the graph.
 func (s *Sampler) Persistent(data []float32, rows int, chain []float32, chains, k int, src Uniform) (Batch, error) {
-	if rows < 1 || len(data) != rows*s.m.visible {
-		return Batch{}, fmt.Errorf("graph: persistent step on %d data values for %d rows of %d: %w", len(data), rows, s.m.visible, ErrShape)
+	V, H := s.m.visible, s.m.hidden
+	if k < 1 {
+		return Batch{}, fmt.Errorf("graph: %d Gibbs steps: use k ≥ 1", k)
 	}
-	s.grow(max(rows, chains))
-	b, err := s.Gibbs(chain, chains, k, src)
-	if err != nil {
-		return Batch{}, err
+	if rows < 1 || len(data) != rows*V {
+		return Batch{}, fmt.Errorf("graph: persistent step on %d data values for %d rows of %d: %w", len(data), rows, V, ErrShape)
 	}
-	s.hiddenField(data, rows)
-	s.fields.keep(0, data, s.aH[:rows*s.m.hidden])
-	return Batch{Data: data, Rows: rows, Recon: b.Recon, ReconRows: chains, fields: &s.fields}, nil
+	if chains < 1 || len(chain) != chains*V {
+		return Batch{}, fmt.Errorf("graph: persistent chains of %d values for %d chains of %d: %w", len(chain), chains, V, ErrShape)
+	}
+	s.grow(max(rows, chains), rows+chains)
+	end := s.fields[rows*H : (rows+chains)*H]
+	s.hiddenField(end, chain, chains) // the chains' start; end holds their end after the steps
+	vk := s.chain(end, chains, k, end, src)
+	s.hiddenField(s.fields[:rows*H], data, rows)
+	return Batch{Data: data, Rows: rows, Recon: vk, ReconRows: chains, Fields: s.fields[:(rows+chains)*H]}, nil
 }

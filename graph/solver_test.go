@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"testing"
 
 	"gorgonia.org/gorgonia"
@@ -12,10 +13,11 @@ import (
 	"gorbm.dev/gorbm/internal/rng"
 )
 
-// stepper makes a V×H model on graph g and hands out CD-1 batches of 4 or
-// 5 rows sampled from it, all from one seeded stream.
+// stepper makes a V×H model and its trainer on graph g and hands out CD-1
+// batches of 4 or 5 rows sampled from it, all from one seeded stream.
 type stepper struct {
 	m   *Model
+	tr  *Trainer
 	s   *Sampler
 	src *rng.Rand
 	n   int
@@ -24,14 +26,15 @@ type stepper struct {
 func newStepper(t *testing.T, g Graph, V, H int, lr float64) *stepper {
 	t.Helper()
 	src := rng.New(uint64(V*H), 7)
-	m, err := New(V, H, lr, src)
+	m, err := New(V, H, src)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := m.SetGraph(g); err != nil {
+	tr := newTestTrainer(t, m, lr)
+	if err := tr.SetGraph(g); err != nil {
 		t.Fatal(err)
 	}
-	return &stepper{m: m, s: NewSampler(m), src: src}
+	return &stepper{m: m, tr: tr, s: NewSampler(m, tr.Pool()), src: src}
 }
 
 func (st *stepper) batch(t *testing.T) Batch {
@@ -52,7 +55,7 @@ func (st *stepper) batch(t *testing.T) Batch {
 	return b
 }
 
-// TestStepIsMomentum checks Model.Step with momentum on both graphs, bit
+// TestStepIsMomentum checks Trainer.Step with momentum on both graphs, bit
 // for bit, against Gorgonia's Momentum rule in float32, c ← c·μ + (−lr)·g,
 // p ← p + c, with g from Gradients, while the learning rate and the
 // momentum change between steps (a schedule), and that Velocity returns c.
@@ -62,17 +65,17 @@ func TestStepIsMomentum(t *testing.T) {
 		for _, sz := range [][2]int{{784, 50}, {20, 7}} {
 			V, H := sz[0], sz[1]
 			st := newStepper(t, g, V, H, plan[0].lr)
-			m := st.m
+			m, tr := st.m, st.tr
 			c := [3][]float32{make([]float32, V*H), make([]float32, V), make([]float32, H)} // script layout
 			for step, p := range plan {
-				if err := m.SetLearnRate(p.lr); err != nil {
+				if err := tr.SetLearnRate(p.lr); err != nil {
 					t.Fatal(err)
 				}
-				if err := m.SetMomentum(p.mu); err != nil {
+				if err := tr.SetMomentum(p.mu); err != nil {
 					t.Fatal(err)
 				}
 				b := st.batch(t)
-				grad, err := m.Gradients(b)
+				grad, err := tr.Gradients(b)
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -90,14 +93,11 @@ func TestStepIsMomentum(t *testing.T) {
 						want[k][i] = before[k][i] + c[k][i]
 					}
 				}
-				if _, err := m.Step(b); err != nil {
+				if _, err := tr.Step(b); err != nil {
 					t.Fatal(err)
 				}
 				w1, b1, c1 := m.Params()
-				vw, vb, vh, err := m.Velocity()
-				if err != nil {
-					t.Fatal(err)
-				}
+				vw, vb, vh := tr.Velocity()
 				for k, name := range []string{"W", "v_bias", "h_bias"} {
 					if now := [3][]float32{w1, b1, c1}[k]; !sameBits(now, want[k]) {
 						t.Fatalf("%v %d×%d step %d: %s is not the Momentum update, bit for bit", g, V, H, step, name)
@@ -111,54 +111,53 @@ func TestStepIsMomentum(t *testing.T) {
 	}
 }
 
-// TestVelocityRoundTrip checks that a model given another's parameters and
-// velocities (a run continued from a checkpoint) takes the same next step,
-// bit for bit, and that the velocities follow the model to the other graph.
+// TestVelocityRoundTrip checks that a trainer given another's parameters
+// and velocities (a run continued from a checkpoint) takes the same next
+// step, bit for bit, also when it switches graphs in between: the
+// velocities are the trainer's, not a graph's.
 func TestVelocityRoundTrip(t *testing.T) {
 	const V, H, lr, mu = 30, 7, 0.05, 0.9
 	for _, g := range graphs {
 		t.Run(g.String(), func(t *testing.T) {
 			st := newStepper(t, g, V, H, lr)
-			if err := st.m.SetMomentum(mu); err != nil {
+			if err := st.tr.SetMomentum(mu); err != nil {
 				t.Fatal(err)
 			}
 			for range 3 {
-				if _, err := st.m.Step(st.batch(t)); err != nil {
+				if _, err := st.tr.Step(st.batch(t)); err != nil {
 					t.Fatal(err)
 				}
 			}
 			w, vb, hb := st.m.Params()
-			cw, cb, ch, err := st.m.Velocity()
+			cw, cb, ch := st.tr.Velocity()
+			copyM, err := FromParams(V, H, w, vb, hb)
 			if err != nil {
 				t.Fatal(err)
 			}
-			copyM, err := FromParams(V, H, lr, w, vb, hb)
-			if err != nil {
-				t.Fatal(err)
-			}
+			copyT := newTestTrainer(t, copyM, lr)
 			other := Fast
 			if g == Fast {
 				other = Textbook
 			}
 			// The copy starts on the other graph and switches: the
 			// velocities must follow.
-			if err := copyM.SetGraph(other); err != nil {
+			if err := copyT.SetGraph(other); err != nil {
 				t.Fatal(err)
 			}
-			if err := copyM.SetMomentum(mu); err != nil {
+			if err := copyT.SetMomentum(mu); err != nil {
 				t.Fatal(err)
 			}
-			if err := copyM.SetVelocity(cw, cb, ch); err != nil {
+			if err := copyT.SetVelocity(cw, cb, ch); err != nil {
 				t.Fatal(err)
 			}
-			if err := copyM.SetGraph(g); err != nil {
+			if err := copyT.SetGraph(g); err != nil {
 				t.Fatal(err)
 			}
 			b := st.batch(t)
-			if _, err := st.m.Step(b); err != nil {
+			if _, err := st.tr.Step(b); err != nil {
 				t.Fatal(err)
 			}
-			if _, err := copyM.Step(Batch{Data: b.Data, Recon: b.Recon, Rows: b.Rows}); err != nil {
+			if _, err := copyT.Step(Batch{Data: b.Data, Recon: b.Recon, Rows: b.Rows}); err != nil {
 				t.Fatal(err)
 			}
 			w1, _, _ := st.m.Params()
@@ -168,27 +167,28 @@ func TestVelocityRoundTrip(t *testing.T) {
 			}
 		})
 	}
-	m, err := New(3, 2, lr, rand.New(rand.NewPCG(1, 2)))
+	m, err := New(3, 2, rand.New(rand.NewPCG(1, 2)))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := m.SetVelocity(make([]float32, 6), make([]float32, 3), []float32{0, 1}); err == nil {
+	tr := newTestTrainer(t, m, lr)
+	if err := tr.SetVelocity(make([]float32, 6), make([]float32, 3), []float32{0, 1}); err == nil {
 		t.Error("a non-zero velocity for a model without momentum gave no error")
 	}
-	if err := m.SetVelocity(make([]float32, 5), make([]float32, 3), make([]float32, 2)); err == nil {
+	if err := tr.SetVelocity(make([]float32, 5), make([]float32, 3), make([]float32, 2)); err == nil {
 		t.Error("a velocity of the wrong shape gave no error")
 	}
 	for _, bad := range []float64{-0.1, 1, math.NaN()} {
-		if err := m.SetMomentum(bad); err == nil {
+		if err := tr.SetMomentum(bad); err == nil {
 			t.Errorf("SetMomentum(%v) gave no error", bad)
 		}
 	}
 	for _, bad := range []float64{0, -1, math.Inf(1)} {
-		if err := m.SetLearnRate(bad); err == nil {
+		if err := tr.SetLearnRate(bad); err == nil {
 			t.Errorf("SetLearnRate(%v) gave no error", bad)
 		}
 	}
-	if err := m.SetWeightDecay(-1); err == nil {
+	if err := tr.SetWeightDecay(-1); err == nil {
 		t.Error("SetWeightDecay(-1) gave no error")
 	}
 }
@@ -203,21 +203,22 @@ func TestWeightDecayGradient(t *testing.T) {
 			t.Run(fmt.Sprintf("%v/centered=%v", g, centered), func(t *testing.T) {
 				rng := rand.New(rand.NewPCG(40, 41))
 				m := randomModel(t, rng, V, H, 0.5, 1)
-				if err := m.SetGraph(g); err != nil {
+				tr := newTestTrainer(t, m, 0.1)
+				if err := tr.SetGraph(g); err != nil {
 					t.Fatal(err)
 				}
 				var mu, lambda []float32
 				if centered {
 					mu, lambda = uniforms(rng, V, 0, 1), uniforms(rng, H, 0, 1)
-					if err := m.SetOffsets(mu, lambda); err != nil {
+					if err := tr.SetOffsets(mu, lambda); err != nil {
 						t.Fatal(err)
 					}
 				}
-				if err := m.SetWeightDecay(wd); err != nil {
+				if err := tr.SetWeightDecay(wd); err != nil {
 					t.Fatal(err)
 				}
 				b := Batch{Data: binaryRows(rng, rows, V, 0.3), Recon: binaryRows(rng, rows, V, 0.3), Rows: rows}
-				got, err := m.Gradients(b)
+				got, err := tr.Gradients(b)
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -228,7 +229,7 @@ func TestWeightDecayGradient(t *testing.T) {
 				}
 				checkClosedForm(t, got, cost, dW, db, dc)
 				// The loss Step returns is the same cost.
-				loss, err := m.Step(b)
+				loss, err := tr.Step(b)
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -270,5 +271,56 @@ func TestGorgoniaMomentumL2(t *testing.T) {
 	w2 := step(mom, w1, g0)
 	if want := w1 + mu*c1 - lr*(g0+l2*c1); math.Abs(float64(w2-want)) > 1e-6 {
 		t.Errorf("Momentum with L2, second step: w = %v, want w + μc − lr·(g + l2·c) = %v", w2, want)
+	}
+}
+
+// fixedGrad is a parameter and its gradient as tensors, for stepping
+// Gorgonia's solvers directly.
+type fixedGrad struct{ value, grad *tensor.Dense }
+
+func (p fixedGrad) Value() gorgonia.Value         { return p.value }
+func (p fixedGrad) Grad() (gorgonia.Value, error) { return p.grad, nil }
+
+// TestUpdatesAreGorgonias checks the trainer's update rules, which the fast
+// graph runs in one pass, against Gorgonia's own solvers bit for bit:
+// sgdUpdate against VanillaSolver.Step, momentumUpdate against
+// Momentum.Step, over steps whose learning rate and momentum change (a
+// schedule), with gradients of every size.
+func TestUpdatesAreGorgonias(t *testing.T) {
+	const n = 1000
+	rng := rand.New(rand.NewPCG(42, 43))
+	plan := []struct{ lr, mu float64 }{{0.1, 0.5}, {0.1, 0.5}, {0.05, 0.9}, {0.0137, 0.9}, {3, 0.25}}
+	params := uniforms(rng, n, -2, 2)
+	oursSGD, oursMom := slices.Clone(params), slices.Clone(params)
+	velocity := make([]float32, n)
+	theirsSGD := fixedGrad{tensor.New(tensor.WithShape(n), tensor.WithBacking(slices.Clone(params))), tensor.New(tensor.WithShape(n), tensor.Of(tensor.Float32))}
+	theirsMom := fixedGrad{tensor.New(tensor.WithShape(n), tensor.WithBacking(slices.Clone(params))), tensor.New(tensor.WithShape(n), tensor.Of(tensor.Float32))}
+	van := gorgonia.NewVanillaSolver()
+	mom := gorgonia.NewMomentum()
+	for step, p := range plan {
+		g := uniforms(rng, n, -1, 1)
+		for i := range g {
+			g[i] *= float32(math.Pow(10, float64(rng.IntN(12)-6))) // magnitudes from 1e-6 to 1e5
+		}
+		gorgonia.WithLearnRate(p.lr)(van)
+		gorgonia.WithLearnRate(p.lr)(mom)
+		gorgonia.WithMomentum(p.mu)(mom)
+		copy(f32s(theirsSGD.grad), g)
+		copy(f32s(theirsMom.grad), g)
+		if err := van.Step([]gorgonia.ValueGrad{theirsSGD}); err != nil {
+			t.Fatal(err)
+		}
+		if err := mom.Step([]gorgonia.ValueGrad{theirsMom}); err != nil {
+			t.Fatal(err)
+		}
+		s := solver{lr: p.lr, momentum: p.mu}
+		sgdUpdate(oursSGD, g, s.negLR())
+		momentumUpdate(oursMom, g, velocity, s.negLR(), s.mom())
+		if !sameBits(oursSGD, f32s(theirsSGD.value)) {
+			t.Fatalf("step %d: sgdUpdate differs from Gorgonia's VanillaSolver", step)
+		}
+		if !sameBits(oursMom, f32s(theirsMom.value)) {
+			t.Fatalf("step %d: momentumUpdate differs from Gorgonia's Momentum", step)
+		}
 	}
 }

@@ -43,9 +43,10 @@ func FreeEnergy(v, w, vBias, hBias *gorgonia.Node) (f *gorgonia.Node, err error)
 //
 // as Gorgonia's usual loop: gorgonia.Grad builds the gradients, the tape
 // machine binds them to W, v_bias and h_bias as dual values, and the
-// solver steps on them.
+// solver steps on them: Gorgonia's VanillaSolver, or the trainer's
+// momentum rule (solver).
 type textbookStep struct {
-	m          *Model
+	t          *Trainer
 	g          *gorgonia.ExprGraph
 	v, v1      *tensor.Dense // the inputs' values: the data and the reconstruction
 	loss       *gorgonia.Node
@@ -55,8 +56,8 @@ type textbookStep struct {
 	vm         gorgonia.VM
 }
 
-func (m *Model) compileTextbook(bl blocks) (*textbookStep, error) {
-	s, grads, err := m.buildTextbook(bl, true)
+func (t *Trainer) compileTextbook(bl blocks) (*textbookStep, error) {
+	s, grads, err := t.buildTextbook(bl, true)
 	if err != nil {
 		return nil, err
 	}
@@ -71,18 +72,19 @@ func (m *Model) compileTextbook(bl blocks) (*textbookStep, error) {
 // bl, with the gradients' nodes if grad is set (which it returns). With
 // centering the free energies are CenteredFreeEnergy of the centered
 // biases; with weight decay the cost gains ½·wd·‖W‖².
-func (m *Model) buildTextbook(bl blocks, grad bool) (*textbookStep, gorgonia.Nodes, error) {
+func (t *Trainer) buildTextbook(bl blocks, grad bool) (*textbookStep, gorgonia.Nodes, error) {
 	g := gorgonia.NewGraph()
+	m := t.m
 	V, H := m.visible, m.hidden
 	s := &textbookStep{
-		m:  m,
+		t:  t,
 		g:  g,
 		v:  tensor.New(tensor.WithShape(bl[0], V), tensor.Of(tensor.Float32)),
 		v1: tensor.New(tensor.WithShape(bl[1], V), tensor.Of(tensor.Float32)),
 	}
 	vbT, hbT := m.vb, m.hb
-	if m.center != nil {
-		vbT, hbT = m.center.vb, m.center.hb
+	if t.center != nil {
+		vbT, hbT = t.center.vb, t.center.hb
 	}
 	w := gorgonia.NewMatrix(g, tensor.Float32, gorgonia.WithShape(V, H), gorgonia.WithName("W"), gorgonia.WithValue(m.w))
 	vb := gorgonia.NewVector(g, tensor.Float32, gorgonia.WithShape(V), gorgonia.WithName("v_bias"), gorgonia.WithValue(vbT))
@@ -91,9 +93,9 @@ func (m *Model) buildTextbook(bl blocks, grad bool) (*textbookStep, gorgonia.Nod
 	v1 := gorgonia.NewMatrix(g, tensor.Float32, gorgonia.WithShape(bl[1], V), gorgonia.WithName("v1"), gorgonia.WithValue(s.v1))
 
 	freeEnergy := FreeEnergy
-	if m.center != nil {
-		mu := gorgonia.NewVector(g, tensor.Float32, gorgonia.WithShape(V), gorgonia.WithName("μ"), gorgonia.WithValue(m.center.mu))
-		lambda := gorgonia.NewVector(g, tensor.Float32, gorgonia.WithShape(H), gorgonia.WithName("λ"), gorgonia.WithValue(m.center.lambda))
+	if t.center != nil {
+		mu := gorgonia.NewVector(g, tensor.Float32, gorgonia.WithShape(V), gorgonia.WithName("μ"), gorgonia.WithValue(t.center.mu))
+		lambda := gorgonia.NewVector(g, tensor.Float32, gorgonia.WithShape(H), gorgonia.WithName("λ"), gorgonia.WithValue(t.center.lambda))
 		freeEnergy = func(v, w, vb, hb *gorgonia.Node) (*gorgonia.Node, error) {
 			return CenteredFreeEnergy(v, w, vb, hb, mu, lambda)
 		}
@@ -111,8 +113,8 @@ func (m *Model) buildTextbook(bl blocks, grad bool) (*textbookStep, gorgonia.Nod
 	}
 	cost := s.loss
 	s.roots = gorgonia.Nodes{s.loss}
-	if m.decay != 0 { // + ½·wd·‖W‖², in stock ops
-		half := gorgonia.NewScalar(g, tensor.Float32, gorgonia.WithName("½·wd"), gorgonia.WithValue(float32(m.decay/2)))
+	if t.decay != 0 { // + ½·wd·‖W‖², in stock ops
+		half := gorgonia.NewScalar(g, tensor.Float32, gorgonia.WithName("½·wd"), gorgonia.WithValue(float32(t.decay/2)))
 		d, err := gorgonia.Mul(half, gorgonia.Must(gorgonia.Sum(gorgonia.Must(gorgonia.Square(w)))))
 		if err != nil {
 			return nil, nil, fmt.Errorf("graph: weight decay: %w", err)
@@ -136,11 +138,11 @@ func (m *Model) buildTextbook(bl blocks, grad bool) (*textbookStep, gorgonia.Nod
 // TextbookDot returns the textbook cost graph for batches of rows rows in
 // Graphviz's dot language (Gorgonia's ToDot): the loss alone, or with the
 // nodes gorgonia.Grad added for the gradients.
-func (m *Model) TextbookDot(rows int, gradients bool) (string, error) {
+func (t *Trainer) TextbookDot(rows int, gradients bool) (string, error) {
 	if rows < 1 {
 		return "", fmt.Errorf("graph: a graph for %d rows: use at least 1", rows)
 	}
-	s, _, err := m.buildTextbook(blocks{rows, rows}, gradients)
+	s, _, err := t.buildTextbook(blocks{rows, rows}, gradients)
 	if err != nil {
 		return "", err
 	}
@@ -177,9 +179,17 @@ func (s *textbookStep) gradients() (dW, dVBias, dHBias []float32, err error) {
 }
 
 // update is train_op.step(): the solver applies the bound gradients and
-// zeroes them.
+// zeroes them; then the model's Hidden×Visible copy of W follows.
 func (s *textbookStep) update() error {
-	return s.m.solver.whole.Step(gorgonia.NodesToValueGrads(s.learnables))
+	var solver gorgonia.Solver = s.t.solver.vanilla
+	if s.t.solver.useMomentum {
+		solver = momentumSolver{&s.t.solver}
+	}
+	if err := solver.Step(gorgonia.NodesToValueGrads(s.learnables)); err != nil {
+		return err
+	}
+	s.t.m.weightsChanged(s.t.pool.par())
+	return nil
 }
 
 func (s *textbookStep) reset() { s.vm.Reset() }

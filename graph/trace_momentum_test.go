@@ -49,34 +49,32 @@ func replayMomentum(t *testing.T, g Graph) {
 		t.Fatalf("the trace changes the learning rate at step %d of %d: regenerate it with compare/trace.py", change, steps)
 	}
 
-	m, err := FromParams(visible, hidden, float64(lrs[0]), wAll[:hidden*visible], vbAll[:visible], hbAll[:hidden])
+	m, err := FromParams(visible, hidden, wAll[:hidden*visible], vbAll[:visible], hbAll[:hidden])
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, err := range []error{m.SetGraph(g), m.SetMomentum(momentum), m.SetWeightDecay(decay)} {
+	tr := newTestTrainer(t, m, float64(lrs[0]))
+	for _, err := range []error{tr.SetGraph(g), tr.SetMomentum(momentum), tr.SetWeightDecay(decay)} {
 		if err != nil {
 			t.Fatal(err)
 		}
 	}
-	s := NewSampler(m)
+	s := NewSampler(m, tr.Pool())
 	vData := make([]float32, rows*visible)
 	var worst float64
 	for step := 0; step <= change; step++ {
 		for i, b := range batches[step*rows*visible : (step+1)*rows*visible] {
 			vData[i] = float32(b)
 		}
-		if err := m.SetLearnRate(float64(lrs[step])); err != nil {
+		if err := tr.SetLearnRate(float64(lrs[step])); err != nil {
 			t.Fatal(err)
 		}
-		cw, cb, ch, err := m.Velocity() // c before this step
-		if err != nil {
-			t.Fatal(err)
-		}
+		cw, cb, ch := tr.Velocity() // c before this step
 		b, err := s.Gibbs(vData, rows, 1, &replayDraws{u: drawsAll[step*nd : (step+1)*nd]})
 		if err != nil {
 			t.Fatal(err)
 		}
-		got, err := m.Step(b)
+		got, err := tr.Step(b)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -88,14 +88,15 @@ func replay(t *testing.T, g Graph, k int) {
 	batches, drawsAll := batch.Data().([]uint8), draws.Data().([]float32)
 	const lr = 0.1 // compare/trace.py's LR
 
-	m, err := FromParams(visible, hidden, lr, wAll[:hidden*visible], vbAll[:visible], hbAll[:hidden])
+	m, err := FromParams(visible, hidden, wAll[:hidden*visible], vbAll[:visible], hbAll[:hidden])
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := m.SetGraph(g); err != nil {
+	tr := newTestTrainer(t, m, lr)
+	if err := tr.SetGraph(g); err != nil {
 		t.Fatal(err)
 	}
-	s := NewSampler(m)
+	s := NewSampler(m, tr.Pool())
 	var worst float64 // largest relative difference seen, logged for the record
 	vData := make([]float32, rows*visible)
 	for step := 0; step < steps; step++ {
@@ -110,7 +111,7 @@ func replay(t *testing.T, g Graph, k int) {
 		if src.i != nd {
 			t.Fatalf("step %d: sampler used %d draws, the script used %d", step, src.i, nd)
 		}
-		got, err := m.Step(b)
+		got, err := tr.Step(b)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -73,6 +73,7 @@ func AIS(ctx context.Context, m *graph.Model, opt AISOptions, src graph.Uniform)
 	if err != nil {
 		return AISResult{}, err
 	}
+	defer an.pool.Close()
 	if err := ctx.Err(); err != nil {
 		return AISResult{}, fmt.Errorf("metrics: AIS not started: %w", err)
 	}
@@ -182,6 +183,7 @@ func RAISE(ctx context.Context, m *graph.Model, v []float32, rows int, opt RAISE
 	if err != nil {
 		return RAISEResult{}, err
 	}
+	defer an.pool.Close()
 	if err := ctx.Err(); err != nil {
 		return RAISEResult{}, fmt.Errorf("metrics: RAISE not started: %w", err)
 	}

@@ -8,13 +8,13 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strings"
 	"sync"
 	"testing"
 
 	"gorbm.dev/gorbm/graph"
-	"gorbm.dev/gorbm/internal/par"
 	"gorbm.dev/gorbm/internal/rng"
 	"gorbm.dev/gorbm/train"
 )
@@ -87,16 +87,21 @@ func smallModels(t testing.TB) []smallModel {
 		}
 		return x
 	}
-	random, err := graph.FromParams(train.Pixels, 10, 0.1, randn(10*train.Pixels, 0.1), randn(train.Pixels, 0.3), randn(10, 0.3))
+	random, err := graph.FromParams(train.Pixels, 10, randn(10*train.Pixels, 0.1), randn(train.Pixels, 0.3), randn(10, 0.3))
 	if err != nil {
 		t.Fatal(err)
 	}
 	src := train.NewSources(1)
-	trained, err := graph.New(train.Pixels, 12, 0.1, src.Init)
+	trained, err := graph.New(train.Pixels, 12, src.Init)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := train.Fit(trained, head, train.Config{Epochs: 2, BatchSize: 64, K: 1}, src, nil); err != nil {
+	tr, err := graph.NewTrainer(trained, 0.1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tr.Close()
+	if _, err := train.Fit(tr, head, train.Config{Epochs: 2, BatchSize: 64, K: 1}, src, nil); err != nil {
 		t.Fatal(err)
 	}
 	return []smallModel{
@@ -135,7 +140,7 @@ func prototypeModel(t testing.TB, d *train.Dataset, marg []float64, scale float6
 		p = math.Min(math.Max(p, 0.01), 0.99)
 		b[i] = float32(math.Log(p / (1 - p)))
 	}
-	m, err := graph.FromParams(train.Pixels, H, 0.1, w, b, c)
+	m, err := graph.FromParams(train.Pixels, H, w, b, c)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -281,7 +286,7 @@ func warned(warnings []string, s string) bool {
 
 // handModel is a 2×1 RBM small enough to anneal by hand.
 func handModel(t *testing.T) *graph.Model {
-	m, err := graph.FromParams(2, 1, 0.1, []float32{1, -1}, []float32{0.5, -0.5}, []float32{0.2})
+	m, err := graph.FromParams(2, 1, []float32{1, -1}, []float32{0.5, -0.5}, []float32{0.2})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -409,7 +414,7 @@ func TestRAISEHandComputed(t *testing.T) {
 // the chains are shared between two goroutines or run on one.
 func TestAnnealSharing(t *testing.T) {
 	rng0 := rand.New(rand.NewPCG(5, 6))
-	m, err := graph.New(train.Pixels, 20, 0.1, rng0)
+	m, err := graph.New(train.Pixels, 20, rng0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -434,9 +439,9 @@ func TestAnnealSharing(t *testing.T) {
 		return a, r
 	}
 	shared, sharedR := run()
-	par.SetEnabled(false)
+	procs := runtime.GOMAXPROCS(1) // one processor: every job on the caller
 	alone, aloneR := run()
-	par.SetEnabled(true)
+	runtime.GOMAXPROCS(procs)
 	if !slices.Equal(shared.LogWeights, alone.LogWeights) || !slices.Equal(sharedR.LogProbs, aloneR.LogProbs) {
 		t.Error("the log weights differ between two goroutines and one")
 	}
@@ -448,7 +453,7 @@ func TestAnnealSharing(t *testing.T) {
 // TestAnnealBlockLength checks that the length of the blocks of steps the
 // goroutines run between meetings does not change the results.
 func TestAnnealBlockLength(t *testing.T) {
-	m, err := graph.New(train.Pixels, 20, 0.1, rand.New(rand.NewPCG(5, 7)))
+	m, err := graph.New(train.Pixels, 20, rand.New(rand.NewPCG(5, 7)))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -465,6 +470,7 @@ func TestAnnealBlockLength(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		defer an.pool.Close()
 		an.block = block
 		src := rng.New(3, 4)
 		an.sampleBase(b[1], src)
@@ -540,6 +546,7 @@ func TestAnnealStopsWithinBlock(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		defer an.pool.Close()
 		an.sampleBase(betas[1], rng.New(1, 1))
 		rng.Fill(an.u[an.cur][:4*4*(1+2)], rng.New(1, 2))
 		v, logw := slices.Clone(an.v), slices.Clone(an.logw)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"runtime"
 	"sync"
 	"time"
 
@@ -115,6 +116,7 @@ func betas32(betas []float64) ([]float32, error) {
 // then visible states), so that the results do not depend on how the
 // chains were shared.
 type annealer struct {
+	pool     *par.Pool // the annealer's helpers; close it when done
 	V, H, H2 int       // H2 = H+2: the hidden fields, then v·b and v·b_A
 	wAug     []float32 // V×H2: each row of W (V×H), then b_i and b_A,i
 	w, wt    []float32 // W as V×H and as H×V (the script's layout)
@@ -171,10 +173,10 @@ func newAnnealer(m *graph.Model, bA []float64, n int) (*annealer, error) {
 		return nil, fmt.Errorf("metrics: %d annealing chains: use 1 to %d", n, MaxChains)
 	}
 	wt, b, c := m.Params()
-	an := &annealer{V: V, H: H, H2: H + 2, wt: wt, b: b, n: n,
+	an := &annealer{pool: par.New(runtime.GOMAXPROCS(0) - 1), V: V, H: H, H2: H + 2, wt: wt, b: b, n: n,
 		w: make([]float32, V*H), wAug: make([]float32, V*(H+2)), cAug: make([]float32, H+2),
 		bA: make([]float32, V), logZA: float64(H) * math.Ln2}
-	linalg.Transpose(an.w, wt, H, V)
+	linalg.Transpose(nil, an.w, wt, H, V)
 	copy(an.cAug, c)
 	for i := 0; i < V; i++ {
 		if bA != nil {
@@ -228,7 +230,7 @@ func (an *annealer) minChains() int { return max(2, annealMinWork/(an.V*(an.H+8)
 func (an *annealer) sampleBase(to float32, src graph.Uniform) {
 	rng.Fill(an.u[an.cur][:an.n*an.V], src)
 	an.job, an.to = baseSample, to
-	par.Do(an, an.n, an.minChains())
+	an.pool.Do(an, an.n, an.minChains())
 }
 
 // setStates sets the chains to the 0/1 rows v and starts their weights at
@@ -236,7 +238,7 @@ func (an *annealer) sampleBase(to float32, src graph.Uniform) {
 func (an *annealer) setStates(v []float32, to float32) {
 	copy(an.v, v)
 	an.job, an.to = given, to
-	par.Do(an, an.n, an.minChains())
+	an.pool.Do(an, an.n, an.minChains())
 }
 
 // runBlock runs the steps of path (transitions at path[0…len−2]) on every
@@ -248,7 +250,7 @@ func (an *annealer) runBlock(path []float32) {
 	if an.next > 0 {
 		d = an.drawItems
 	}
-	par.Do(an, d+an.n, an.minChains())
+	an.pool.Do(an, d+an.n, an.minChains())
 	if an.next > 0 && an.chainsTimed > 0 {
 		// Next time, give the drawing as many items as chains take as long.
 		perChain := an.chainTime / time.Duration(an.chainsTimed)
@@ -318,7 +320,7 @@ func (an *annealer) step(lo, hi, k int, s *linalg.Scratch) {
 	h := an.h[lo*H : hi*H]
 	f32.Bernoulli(h, an.ph[lo*H:hi*H], u[lo*H:hi*H])
 	pv := an.pv[lo*V : hi*V]
-	linalg.AffineTrans(pv, h, hi-lo, H, an.w, an.wt, V, an.b, s)
+	linalg.AffineTrans(nil, pv, h, hi-lo, H, an.w, an.wt, V, an.b, s)
 	for r := 0; r < hi-lo; r++ {
 		row := pv[r*V : (r+1)*V]
 		for i, x := range row {
@@ -336,7 +338,7 @@ func (an *annealer) step(lo, hi, k int, s *linalg.Scratch) {
 // σ(to·a), the hidden probabilities of the next transition.
 func (an *annealer) weigh(lo, hi int, from, to float32, sub bool, s *linalg.Scratch) {
 	H := an.H
-	linalg.Affine(an.a[lo*an.H2:hi*an.H2], an.v[lo*an.V:hi*an.V], hi-lo, an.V, an.wAug, an.H2, an.cAug, s)
+	linalg.Affine(nil, an.a[lo*an.H2:hi*an.H2], an.v[lo*an.V:hi*an.V], hi-lo, an.V, an.wAug, an.H2, an.cAug, s)
 	for r := lo; r < hi; r++ {
 		d := an.logf(r, to, an.ph[r*H:(r+1)*H])
 		if sub {

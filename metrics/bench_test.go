@@ -14,7 +14,7 @@ import (
 // the command's defaults: 8 chains, 1000 steps, a 784×500 model.
 func BenchmarkSampleChains(b *testing.B) {
 	src := rand.New(rand.NewPCG(1, 1))
-	m, err := graph.New(784, 500, 0.1, src)
+	m, err := graph.New(784, 500, src)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -31,7 +31,7 @@ func BenchmarkSampleChains(b *testing.B) {
 // and 10,000 training images on a 784×500 model.
 func BenchmarkEvaluate(b *testing.B) {
 	src := rand.New(rand.NewPCG(1, 1))
-	m, err := graph.New(784, 500, 0.1, src)
+	m, err := graph.New(784, 500, src)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -63,14 +63,19 @@ func paperModels(b *testing.B) []struct {
 		b.Fatal(err)
 	}
 	src := train.NewSources(1)
-	trained, err := graph.New(train.Pixels, 500, 0.1, src.Init)
+	trained, err := graph.New(train.Pixels, 500, src.Init)
 	if err != nil {
 		b.Fatal(err)
 	}
-	if _, err := train.Fit(trained, trainSet, train.Config{Epochs: 2, BatchSize: 64, K: 1}, src, nil); err != nil {
+	tr, err := graph.NewTrainer(trained, 0.1)
+	if err != nil {
 		b.Fatal(err)
 	}
-	fresh, err := graph.New(train.Pixels, 500, 0.1, rand.New(rand.NewPCG(1, 1)))
+	defer tr.Close()
+	if _, err := train.Fit(tr, trainSet, train.Config{Epochs: 2, BatchSize: 64, K: 1}, src, nil); err != nil {
+		b.Fatal(err)
+	}
+	fresh, err := graph.New(train.Pixels, 500, rand.New(rand.NewPCG(1, 1)))
 	if err != nil {
 		b.Fatal(err)
 	}

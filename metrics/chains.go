@@ -3,6 +3,7 @@ package metrics
 import (
 	"context"
 	"fmt"
+	"runtime"
 
 	"gorbm.dev/gorbm/graph"
 )
@@ -45,7 +46,9 @@ func SampleChains(ctx context.Context, m *graph.Model, start []float32, chains, 
 	frames := make([]float32, n, (steps/every+1)*n)
 	copy(frames, start)
 	v := append([]float32(nil), start...)
-	s := graph.NewSampler(m)
+	pool := graph.NewPool(runtime.GOMAXPROCS(0) - 1)
+	defer pool.Close()
+	s := graph.NewSampler(m, pool)
 	p.report("sample chains", 0, steps)
 	for t := 1; t <= steps; t++ {
 		if err := ctx.Err(); err != nil {

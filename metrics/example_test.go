@@ -13,7 +13,7 @@ import (
 // log-probability of two images, and the estimate AIS gives for log Z.
 func Example() {
 	// W is Hidden×Visible (the script's layout), then the visible and hidden biases.
-	m, err := graph.FromParams(3, 2, 0.1,
+	m, err := graph.FromParams(3, 2,
 		[]float32{2, 2, -1, -1, 0, 2},
 		[]float32{-1, -1, 0.5},
 		[]float32{-0.5, 0.5})
@@ -42,7 +42,7 @@ func Example() {
 // RAISE is a stochastic lower bound: below the exact value on average over
 // runs; with one chain per image a run can land a little above it, as here.
 func ExampleEstimateLogLikelihood() {
-	m, err := graph.FromParams(3, 2, 0.1,
+	m, err := graph.FromParams(3, 2,
 		[]float32{2, 2, -1, -1, 0, 2},
 		[]float32{-1, -1, 0.5},
 		[]float32{-0.5, 0.5})

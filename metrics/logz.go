@@ -3,6 +3,7 @@ package metrics
 import (
 	"fmt"
 	"math"
+	"runtime"
 
 	"gorbm.dev/gorbm/graph"
 	"gorbm.dev/gorbm/internal/par"
@@ -30,9 +31,11 @@ func ExactLogZ(m *graph.Model) (float64, error) {
 			cols[j][i] = float64(w[j*V+i])
 		}
 	}
-	top := min(H, 4) // 2^top parts, shared between the cores by par.Do
+	top := min(H, 4) // 2^top parts, shared between the cores by a par.Pool
 	parts := make([]logSum, 1<<top)
-	par.Do(exactJob{cols: cols, b: b, c: c, top: top, parts: parts}, len(parts), 1)
+	pool := par.New(runtime.GOMAXPROCS(0) - 1)
+	defer pool.Close()
+	pool.Do(exactJob{cols: cols, b: b, c: c, top: top, parts: parts}, len(parts), 1)
 	var total logSum
 	for _, p := range parts {
 		total.merge(p)

@@ -53,7 +53,7 @@ func ReconstructionError(m *graph.Model, v []float32, rows int, src graph.Unifor
 		return 0, err
 	}
 	V := m.Visible()
-	s := graph.NewSampler(m)
+	s := graph.NewSampler(m, nil)
 	pV := make([]float32, min(rows, chunkRows)*V)
 	var sum float64
 	for lo := 0; lo < rows; lo += chunkRows {

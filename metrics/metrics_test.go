@@ -90,7 +90,7 @@ func TestExactLogZBruteForce(t *testing.T) {
 		{"large", randn(6, 8), randn(3, 4), randn(2, 4)},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			m, err := graph.FromParams(3, 2, 0.1, toF32(tc.w), toF32(tc.b), toF32(tc.c))
+			m, err := graph.FromParams(3, 2, toF32(tc.w), toF32(tc.b), toF32(tc.c))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -104,7 +104,7 @@ func TestExactLogZBruteForce(t *testing.T) {
 			}
 		})
 	}
-	big, err := graph.New(4, MaxExactHidden+1, 0.1, rng)
+	big, err := graph.New(4, MaxExactHidden+1, rng)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -115,7 +115,7 @@ func TestExactLogZBruteForce(t *testing.T) {
 
 func TestPseudoLogLikelihoodHandComputed(t *testing.T) {
 	// V = 2, H = 1: W = [1, −1] (script layout), b = [0.5, −0.5], c = [0.2].
-	m, err := graph.FromParams(2, 1, 0.1, []float32{1, -1}, []float32{0.5, -0.5}, []float32{0.2})
+	m, err := graph.FromParams(2, 1, []float32{1, -1}, []float32{0.5, -0.5}, []float32{0.2})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -167,7 +167,7 @@ const reconTol = 1e-12
 
 func TestReconstructionErrorZeroModel(t *testing.T) {
 	for _, rows := range []int{1, 7, chunkRows + 3} {
-		m, err := graph.FromParams(5, 3, 0.1, make([]float32, 15), make([]float32, 5), make([]float32, 3))
+		m, err := graph.FromParams(5, 3, make([]float32, 15), make([]float32, 5), make([]float32, 3))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -217,7 +217,7 @@ func TestScheduleShape(t *testing.T) {
 }
 
 func TestSampleChains(t *testing.T) {
-	m, err := graph.New(6, 3, 0.1, rand.New(rand.NewPCG(2, 2)))
+	m, err := graph.New(6, 3, rand.New(rand.NewPCG(2, 2)))
 	if err != nil {
 		t.Fatal(err)
 	}

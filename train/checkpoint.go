@@ -300,15 +300,15 @@ func latestName(dir string) (string, error) {
 	return base, nil
 }
 
-// LoadCheckpoint reads the checkpoint SaveCheckpoint last completed in dir;
-// the model gets learning rate lr. A folder without one gives an error
+// LoadCheckpoint reads the checkpoint SaveCheckpoint last completed in dir:
+// the model's parameters and where the run stands. A folder without one gives an error
 // wrapping ErrNoCheckpoint. Everything is checked before it is returned:
 // each file against the checksum saved with it, every array's shape
 // against the Run, the counters against the Run's batches per epoch, the
 // losses and the parameters for finite values, the random state; a
 // checkpoint that fails gives an error wrapping ErrDamaged that names what
 // is wrong, never a panic.
-func LoadCheckpoint(dir string, lr float64) (*Checkpoint, error) {
+func LoadCheckpoint(dir string) (*Checkpoint, error) {
 	base, err := latestName(dir)
 	if err != nil {
 		return nil, err
@@ -379,7 +379,7 @@ func LoadCheckpoint(dir string, lr float64) (*Checkpoint, error) {
 			}
 		}
 	}
-	m, err := modelFrom(sub, arrays[FileW], arrays[FileVBias], arrays[FileHBias], lr)
+	m, err := modelFrom(sub, arrays[FileW], arrays[FileVBias], arrays[FileHBias])
 	if err != nil {
 		return nil, damaged(err)
 	}

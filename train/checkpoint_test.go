@@ -116,21 +116,21 @@ func TestResumeEqualsUninterrupted(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			cfg := Config{Epochs: epochs, BatchSize: batch, K: 1, Persistent: tc.persistent}
-			newTestModel := newTestModel
+			newTestTrainer := newTestTrainer
 			if tc.recipe {
 				cfg = recipe
-				newTestModel = newTestModelCentered
+				newTestTrainer = newTestTrainerCentered
 			}
 			src := NewSources(seed)
-			m := newTestModel(t, hidden, lr, src)
+			m := newTestTrainer(t, hidden, lr, src)
 			want, err := Fit(m, data, cfg, src, nil)
 			if err != nil {
 				t.Fatal(err)
 			}
-			wantW, wantV, wantH := m.Params()
+			wantW, wantV, wantH := m.Model().Params()
 
 			src = NewSources(seed)
-			m = newTestModel(t, hidden, lr, src)
+			m = newTestTrainer(t, hidden, lr, src)
 			ctx, cancel := context.WithCancel(context.Background())
 			defer cancel()
 			stopped := src
@@ -152,11 +152,11 @@ func TestResumeEqualsUninterrupted(t *testing.T) {
 			}
 			dir := t.TempDir()
 			settings := map[string]string{"seed": "3"}
-			if err := SaveCheckpoint(dir, Checkpoint{Model: m, Result: part, Run: cfg.Run(hidden, images), Settings: settings}, src); err != nil {
+			if err := SaveCheckpoint(dir, Checkpoint{Model: m.Model(), Result: part, Run: cfg.Run(hidden, images), Settings: settings}, src); err != nil {
 				t.Fatal(err)
 			}
 
-			ck, err := LoadCheckpoint(dir, lr)
+			ck, err := LoadCheckpoint(dir)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -170,7 +170,7 @@ func TestResumeEqualsUninterrupted(t *testing.T) {
 			if err := ck.Restore(resumed); err != nil {
 				t.Fatal(err)
 			}
-			got, err := FitContext(context.Background(), ck.Model, data, cfg, resumed, ck.Result, nil)
+			got, err := FitContext(context.Background(), trainerOf(t, ck.Model, lr), data, cfg, resumed, ck.Result, nil)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -216,17 +216,17 @@ var testRun = Run{Hidden: 4, Images: 100, BatchSize: 32, K: 1, Persistent: true}
 func saveTestCheckpoint(t *testing.T, dir string, epochs int) (*graph.Model, *Result) {
 	t.Helper()
 	src := NewSources(1)
-	m := newTestModel(t, testRun.Hidden, 0.1, src)
+	m := newTestTrainer(t, testRun.Hidden, 0.1, src)
 	cfg := Config{Epochs: epochs, BatchSize: testRun.BatchSize, K: testRun.K, Persistent: testRun.Persistent}
 	res, err := Fit(m, trainHead(t, testRun.Images), cfg, src, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	ck := Checkpoint{Model: m, Result: res, Run: testRun, Settings: map[string]string{"seed": "1"}, History: json.RawMessage(`[{"epoch":0}]`)}
+	ck := Checkpoint{Model: m.Model(), Result: res, Run: testRun, Settings: map[string]string{"seed": "1"}, History: json.RawMessage(`[{"epoch":0}]`)}
 	if err := SaveCheckpoint(dir, ck, src); err != nil {
 		t.Fatal(err)
 	}
-	return m, res
+	return m.Model(), res
 }
 
 // TestCheckpointAtomic checks what LoadCheckpoint makes of interrupted
@@ -234,7 +234,7 @@ func saveTestCheckpoint(t *testing.T, dir string, epochs int) (*graph.Model, *Re
 // diverged parameters are never saved.
 func TestCheckpointAtomic(t *testing.T) {
 	dir := t.TempDir()
-	if _, err := LoadCheckpoint(dir, 0.1); !errors.Is(err, ErrNoCheckpoint) {
+	if _, err := LoadCheckpoint(dir); !errors.Is(err, ErrNoCheckpoint) {
 		t.Errorf("empty folder: error %v, want ErrNoCheckpoint", err)
 	}
 	saveTestCheckpoint(t, dir, 1)
@@ -255,7 +255,7 @@ func TestCheckpointAtomic(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(dir, ".latest.tmp123"), []byte("epoch3-batch0-123"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	ck, err := LoadCheckpoint(dir, 0.1)
+	ck, err := LoadCheckpoint(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -275,7 +275,7 @@ func TestCheckpointAtomic(t *testing.T) {
 
 	// Diverged parameters: refused, the last good checkpoint stays.
 	src := NewSources(1)
-	m := newTestModel(t, testRun.Hidden, 0.1, src)
+	m := newTestTrainer(t, testRun.Hidden, 0.1, src).Model()
 	w, vb, hb := m.Params()
 	w[3] = float32(math.Inf(1))
 	if err := m.SetParams(w, vb, hb); err != nil {
@@ -284,7 +284,7 @@ func TestCheckpointAtomic(t *testing.T) {
 	if err := SaveCheckpoint(dir, Checkpoint{Model: m, Result: want, Run: testRun}, src); !errors.Is(err, ErrDiverged) {
 		t.Errorf("saving +Inf parameters: error %v, want ErrDiverged", err)
 	}
-	if ck, err := LoadCheckpoint(dir, 0.1); err != nil || len(ck.Result.Losses) != 2 {
+	if ck, err := LoadCheckpoint(dir); err != nil || len(ck.Result.Losses) != 2 {
 		t.Errorf("after a refused save: %v, want the 2-epoch checkpoint", err)
 	}
 }
@@ -329,13 +329,13 @@ func TestCheckpointDamaged(t *testing.T) {
 		return func(t *testing.T, d string) {
 			o := t.TempDir()
 			src := NewSources(1)
-			m := newTestModel(t, other.Hidden, 0.1, src)
+			m := newTestTrainer(t, other.Hidden, 0.1, src)
 			cfg := Config{Epochs: 1, BatchSize: other.BatchSize, K: 1, Persistent: other.Persistent}
 			res, err := Fit(m, trainHead(t, other.Images), cfg, src, nil)
 			if err != nil {
 				t.Fatal(err)
 			}
-			if err := SaveCheckpoint(o, Checkpoint{Model: m, Result: res, Run: other}, src); err != nil {
+			if err := SaveCheckpoint(o, Checkpoint{Model: m.Model(), Result: res, Run: other}, src); err != nil {
 				t.Fatal(err)
 			}
 			b, err := os.ReadFile(filepath.Join(sub(t, o), name))
@@ -433,7 +433,7 @@ func TestCheckpointDamaged(t *testing.T) {
 			d := t.TempDir()
 			saveTestCheckpoint(t, d, 1)
 			tc.damage(t, d)
-			_, err := LoadCheckpoint(d, 0.1)
+			_, err := LoadCheckpoint(d)
 			if !errors.Is(err, ErrDamaged) || !strings.Contains(err.Error(), tc.want) {
 				t.Errorf("error %v, want ErrDamaged mentioning %q", err, tc.want)
 			}
@@ -450,9 +450,11 @@ func ExampleSaveCheckpoint() {
 	}
 	cfg := Config{Epochs: 3, BatchSize: 4, K: 1}
 	src := NewSources(1)
-	m, _ := graph.New(Pixels, 8, 0.1, src.Init)
+	m, _ := graph.New(Pixels, 8, src.Init)
+	t, _ := graph.NewTrainer(m, 0.1)
+	defer t.Close()
 	ctx, stop := context.WithCancel(context.Background())
-	res, err := FitContext(ctx, m, d, cfg, src, nil, func(Epoch) error { stop(); return nil })
+	res, err := FitContext(ctx, t, d, cfg, src, nil, func(Epoch) error { stop(); return nil })
 	fmt.Println("stopped:", errors.Is(err, context.Canceled), "epochs done:", len(res.Losses))
 
 	dir, _ := os.MkdirTemp("", "checkpoint")
@@ -462,7 +464,7 @@ func ExampleSaveCheckpoint() {
 		fmt.Println(err)
 		return
 	}
-	ck, err := LoadCheckpoint(dir, 0.1)
+	ck, err := LoadCheckpoint(dir)
 	if err != nil {
 		fmt.Println(err)
 		return
@@ -472,18 +474,20 @@ func ExampleSaveCheckpoint() {
 		fmt.Println(err)
 		return
 	}
-	res, err = FitContext(context.Background(), ck.Model, d, cfg, resumed, ck.Result, nil)
+	t2, _ := graph.NewTrainer(ck.Model, 0.1)
+	defer t2.Close()
+	res, err = FitContext(context.Background(), t2, d, cfg, resumed, ck.Result, nil)
 	fmt.Println("resumed:", err, "epochs done:", len(res.Losses), "settings:", ck.Settings)
 	// Output:
 	// stopped: true epochs done: 1
 	// resumed: <nil> epochs done: 3 settings: map[seed:1]
 }
 
-// newTestModelCentered is newTestModel with offsets: μ of the first test
-// images' pixel means, λ = 0.5.
-func newTestModelCentered(t *testing.T, hidden int, lr float64, src Sources) *graph.Model {
+// newTestTrainerCentered is newTestTrainer with offsets: μ of the first
+// test images' pixel means, λ = 0.5.
+func newTestTrainerCentered(t testing.TB, hidden int, lr float64, src Sources) *graph.Trainer {
 	t.Helper()
-	m := newTestModel(t, hidden, lr, src)
+	m := newTestTrainer(t, hidden, lr, src)
 	mu, lambda := make([]float32, Pixels), make([]float32, hidden)
 	for i := range mu {
 		mu[i] = float32(i%7) / 10

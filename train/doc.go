@@ -1,5 +1,5 @@
 // Package train brings the MNIST data in and runs the script's training
-// loop on a graph.Model.
+// loop with a graph.Trainer.
 //
 // Data: Load reads the four IDX files that the GoMNIST module ships (found
 // through the module's folder, see DataDir) into Datasets of uint8 images,
@@ -28,7 +28,7 @@
 // Beyond the script (all off in the zero Config): persistent chains, tied
 // to the batch or Config.Chains of their own; learning-rate and momentum
 // Schedules (step, linear or geometric), weight decay, and the offsets'
-// moving average of a centered model, all applied through graph.Model's
+// moving average of a centered model, all applied through graph.Trainer's
 // setters before each step; InitOptions for the data-dependent start
 // (visible biases from the pixel means, the centered model's offsets).
 // The Result carries the chains, offsets and velocities, and checkpoints

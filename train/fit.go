@@ -79,21 +79,21 @@ type Config struct {
 	Chains int
 
 	// LearnRate and Momentum, if set, give the solver's learning rate and
-	// momentum at every batch (graph.Model.SetLearnRate, SetMomentum):
+	// momentum at every batch (graph.Trainer.SetLearnRate, SetMomentum):
 	// schedules such as a decay to a final rate, or Hinton's momentum of
-	// 0.5 for the first epochs and 0.9 after. Unset, the model keeps its
+	// 0.5 for the first epochs and 0.9 after. Unset, the trainer keeps its
 	// own (the script: lr 0.1, no momentum).
 	LearnRate, Momentum Schedule
 
-	// WeightDecay is the L2 weight decay on W (graph.Model.SetWeightDecay);
-	// 0 leaves the model's.
+	// WeightDecay is the L2 weight decay on W (graph.Trainer.SetWeightDecay);
+	// 0 leaves the trainer's.
 	WeightDecay float64
 
-	// Centered says that the model is a centered RBM (graph.Model.SetOffsets,
-	// InitOptions), whose offsets are part of the training state: the
-	// Result and checkpoints carry them. OffsetRate is the rate of the
-	// moving average that moves them towards each batch's means
-	// (graph.Model.MoveOffsets) before its step; 0 keeps them fixed.
+	// Centered says that the model is trained as a centered RBM
+	// (graph.Trainer.SetOffsets, InitOptions), whose offsets are part of the
+	// training state: the Result and checkpoints carry them. OffsetRate is
+	// the rate of the moving average that moves them towards each batch's
+	// means (graph.Trainer.MoveOffsets) before its step; 0 keeps them fixed.
 	Centered   bool
 	OffsetRate float64
 
@@ -211,11 +211,12 @@ var ErrDiverged = errors.New("training diverged")
 // rate instead (to ~1e5 at -lr 1e4): this bound catches that.
 const DivergedLoss = 1e4
 
-// Fit trains m on d for cfg.Epochs epochs, as the script's loop does, and
-// calls onEpoch (if not nil) after each epoch; an error from onEpoch stops
-// the run and is returned.
-func Fit(m *graph.Model, d *Dataset, cfg Config, src Sources, onEpoch func(Epoch) error) (*Result, error) {
-	return FitContext(context.Background(), m, d, cfg, src, nil, onEpoch)
+// Fit trains t's model on d for cfg.Epochs epochs, as the script's loop
+// does, and calls onEpoch (if not nil) after each epoch; an error from
+// onEpoch stops the run and is returned. The sampling and the steps share
+// their work with t's pool.
+func Fit(t *graph.Trainer, d *Dataset, cfg Config, src Sources, onEpoch func(Epoch) error) (*Result, error) {
+	return FitContext(context.Background(), t, d, cfg, src, nil, onEpoch)
 }
 
 // FitContext is Fit with a context and a starting point. If from is not
@@ -228,7 +229,8 @@ func Fit(m *graph.Model, d *Dataset, cfg Config, src Sources, onEpoch func(Epoch
 // ErrDiverged that names the epoch and batch; the model then holds the
 // diverged parameters. After an error other than a cancellation, the
 // Result's LastData is the last batch of the last completed epoch.
-func FitContext(ctx context.Context, m *graph.Model, d *Dataset, cfg Config, src Sources, from *Result, onEpoch func(Epoch) error) (*Result, error) {
+func FitContext(ctx context.Context, t *graph.Trainer, d *Dataset, cfg Config, src Sources, from *Result, onEpoch func(Epoch) error) (*Result, error) {
+	m := t.Model()
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
@@ -238,8 +240,8 @@ func FitContext(ctx context.Context, m *graph.Model, d *Dataset, cfg Config, src
 	if m.Visible() != Pixels {
 		return nil, fmt.Errorf("train: model has %d visible units, MNIST images %d pixels", m.Visible(), Pixels)
 	}
-	if mu, _ := m.Offsets(); cfg.Centered && mu == nil && (from == nil || from.Offsets[0] == nil) {
-		return nil, errors.New("train: a centered run on a model without offsets: set them first (graph.Model.SetOffsets, InitOptions)")
+	if mu, _ := t.Offsets(); cfg.Centered && mu == nil && (from == nil || from.Offsets[0] == nil) {
+		return nil, errors.New("train: a centered run on a trainer without offsets: set them first (graph.Trainer.SetOffsets, InitOptions)")
 	}
 	res := &Result{}
 	if from != nil {
@@ -252,10 +254,10 @@ func FitContext(ctx context.Context, m *graph.Model, d *Dataset, cfg Config, src
 		res.Curve = append([]float64(nil), from.Curve...)
 	}
 	perEpoch := (d.N + cfg.BatchSize - 1) / cfg.BatchSize
-	if err := configure(m, cfg, from, len(res.Losses), res.Batches, perEpoch); err != nil {
+	if err := configure(t, cfg, from, len(res.Losses), res.Batches, perEpoch); err != nil {
 		return nil, err
 	}
-	sampler := graph.NewSampler(m)
+	sampler := graph.NewSampler(m, t.Pool())
 	pf := newPrefetcher(d, cfg, sampler, src)
 	defer pf.close()
 	for epoch := len(res.Losses); epoch < cfg.Epochs; epoch++ {
@@ -277,13 +279,13 @@ func FitContext(ctx context.Context, m *graph.Model, d *Dataset, cfg Config, src
 			if ahead {
 				pf.start(next)
 			}
-			if err := schedule(m, cfg, epoch, batches, perEpoch); err != nil {
+			if err := schedule(t, cfg, epoch, batches, perEpoch); err != nil {
 				if ahead {
 					pf.wait()
 				}
 				return res, err
 			}
-			loss, err := pf.train(m, &res.Chain)
+			loss, err := pf.train(t, &res.Chain)
 			if ahead {
 				pf.wait()
 			}
@@ -306,7 +308,7 @@ func FitContext(ctx context.Context, m *graph.Model, d *Dataset, cfg Config, src
 			}
 			if next < d.N && !ahead {
 				res.Batches, res.Sum = batches, sum
-				if err := keepState(m, cfg, res); err != nil {
+				if err := keepState(t, cfg, res); err != nil {
 					return res, err
 				}
 				return res, fmt.Errorf("train: stopped in epoch %d before batch %d: %w", epoch, batches, ctx.Err())
@@ -321,7 +323,7 @@ func FitContext(ctx context.Context, m *graph.Model, d *Dataset, cfg Config, src
 		e := Epoch{Epoch: epoch, Loss: sum / float64(batches), Batches: batches, Duration: time.Since(start), Result: res}
 		res.Losses = append(res.Losses, e.Loss)
 		res.Batches, res.Sum = 0, 0
-		if err := keepState(m, cfg, res); err != nil {
+		if err := keepState(t, cfg, res); err != nil {
 			return res, err
 		}
 		if onEpoch != nil {
@@ -406,7 +408,7 @@ func (p *prefetcher) close()       { close(p.req) }
 // train runs the current batch: the Gibbs chain from the data (or, with
 // Persistent, from *chain), the offsets' move of a centered model, and the
 // graph's step. It returns the loss.
-func (p *prefetcher) train(m *graph.Model, chain *[]float32) (float32, error) {
+func (p *prefetcher) train(t *graph.Trainer, chain *[]float32) (float32, error) {
 	b, rows := p.cur, p.cur.rows
 	u := &p.drawn
 	u.Reset(b.u)
@@ -436,33 +438,33 @@ func (p *prefetcher) train(m *graph.Model, chain *[]float32) (float32, error) {
 		copy(*chain, batch.Recon)
 	}
 	if p.cfg.OffsetRate > 0 {
-		if err := m.MoveOffsets(batch, p.cfg.OffsetRate); err != nil {
+		if err := t.MoveOffsets(batch, p.cfg.OffsetRate); err != nil {
 			return 0, err
 		}
 	}
-	return m.Step(batch) // loss.backward(); train_op.step()
+	return t.Step(batch) // loss.backward(); train_op.step()
 }
 
-// configure gives m the settings of cfg that hold for the whole run, the
+// configure gives t the settings of cfg that hold for the whole run, the
 // schedules' values at the run's start (epoch, batch of perEpoch), and,
 // when continuing from a Result, its offsets and velocities.
-func configure(m *graph.Model, cfg Config, from *Result, epoch, batch, perEpoch int) error {
-	if err := m.SetWeightDecay(cfg.WeightDecay); err != nil {
+func configure(t *graph.Trainer, cfg Config, from *Result, epoch, batch, perEpoch int) error {
+	if err := t.SetWeightDecay(cfg.WeightDecay); err != nil {
 		return err
 	}
-	if err := schedule(m, cfg, epoch, batch, perEpoch); err != nil {
+	if err := schedule(t, cfg, epoch, batch, perEpoch); err != nil {
 		return err
 	}
 	if from == nil {
 		return nil
 	}
 	if from.Offsets[0] != nil {
-		if err := m.SetOffsets(from.Offsets[0], from.Offsets[1]); err != nil {
+		if err := t.SetOffsets(from.Offsets[0], from.Offsets[1]); err != nil {
 			return fmt.Errorf("train: restoring the offsets: %w", err)
 		}
 	}
 	if v := from.Velocity; v[0] != nil {
-		if err := m.SetVelocity(v[0], v[1], v[2]); err != nil {
+		if err := t.SetVelocity(v[0], v[1], v[2]); err != nil {
 			return fmt.Errorf("train: restoring the velocities: %w", err)
 		}
 	}
@@ -471,14 +473,14 @@ func configure(m *graph.Model, cfg Config, from *Result, epoch, batch, perEpoch 
 
 // schedule sets the learning rate and momentum of batch batch of perEpoch
 // in epoch epoch, for the schedules that are set.
-func schedule(m *graph.Model, cfg Config, epoch, batch, perEpoch int) error {
+func schedule(t *graph.Trainer, cfg Config, epoch, batch, perEpoch int) error {
 	if cfg.LearnRate.Set() {
-		if err := m.SetLearnRate(cfg.LearnRate.At(epoch, batch, perEpoch, cfg.Epochs)); err != nil {
+		if err := t.SetLearnRate(cfg.LearnRate.At(epoch, batch, perEpoch, cfg.Epochs)); err != nil {
 			return err
 		}
 	}
 	if cfg.Momentum.Set() {
-		if err := m.SetMomentum(cfg.Momentum.At(epoch, batch, perEpoch, cfg.Epochs)); err != nil {
+		if err := t.SetMomentum(cfg.Momentum.At(epoch, batch, perEpoch, cfg.Epochs)); err != nil {
 			return err
 		}
 	}
@@ -503,19 +505,16 @@ func (r *Result) addToCurve(batch, batches int, loss float32) {
 	}
 }
 
-// keepState copies the model's offsets (Centered) and, with a momentum
+// keepState copies the trainer's offsets (Centered) and, with a momentum
 // schedule, its velocities into res.
-func keepState(m *graph.Model, cfg Config, res *Result) error {
+func keepState(t *graph.Trainer, cfg Config, res *Result) error {
 	res.Offsets, res.Velocity = [2][]float32{}, [3][]float32{}
 	if cfg.Centered {
-		mu, lambda := m.Offsets()
+		mu, lambda := t.Offsets()
 		res.Offsets = [2][]float32{mu, lambda}
 	}
 	if cfg.Momentum.Set() {
-		w, vb, hb, err := m.Velocity()
-		if err != nil {
-			return err
-		}
+		w, vb, hb := t.Velocity()
 		res.Velocity = [3][]float32{w, vb, hb}
 	}
 	return nil

@@ -33,13 +33,27 @@ func trainHead(t *testing.T, n int) *Dataset {
 	return mnist.Head(n)
 }
 
-func newTestModel(t *testing.T, hidden int, lr float64, src Sources) *graph.Model {
+// newTestTrainer returns a trainer with learning rate lr of a new model of
+// hidden units drawn from src.Init, closed when the test ends.
+func newTestTrainer(t testing.TB, hidden int, lr float64, src Sources) *graph.Trainer {
 	t.Helper()
-	m, err := graph.New(Pixels, hidden, lr, src.Init)
+	m, err := graph.New(Pixels, hidden, src.Init)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return m
+	return trainerOf(t, m, lr)
+}
+
+// trainerOf returns a trainer of m with learning rate lr, closed when the
+// test ends.
+func trainerOf(t testing.TB, m *graph.Model, lr float64) *graph.Trainer {
+	t.Helper()
+	tr, err := graph.NewTrainer(m, lr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(tr.Close)
+	return tr
 }
 
 func TestFitBatches(t *testing.T) {
@@ -53,7 +67,7 @@ func TestFitBatches(t *testing.T) {
 		{7, 1, 7, 1},
 	} {
 		src := NewSources(1)
-		m := newTestModel(t, 8, 0.1, src)
+		m := newTestTrainer(t, 8, 0.1, src)
 		var got []Epoch
 		res, err := Fit(m, trainHead(t, tc.images), Config{Epochs: 2, BatchSize: tc.batch, K: 1}, src, func(e Epoch) error {
 			got = append(got, e)
@@ -83,7 +97,7 @@ func TestFitDeterministic(t *testing.T) {
 	data := trainHead(t, 200)
 	runOnce := func(seed uint64, persistent bool) []float64 {
 		src := NewSources(seed)
-		m := newTestModel(t, 16, 0.1, src)
+		m := newTestTrainer(t, 16, 0.1, src)
 		res, err := Fit(m, data, Config{Epochs: 2, BatchSize: 32, K: 1, Persistent: persistent}, src, nil)
 		if err != nil {
 			t.Fatal(err)
@@ -108,7 +122,7 @@ func TestFitStops(t *testing.T) {
 	data := trainHead(t, 256)
 	t.Run("cancelled", func(t *testing.T) {
 		src := NewSources(1)
-		m := newTestModel(t, 8, 0.1, src)
+		m := newTestTrainer(t, 8, 0.1, src)
 		ctx, cancel := context.WithCancel(context.Background())
 		res, err := FitContext(ctx, m, data, Config{Epochs: 3, BatchSize: 64, K: 1}, src, nil, func(e Epoch) error {
 			cancel() // after the first epoch
@@ -123,7 +137,7 @@ func TestFitStops(t *testing.T) {
 	})
 	t.Run("diverged", func(t *testing.T) {
 		src := NewSources(1)
-		m := newTestModel(t, 8, 1e4, src)
+		m := newTestTrainer(t, 8, 1e4, src)
 		_, err := Fit(m, data, Config{Epochs: 3, BatchSize: 64, K: 1}, src, nil)
 		if !errors.Is(err, ErrDiverged) {
 			t.Fatalf("lr 1e4: error %v, want ErrDiverged", err)
@@ -131,7 +145,7 @@ func TestFitStops(t *testing.T) {
 	})
 	t.Run("callback error", func(t *testing.T) {
 		src := NewSources(1)
-		m := newTestModel(t, 8, 0.1, src)
+		m := newTestTrainer(t, 8, 0.1, src)
 		stop := errors.New("stop")
 		if _, err := Fit(m, data, Config{Epochs: 3, BatchSize: 64, K: 1}, src, func(Epoch) error { return stop }); !errors.Is(err, stop) {
 			t.Errorf("error %v, want the callback's", err)
@@ -175,15 +189,15 @@ func TestFitMatchesPlainLoop(t *testing.T) {
 	data := trainHead(t, images)
 	for _, k := range []int{1, 2} {
 		src := NewSources(seed)
-		m := newTestModel(t, hidden, 0.1, src)
+		m := newTestTrainer(t, hidden, 0.1, src)
 		if _, err := Fit(m, data, Config{Epochs: epochs, BatchSize: batch, K: k}, src, nil); err != nil {
 			t.Fatal(err)
 		}
-		gotW, gotV, gotH := m.Params()
+		gotW, gotV, gotH := m.Model().Params()
 
 		src = NewSources(seed)
-		plain := newTestModel(t, hidden, 0.1, src)
-		s := graph.NewSampler(plain)
+		plain := newTestTrainer(t, hidden, 0.1, src)
+		s := graph.NewSampler(plain.Model(), nil)
 		for range epochs {
 			for lo := 0; lo < images; lo += batch {
 				rows := min(batch, images-lo)
@@ -198,7 +212,7 @@ func TestFitMatchesPlainLoop(t *testing.T) {
 				}
 			}
 		}
-		wantW, wantV, wantH := plain.Params()
+		wantW, wantV, wantH := plain.Model().Params()
 		for _, p := range []struct {
 			name      string
 			got, want []float32
@@ -218,7 +232,7 @@ func TestFitOnBatch(t *testing.T) {
 	const images, batch = 150, 64 // batches of 64, 64, 22
 	data := trainHead(t, images)
 	src := NewSources(3)
-	m := newTestModel(t, 8, 0.1, src)
+	m := newTestTrainer(t, 8, 0.1, src)
 	var seen [][3]int
 	sums := map[int]float64{}
 	cfg := Config{Epochs: 2, BatchSize: batch, K: 1, OnBatch: func(epoch, b, batches int, loss float32) {
@@ -262,7 +276,7 @@ func TestLossCurve(t *testing.T) {
 		var losses []float64
 		cfg := Config{Epochs: 2, BatchSize: tc.batch, K: 1, OnBatch: func(_, _, _ int, loss float32) { losses = append(losses, float64(loss)) }}
 		src := NewSources(3)
-		res, err := Fit(newTestModel(t, 5, 0.05, src), d, cfg, src, nil)
+		res, err := Fit(newTestTrainer(t, 5, 0.05, src), d, cfg, src, nil)
 		if err != nil {
 			t.Fatal(err)
 		}

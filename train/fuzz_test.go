@@ -12,8 +12,6 @@ import (
 	"testing"
 
 	"gorgonia.org/tensor"
-
-	"gorbm.dev/gorbm/graph"
 )
 
 // FuzzReadNpy feeds ReadNpy arbitrary bytes: it must return a tensor whose
@@ -265,16 +263,13 @@ func FuzzLoadCheckpoint(f *testing.F) {
 	}
 	cfg := Config{Epochs: 1, BatchSize: 4, K: 1, Persistent: true}
 	src := NewSources(1)
-	m, err := graph.New(Pixels, 3, 0.1, src.Init)
-	if err != nil {
-		f.Fatal(err)
-	}
+	m := newTestTrainer(f, 3, 0.1, src)
 	res, err := Fit(m, d, cfg, src, nil)
 	if err != nil {
 		f.Fatal(err)
 	}
 	dir := f.TempDir()
-	if err := SaveCheckpoint(dir, Checkpoint{Model: m, Result: res, Run: cfg.Run(3, d.N), Settings: map[string]string{"seed": "1"}, History: json.RawMessage("[1]")}, src); err != nil {
+	if err := SaveCheckpoint(dir, Checkpoint{Model: m.Model(), Result: res, Run: cfg.Run(3, d.N), Settings: map[string]string{"seed": "1"}, History: json.RawMessage("[1]")}, src); err != nil {
 		f.Fatal(err)
 	}
 	sub, err := latestName(dir)
@@ -301,7 +296,7 @@ func FuzzLoadCheckpoint(f *testing.F) {
 		if err := os.WriteFile(state, data, 0o644); err != nil {
 			t.Fatal(err)
 		}
-		ck, err := LoadCheckpoint(dir, 0.1)
+		ck, err := LoadCheckpoint(dir)
 		if err != nil {
 			return
 		}

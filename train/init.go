@@ -26,16 +26,18 @@ type InitOptions struct {
 	// drawing each pixel with its frequency in the data.
 	VisibleBias bool
 
-	// Centered makes the model a centered RBM (graph.Model.SetOffsets) with
+	// Centered makes the trainer's a centered RBM (graph.Trainer.SetOffsets) with
 	// offsets μ = p and λ = HiddenOffset; its centered biases are then the
 	// logits above (or zero) and zero, the plain ones follow (PyDeep's
 	// initialisation for its centered RBM).
 	Centered bool
 }
 
-// Apply initialises m's biases and offsets from the pixel means p (one per
-// visible unit, in [0, 1]: metrics.PixelMarginals of the training images).
-func (o InitOptions) Apply(m *graph.Model, p []float64) error {
+// Apply initialises the biases of t's model and t's offsets from the pixel
+// means p (one per visible unit, in [0, 1]: metrics.PixelMarginals of the
+// training images).
+func (o InitOptions) Apply(t *graph.Trainer, p []float64) error {
+	m := t.Model()
 	V, H := m.Visible(), m.Hidden()
 	if len(p) != V {
 		return fmt.Errorf("train: %d pixel means for a model of %d visible units", len(p), V)
@@ -61,8 +63,8 @@ func (o InitOptions) Apply(m *graph.Model, p []float64) error {
 	for j := range lambda {
 		lambda[j] = HiddenOffset
 	}
-	if err := m.SetOffsets(mu, lambda); err != nil {
+	if err := t.SetOffsets(mu, lambda); err != nil {
 		return err
 	}
-	return m.SetCenteredBiases(vb, make([]float32, H))
+	return t.SetCenteredBiases(vb, make([]float32, H))
 }

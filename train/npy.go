@@ -295,11 +295,11 @@ func SaveParams(dir string, m *graph.Model) error {
 var ErrNotFinite = errors.New("parameters are not finite")
 
 // LoadParams reads W.npy, v_bias.npy and h_bias.npy from dir (as SaveParams
-// or numpy.save write them) into a new model with learning rate lr. W must be
+// or numpy.save write them) into a new model. W must be
 // Hidden×Visible, the biases must match it, and every value must be finite
 // (an error wrapping ErrNotFinite names the first that is not). Errors name
 // the file.
-func LoadParams(dir string, lr float64) (*graph.Model, error) {
+func LoadParams(dir string) (*graph.Model, error) {
 	var ts [3]*tensor.Dense
 	for i, name := range []string{FileW, FileVBias, FileHBias} {
 		t, err := ReadNpyFile(filepath.Join(dir, name))
@@ -308,17 +308,17 @@ func LoadParams(dir string, lr float64) (*graph.Model, error) {
 		}
 		ts[i] = t
 	}
-	return modelFrom(dir, ts[0], ts[1], ts[2], lr)
+	return modelFrom(dir, ts[0], ts[1], ts[2])
 }
 
 // modelFrom returns the model of the parameters w, vb and hb read from dir
 // (named in errors), which must fit together and be finite.
-func modelFrom(dir string, w, vb, hb *tensor.Dense, lr float64) (*graph.Model, error) {
+func modelFrom(dir string, w, vb, hb *tensor.Dense) (*graph.Model, error) {
 	if w.Dims() != 2 || vb.Dims() != 1 || hb.Dims() != 1 || vb.Shape()[0] != w.Shape()[1] || hb.Shape()[0] != w.Shape()[0] {
 		return nil, fmt.Errorf("%s: shapes W %v, v_bias %v, h_bias %v do not fit together (want H×V, V, H)", dir, w.Shape(), vb.Shape(), hb.Shape())
 	}
 	hidden, visible := w.Shape()[0], w.Shape()[1]
-	m, err := graph.FromParams(visible, hidden, lr, w.Data().([]float32), vb.Data().([]float32), hb.Data().([]float32))
+	m, err := graph.FromParams(visible, hidden, w.Data().([]float32), vb.Data().([]float32), hb.Data().([]float32))
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", dir, err)
 	}

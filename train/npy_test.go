@@ -14,7 +14,7 @@ import (
 )
 
 func TestParamsRoundTrip(t *testing.T) {
-	m, err := graph.New(Pixels, 7, 0.1, rand.New(rand.NewPCG(5, 6)))
+	m, err := graph.New(Pixels, 7, rand.New(rand.NewPCG(5, 6)))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -28,7 +28,7 @@ func TestParamsRoundTrip(t *testing.T) {
 	if err := SaveParams(dir, m); err != nil {
 		t.Fatal(err)
 	}
-	got, err := LoadParams(dir, 0.1)
+	got, err := LoadParams(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -195,10 +195,10 @@ func TestLoadParamsMismatch(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if _, err := LoadParams(dir, 0.1); err == nil || !strings.Contains(err.Error(), "do not fit") {
+	if _, err := LoadParams(dir); err == nil || !strings.Contains(err.Error(), "do not fit") {
 		t.Errorf("h_bias of 4 for a 5×10 W: error %v, want a shape mismatch", err)
 	}
-	if _, err := LoadParams(t.TempDir(), 0.1); err == nil {
+	if _, err := LoadParams(t.TempDir()); err == nil {
 		t.Error("empty folder: no error")
 	}
 }

@@ -19,15 +19,12 @@ func TestPersistentChangesOnlyTheStart(t *testing.T) {
 	}
 	fit := func(persistent bool, batch int) (*Result, []float32) {
 		src := NewSources(4)
-		m, err := graph.New(Pixels, 6, 0.1, src.Init)
-		if err != nil {
-			t.Fatal(err)
-		}
+		m := newTestTrainer(t, 6, 0.1, src)
 		res, err := Fit(m, d, Config{Epochs: 2, BatchSize: batch, K: 1, Persistent: persistent}, src, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
-		w, _, _ := m.Params()
+		w, _, _ := m.Model().Params()
 		return res, w
 	}
 	for _, tc := range []struct {
@@ -67,16 +64,13 @@ func TestPersistentChangesOnlyTheStart(t *testing.T) {
 	var weights [2][]float32
 	for i, p := range []bool{false, true} {
 		src := NewSources(4)
-		m, err := graph.New(Pixels, 6, 0.1, src.Init)
-		if err != nil {
-			t.Fatal(err)
-		}
+		m := newTestTrainer(t, 6, 0.1, src)
 		res, err := Fit(m, one, Config{Epochs: 1, BatchSize: 10, K: 1, Persistent: p}, src, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
 		losses[i] = res.Losses[0]
-		weights[i], _, _ = m.Params()
+		weights[i], _, _ = m.Model().Params()
 	}
 	if losses[0] != losses[1] {
 		t.Errorf("one batch: CD loss %v, PCD loss %v; the first chain must start at the data", losses[0], losses[1])
@@ -101,7 +95,7 @@ func TestChainsOfTheirOwn(t *testing.T) {
 	const chains = 7
 	cfg := Config{Epochs: 2, BatchSize: 10, K: 2, Persistent: true, Chains: chains, Centered: true, OffsetRate: 0.1}
 	src := NewSources(5)
-	m := newTestModelCentered(t, 6, 0.05, src)
+	m := newTestTrainerCentered(t, 6, 0.05, src)
 	mu0, _ := m.Offsets()
 	var drawn int
 	counting := src
@@ -110,7 +104,7 @@ func TestChainsOfTheirOwn(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := graph.NewSampler(m)
+	s := graph.NewSampler(m.Model(), nil)
 	if want := 2 * 3 * s.GibbsDraws(chains, cfg.K); drawn != want {
 		t.Errorf("%d sampling draws, want %d: 3 batches per epoch, each advancing all %d chains", drawn, want, chains)
 	}
@@ -127,10 +121,7 @@ func TestChainsOfTheirOwn(t *testing.T) {
 	if sameFloats(mu, mu0) || res.Offsets[0] == nil || !sameFloats(res.Offsets[0], mu) {
 		t.Error("the offsets did not move, or the Result does not carry them")
 	}
-	plain, err := graph.New(Pixels, 6, 0.05, NewSources(5).Init)
-	if err != nil {
-		t.Fatal(err)
-	}
+	plain := newTestTrainer(t, 6, 0.1, NewSources(5))
 	if _, err := Fit(plain, d, cfg, NewSources(5), nil); err == nil {
 		t.Error("a centered run on a model without offsets gave no error")
 	}

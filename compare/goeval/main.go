@@ -24,9 +24,6 @@ import (
 	"gorbm.dev/gorbm/viz"
 )
 
-// lr is irrelevant to evaluation; LoadParams needs one.
-const lr = 0.1
-
 // errFail marks a report that says FAIL: exit status 1 without "goeval:" noise.
 var errFail = errors.New("the comparison FAILED")
 
@@ -69,7 +66,7 @@ func evalCmd(args []string) error {
 	if *data == "" || *params == "" || *out == "" {
 		return errors.New("eval needs -data, -params and -out")
 	}
-	m, err := train.LoadParams(*params, lr)
+	m, err := train.LoadParams(*params)
 	if err != nil {
 		return err
 	}
@@ -112,7 +109,7 @@ func freeEnergyCmd(args []string) error {
 	var f report.FreeEnergyFile
 	f.Implementation = report.Go
 	for _, dir := range fs.Args() {
-		m, err := train.LoadParams(dir, lr)
+		m, err := train.LoadParams(dir)
 		if err != nil {
 			return err
 		}
@@ -278,7 +275,7 @@ func loglikCmd(args []string) error {
 	}
 	var results []result
 	for _, dir := range fs.Args() {
-		m, err := train.LoadParams(dir, lr)
+		m, err := train.LoadParams(dir)
 		if err != nil {
 			return err
 		}

@@ -27,7 +27,7 @@ const logPTol = 1e-3
 // is exactly 1/4.
 func zeroModel(t *testing.T, hidden int) string {
 	t.Helper()
-	m, err := graph.FromParams(train.Pixels, hidden, lr, make([]float32, hidden*train.Pixels), make([]float32, train.Pixels), make([]float32, hidden))
+	m, err := graph.FromParams(train.Pixels, hidden, make([]float32, hidden*train.Pixels), make([]float32, train.Pixels), make([]float32, hidden))
 	if err != nil {
 		t.Fatal(err)
 	}

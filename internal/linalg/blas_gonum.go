@@ -3,5 +3,5 @@
 package linalg
 
 // splitGemm tells Gemm to cut products into tiles and share them with the
-// helper goroutine; gonum's BLAS computes each tile serially.
+// pool's helpers; gonum's BLAS computes each tile serially.
 const splitGemm = true

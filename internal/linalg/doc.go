@@ -1,5 +1,6 @@
 // Package linalg holds the products of the fast cost graph and the
-// sampler, shared with the helper goroutine of package par:
+// sampler, shared with the helpers of the par.Pool the caller passes (nil:
+// on the calling goroutine alone):
 //
 //   - Affine, x·w + c, and AffineTrans, x·wᵀ + c (w given with its
 //     transpose), which add up rows when x is 0/1 and use BLAS otherwise;

@@ -10,10 +10,10 @@ import (
 // Gemm is blas32.Gemm, c = α·op(a)·op(b) + β·c. With the pure-Go BLAS it
 // cuts c into tiles that gonum multiplies serially (fewer than 4 of its
 // 64×64 blocks: 64 rows by at most 192 columns, an even number of tiles
-// across) and shares them with the helper goroutine. With OpenBLAS (build
+// across) and shares them with the helpers of p. With OpenBLAS (build
 // tag openblas) the product is one call on the calling goroutine: one BLAS
 // thread.
-func Gemm(tA, tB blas.Transpose, alpha float32, a, b blas32.General, beta float32, c blas32.General) {
+func Gemm(p *par.Pool, tA, tB blas.Transpose, alpha float32, a, b blas32.General, beta float32, c blas32.General) {
 	if !splitGemm {
 		blas32.Gemm(tA, tB, alpha, a, b, beta, c)
 		return
@@ -32,7 +32,7 @@ func Gemm(tA, tB blas.Transpose, alpha float32, a, b blas32.General, beta float3
 	if c.Rows*c.Cols*k >= gemmMinParallel {
 		minTiles = 1
 	}
-	par.Do(&g, tiles, minTiles)
+	p.Do(&g, tiles, minTiles)
 }
 
 const (

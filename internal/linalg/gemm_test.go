@@ -65,7 +65,7 @@ func TestGemmTiles(t *testing.T) {
 					scale = math.Max(scale, math.Abs(want[i*tc.n+j]))
 				}
 			}
-			Gemm(tc.tA, tc.tB, tc.alpha, a, b, tc.beta, c)
+			Gemm(pool, tc.tA, tc.tB, tc.alpha, a, b, tc.beta, c)
 			for i, w := range want {
 				if d := math.Abs(float64(c.Data[i])-w) / scale; d > gemmTol {
 					t.Fatalf("element %d (row %d, column %d): %v, want %v", i, i/tc.n, i%tc.n, c.Data[i], w)

@@ -26,16 +26,17 @@ func (s *Scratch) OffsetsLen() int { return len(s.off) }
 func onesFit(n int) bool { return n <= math.MaxInt32 }
 
 // Affine sets dst (rows×H) to x·w + c for x (rows×V), w (V×H) and c (H
-// values, or nil for 0). A 0/1 x is summed by rows (see the package
-// documentation); any other x takes one GEMM with β = 1 on copies of c.
-func Affine(dst, x []float32, rows, V int, w []float32, H int, c []float32, s *Scratch) {
+// values, or nil for 0), sharing the work with p's helpers. A 0/1 x is
+// summed by rows (see the package documentation); any other x takes one
+// GEMM with β = 1 on copies of c.
+func Affine(p *par.Pool, dst, x []float32, rows, V int, w []float32, H int, c []float32, s *Scratch) {
 	x, dst = x[:rows*V], dst[:rows*H]
 	if onesFit(V*H) && f32.IsBinary(x) {
-		onesProduct(dst, x, rows, V, w, H, c, s)
+		onesProduct(p, dst, x, rows, V, w, H, c, s)
 		return
 	}
 	fillRows(dst, c, rows, H)
-	Gemm(blas.NoTrans, blas.NoTrans, 1,
+	Gemm(p, blas.NoTrans, blas.NoTrans, 1,
 		blas32.General{Rows: rows, Cols: V, Stride: V, Data: x},
 		blas32.General{Rows: V, Cols: H, Stride: H, Data: w},
 		1, blas32.General{Rows: rows, Cols: H, Stride: H, Data: dst})
@@ -44,14 +45,14 @@ func Affine(dst, x []float32, rows, V int, w []float32, H int, c []float32, s *S
 // AffineTrans sets dst (rows×V) to x·wᵀ + c for x (rows×H), w (V×H) and c
 // (V values), where wt is w transposed (H×V): a 0/1 x adds up rows of wt,
 // any other x takes one GEMM with w.
-func AffineTrans(dst, x []float32, rows, H int, w, wt []float32, V int, c []float32, s *Scratch) {
+func AffineTrans(p *par.Pool, dst, x []float32, rows, H int, w, wt []float32, V int, c []float32, s *Scratch) {
 	x, dst = x[:rows*H], dst[:rows*V]
 	if onesFit(V*H) && f32.IsBinary(x) {
-		onesProduct(dst, x, rows, H, wt, V, c, s)
+		onesProduct(p, dst, x, rows, H, wt, V, c, s)
 		return
 	}
 	fillRows(dst, c, rows, V)
-	Gemm(blas.NoTrans, blas.Trans, 1,
+	Gemm(p, blas.NoTrans, blas.Trans, 1,
 		blas32.General{Rows: rows, Cols: H, Stride: H, Data: x},
 		blas32.General{Rows: V, Cols: H, Stride: H, Data: w},
 		1, blas32.General{Rows: rows, Cols: V, Stride: V, Data: dst})
@@ -103,24 +104,24 @@ const onesMinRows = 16
 const onesMinCols = 64
 
 // onesProduct sets dst (rows×H) to c + x·w for a 0/1 x (rows×V), w (V×H).
-func onesProduct(dst, x []float32, rows, V int, w []float32, H int, c []float32, s *Scratch) {
+func onesProduct(p *par.Pool, dst, x []float32, rows, V int, w []float32, H int, c []float32, s *Scratch) {
 	s.off = grow(s.off, rows*V)
-	par.Do(&onesJob{dst: dst, x: x, w: w, c: c, off: s.off, xCols: V, wCols: H}, rows, onesMinRows)
+	p.Do(&onesJob{dst: dst, x: x, w: w, c: c, off: s.off, xCols: V, wCols: H}, rows, onesMinRows)
 }
 
 // OnesTransProduct sets dst (V×H) to xᵀ·g for a 0/1 x (rows×V) and g
 // (rows×H): row i of dst is the sum of the rows r of g with x[r][i] = 1.
 // x is transposed first, so that each column is read as a row. It reports
 // false, leaving dst alone, when x is not 0/1.
-func OnesTransProduct(dst, x []float32, rows, V int, g []float32, H int, s *Scratch) bool {
+func OnesTransProduct(p *par.Pool, dst, x []float32, rows, V int, g []float32, H int, s *Scratch) bool {
 	x = x[:rows*V]
 	if !onesFit(rows*H) || !f32.IsBinary(x) {
 		return false
 	}
 	s.off = grow(s.off, rows*V)
 	s.xt = grow(s.xt, rows*V)
-	Transpose(s.xt, x, rows, V)
-	par.Do(&onesJob{dst: dst, x: s.xt, w: g, off: s.off, xCols: rows, wCols: H}, V, onesMinCols)
+	Transpose(p, s.xt, x, rows, V)
+	p.Do(&onesJob{dst: dst, x: s.xt, w: g, off: s.off, xCols: rows, wCols: H}, V, onesMinCols)
 	return true
 }
 

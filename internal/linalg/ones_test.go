@@ -21,7 +21,7 @@ func TestAffine(t *testing.T) {
 			w, c := prodtest.Normals(rng, tc.V*tc.H), prodtest.Normals(rng, tc.H)
 			dst := prodtest.NaNs(tc.Rows * tc.H)
 			var s Scratch
-			Affine(dst, x, tc.Rows, tc.V, w, tc.H, c, &s)
+			Affine(pool, dst, x, tc.Rows, tc.V, w, tc.H, c, &s)
 			want, bound := prodtest.ProductRef(x, tc.Rows, tc.V, w, tc.H, c, false)
 			prodtest.Check(t, "Affine", tc.H, dst, want, bound)
 			if !tc.Binary() {
@@ -48,10 +48,10 @@ func TestAffineTrans(t *testing.T) {
 			x := tc.X(rng)
 			wt, c := prodtest.Normals(rng, tc.V*tc.H), prodtest.Normals(rng, tc.H)
 			w := make([]float32, len(wt))
-			Transpose(w, wt, tc.V, tc.H)
+			Transpose(pool, w, wt, tc.V, tc.H)
 			dst := prodtest.NaNs(tc.Rows * tc.H)
 			var s Scratch
-			AffineTrans(dst, x, tc.Rows, tc.V, w, wt, tc.H, c, &s)
+			AffineTrans(pool, dst, x, tc.Rows, tc.V, w, wt, tc.H, c, &s)
 			want, bound := prodtest.ProductRef(x, tc.Rows, tc.V, wt, tc.H, c, false)
 			prodtest.Check(t, "AffineTrans", tc.H, dst, want, bound)
 			if tc.Binary() {
@@ -72,7 +72,7 @@ func TestOnesTransProduct(t *testing.T) {
 			g := prodtest.Normals(rng, tc.Rows*tc.H)
 			dst := prodtest.NaNs(tc.V * tc.H)
 			var s Scratch
-			done := OnesTransProduct(dst, x, tc.Rows, tc.V, g, tc.H, &s)
+			done := OnesTransProduct(pool, dst, x, tc.Rows, tc.V, g, tc.H, &s)
 			if done != tc.Binary() {
 				t.Fatalf("OnesTransProduct reported %t for a 0/1 x %t", done, tc.Binary())
 			}

@@ -6,9 +6,9 @@ import (
 )
 
 // Transpose sets dst (cols×rows) to the transpose of src (rows×cols), in
-// bands of 8 rows of src, shared with the helper goroutine.
-func Transpose(dst, src []float32, rows, cols int) {
-	par.Do(&transposeJob{dst: dst, src: src, rows: rows, cols: cols}, (rows+transposeBand-1)/transposeBand, transposeMinBands)
+// bands of 8 rows of src, shared with p's helpers.
+func Transpose(p *par.Pool, dst, src []float32, rows, cols int) {
+	p.Do(&transposeJob{dst: dst, src: src, rows: rows, cols: cols}, (rows+transposeBand-1)/transposeBand, transposeMinBands)
 }
 
 // transposeBand is the number of rows of src in a band: the kernel

@@ -17,7 +17,7 @@ func TestTranspose(t *testing.T) {
 				src[i] = rng.Float32()
 			}
 			dst := make([]float32, R*C)
-			Transpose(dst, src, R, C)
+			Transpose(pool, dst, src, R, C)
 			for r := 0; r < R; r++ {
 				for c := 0; c < C; c++ {
 					if dst[c*R+r] != src[r*C+c] {

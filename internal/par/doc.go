@@ -1,31 +1,32 @@
-// Package par shares a piece of work between the calling goroutine and one
-// long-lived helper goroutine: the machine's second core, for the pieces of
+// Package par shares a piece of work between the calling goroutine and the
+// helper goroutines of a Pool: the machine's other cores, for the pieces of
 // a training step that take more than a few microseconds.
 //
-// Do(j, n, minItems) runs j.Run on the items 0 to n−1. The caller runs the
-// first half and offers the second half to the helper; when the caller is
-// done with its half and the helper has not started the other, the caller
-// claims it back and runs it itself, so it never waits for a helper that is
-// slow to wake or busy with another caller's work.
+// A Pool belongs to its caller (graph.Trainer makes one and closes it);
+// there is no process-wide switch. A nil *Pool, or one of no helpers, runs
+// everything on the caller.
+//
+// Pool.Do(j, n, minItems) runs j.Run on the items 0 to n−1. It cuts them
+// into chunks of at least minItems items, ChunksPerGoroutine chunks per
+// goroutine at most, wakes helpers, and claims chunks itself, one at a
+// time from an atomic counter, as the helpers do. When no chunk is left to
+// claim the caller waits only for the chunks helpers are running: a helper
+// that wakes late, or that the system deschedules, leaves its share to the
+// caller instead of stalling it.
 //
 // # Guarantees
 //
 //   - Every item is run exactly once, by one call of Run on a range that
 //     holds it. A Job whose output for each item depends only on that item
-//     gives the same result however the work was shared.
-//   - One processor (GOMAXPROCS 1), a job below 2·minItems items, or
-//     SetEnabled(false): everything runs on the caller, and the helper does
-//     not poll.
-//   - A panic in either half reaches the caller of Do, and the next Do works
-//     normally: a panic in the caller's half waits for (or claims back) the
-//     helper's half before it unwinds; a panic in the helper's half is
-//     recovered there and raised again in the caller.
-//   - Do may be called from several goroutines; only one at a time uses the
-//     helper, the others run their jobs alone.
-//
-// The helper starts on first use and keeps polling for work for a short
-// while after its last task (a step offers work every few hundred
-// microseconds, and a sleeping goroutine takes tens of microseconds to
-// wake), yielding its processor between polls; then it sleeps until the
-// next offer.
+//     gives the same bits however the work was shared.
+//   - Idle helpers sleep: between jobs each is parked in a channel receive
+//     and uses no processor. Nothing polls.
+//   - One processor (GOMAXPROCS 1), a nil or closed pool, a job below
+//     2·minItems items, or a Do of the same pool already using the
+//     helpers (from another goroutine, or from inside a Job): the whole job
+//     runs on the caller, in one call Run(0, n).
+//   - A panic in a chunk reaches the caller of Do, and the next Do works
+//     normally: no more chunks are handed out, Do waits for the chunks
+//     running, then the caller's own panic goes on, or a helper's is raised
+//     again in the caller.
 package par

@@ -5,133 +5,225 @@ import (
 	"runtime"
 	"sync"
 	"sync/atomic"
-	"time"
 )
 
 // Job is work on a range of items, lo to hi−1. Do calls Run on disjoint
-// ranges, possibly on two goroutines at once.
+// ranges, possibly on several goroutines at once.
 type Job interface {
 	Run(lo, hi int)
 }
 
-// enabled switches the helper on and off (SetEnabled).
-var enabled atomic.Bool
+// ChunksPerGoroutine is how many chunks Do cuts a shared job into per
+// goroutine that may work on it: with more chunks than goroutines, a
+// helper that starts late, or that the system deschedules, leaves the
+// chunks it has not claimed to the others.
+const ChunksPerGoroutine = 4
 
-func init() { enabled.Store(true) }
+// maxChunks bounds the chunks of a job: a chunk number fits the 16 bits
+// the claim word gives it.
+const maxChunks = 1 << 12
 
-// SetEnabled switches the helper goroutine on (the default) or off. Off,
-// every Do runs its whole job on the calling goroutine: for a library user
-// who runs several models side by side, or wants one core only.
-func SetEnabled(on bool) { enabled.Store(on) }
+// Pool is a caller's set of helper goroutines. The zero Pool and a nil
+// *Pool have no helpers: Do runs every job on the calling goroutine.
+type Pool struct {
+	helpers int
+	mu      sync.Mutex    // held by the Do whose job the helpers may take
+	wake    chan struct{} // a token per helper to wake; closed by Close
+	exited  sync.WaitGroup
 
-// Enabled reports whether Do shares work with the helper.
-func Enabled() bool { return enabled.Load() }
+	// claim is the current job's claim word: generation<<32 | next<<16 |
+	// chunks. A goroutine claims chunk next by raising next with a
+	// compare-and-swap; next ≥ chunks means none is left. The generation
+	// changes with every job, so that a claim read for one job cannot
+	// succeed on the next.
+	claim atomic.Uint64
+	// pending counts the current job's chunks not finished; whoever
+	// brings it to zero finished the job, and a helper that does so sends
+	// on done for the caller.
+	pending atomic.Int64
+	done    chan struct{}
 
-// helper is the helper goroutine and the one task it can be offered at a
-// time. mu is held by the caller whose task is posted.
-var helper struct {
-	once  sync.Once
-	mu    sync.Mutex
-	wake  chan struct{} // buffered: a wake-up may be pending
-	state atomic.Int32  // idle, posted, taken, done
-	task  Job
-	lo    int
-	hi    int
-	panic any // what the task's Run panicked with, set before done
+	// The current job, set before its claim word is published and left
+	// alone until every chunk has finished.
+	job Job
+	n   int
+
+	panicMu sync.Mutex
+	panic   any // what a helper's chunk panicked with, first one only
 }
 
-const (
-	idle int32 = iota
-	posted
-	taken
-	done
-)
-
-// spin is how long the helper keeps polling after its last task, and polls
-// the number of polls between its yields.
-const (
-	spin  = 2 * time.Millisecond
-	polls = 4096
-)
-
-// Do runs j on the items 0 to n−1: on the calling goroutine alone when n is
-// below 2·minItems, the helper is off or busy, or there is one processor;
-// else with the second half offered to the helper.
-func Do(j Job, n, minItems int) {
-	if n < 2*minItems || n < 2 || !enabled.Load() || runtime.GOMAXPROCS(0) < 2 || !helper.mu.TryLock() {
-		j.Run(0, n)
-		return
+// New returns a pool of helpers goroutines (none for helpers < 1). They
+// start now and sleep, blocked on a channel, whenever there is no job;
+// Close stops them.
+func New(helpers int) *Pool {
+	p := &Pool{helpers: max(helpers, 0)}
+	if p.helpers == 0 {
+		return p
 	}
-	helper.once.Do(start)
-	half := n / 2
-	helper.task, helper.lo, helper.hi = j, half, n
-	helper.state.Store(posted)
-	select {
-	case helper.wake <- struct{}{}:
-	default: // a wake-up is already pending
+	p.wake = make(chan struct{}, p.helpers)
+	p.done = make(chan struct{}, 1)
+	p.exited.Add(p.helpers)
+	for range p.helpers {
+		go p.helper()
 	}
-	finished := false
-	defer func() {
-		if !finished { // the caller's half panicked: settle the helper's first
-			settle()
-		}
-		helper.mu.Unlock()
-	}()
-	j.Run(0, half)
-	finished = true
-	if helper.state.CompareAndSwap(posted, idle) { // not started: do it here
-		helper.task = nil
-		j.Run(half, n)
-		return
-	}
-	if p := settle(); p != nil {
-		panic(fmt.Sprintf("par: the helper's half of a job panicked: %v", p))
-	}
-}
-
-// settle makes the posted task idle: it claims it back if the helper has
-// not started it, else waits for the helper to finish. It returns what the
-// helper's Run panicked with, if it did.
-func settle() any {
-	if !helper.state.CompareAndSwap(posted, idle) {
-		for helper.state.Load() != done {
-			runtime.Gosched()
-		}
-	}
-	p := helper.panic
-	helper.task, helper.panic = nil, nil
-	helper.state.Store(idle)
 	return p
 }
 
-// start starts the helper goroutine.
-func start() {
-	helper.wake = make(chan struct{}, 1)
-	go func() {
-		for range helper.wake {
-			last := time.Now()
-			for {
-				if helper.state.CompareAndSwap(posted, taken) {
-					helper.panic = runTask()
-					helper.state.Store(done)
-					last = time.Now()
-				}
-				if time.Since(last) > spin || runtime.GOMAXPROCS(0) < 2 || !enabled.Load() {
-					break
-				}
-				// poll for a few microseconds, then let other goroutines
-				// have the processor
-				for k := 0; k < polls && helper.state.Load() != posted; k++ {
-				}
-				runtime.Gosched()
-			}
-		}
-	}()
+// Helpers returns the number of helper goroutines; 0 for a nil pool.
+func (p *Pool) Helpers() int {
+	if p == nil {
+		return 0
+	}
+	return p.helpers
 }
 
-// runTask runs the posted task and returns what it panicked with, or nil.
-func runTask() (p any) {
-	defer func() { p = recover() }()
-	helper.task.Run(helper.lo, helper.hi)
-	return nil
+// Close stops the helpers and waits for them to exit. After Close, Do runs
+// every job on the calling goroutine. Close must not be called while a Do
+// is running; a second Close does nothing.
+func (p *Pool) Close() {
+	if p == nil || p.helpers == 0 {
+		return
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.wake != nil {
+		close(p.wake)
+		p.exited.Wait()
+		p.wake = nil
+	}
+}
+
+// helper runs chunks of the posted jobs. Between jobs it is parked in the
+// receive from wake: it uses no processor.
+func (p *Pool) helper() {
+	defer p.exited.Done()
+	for range p.wake {
+		for {
+			c, chunks, ok := p.claimChunk()
+			if !ok {
+				break
+			}
+			if p.runHelperChunk(c, chunks) {
+				p.done <- struct{}{}
+			}
+		}
+	}
+}
+
+// Do runs j on the items 0 to n−1. It runs the whole job on the calling
+// goroutine, in one call j.Run(0, n), when p has no helpers (or is nil or
+// closed), GOMAXPROCS is 1, n is below 2·minItems, or another Do of p is
+// using the helpers. Else it cuts the items into chunks of at least
+// minItems (ChunksPerGoroutine per goroutine at most), wakes helpers, and
+// runs chunks itself until none is left to claim; then it waits only for
+// the chunks that helpers are running.
+func (p *Pool) Do(j Job, n, minItems int) {
+	minItems = max(minItems, 1)
+	if p == nil || p.helpers == 0 || n < 2*minItems || runtime.GOMAXPROCS(0) < 2 || !p.mu.TryLock() {
+		j.Run(0, n)
+		return
+	}
+	if p.wake == nil { // closed
+		p.mu.Unlock()
+		j.Run(0, n)
+		return
+	}
+	defer p.mu.Unlock()
+	chunks := min(n/minItems, ChunksPerGoroutine*(p.helpers+1), maxChunks)
+	p.job, p.n = j, n
+	p.pending.Store(int64(chunks))
+	gen := p.claim.Load()>>32 + 1
+	p.claim.Store(gen<<32 | uint64(chunks))
+	for range min(p.helpers, chunks-1) {
+		select {
+		case p.wake <- struct{}{}:
+		default: // every helper has a wake-up pending already
+		}
+	}
+
+	finished := false // whether this goroutine finished the job's last chunk
+	running := false  // whether a chunk of the caller's is running
+	defer func() {
+		if running {
+			// The caller's chunk panicked: count it as finished, hand out
+			// no more chunks and wait for those running; the panic then
+			// goes on.
+			finished = p.pending.Add(-1) == 0
+			if p.stop() {
+				finished = true
+			}
+			if !finished {
+				<-p.done
+			}
+			p.job, p.panic = nil, nil
+		}
+	}()
+	for {
+		c, chunks, ok := p.claimChunk()
+		if !ok {
+			break
+		}
+		running = true
+		p.job.Run(c*p.n/chunks, (c+1)*p.n/chunks)
+		running = false
+		if p.pending.Add(-1) == 0 {
+			finished = true
+		}
+	}
+	if !finished {
+		<-p.done
+	}
+	p.job = nil
+	if r := p.panic; r != nil {
+		p.panic = nil
+		panic(fmt.Sprintf("par: a helper's part of a job panicked: %v", r))
+	}
+}
+
+// claimChunk claims the next chunk of the current job, if one is left.
+func (p *Pool) claimChunk() (c, chunks int, ok bool) {
+	for {
+		w := p.claim.Load()
+		next, chunks := int(w>>16&0xffff), int(w&0xffff)
+		if next >= chunks {
+			return 0, 0, false
+		}
+		if p.claim.CompareAndSwap(w, w+1<<16) {
+			return next, chunks, true
+		}
+	}
+}
+
+// runHelperChunk runs chunk c on a helper and reports whether it was the
+// job's last to finish. A panic is recovered, kept for the caller, and
+// stops the job: no more chunks are handed out.
+func (p *Pool) runHelperChunk(c, chunks int) (last bool) {
+	defer func() {
+		if r := recover(); r != nil {
+			p.panicMu.Lock()
+			if p.panic == nil {
+				p.panic = r
+			}
+			p.panicMu.Unlock()
+			p.stop() // this chunk is still pending: stop cannot finish the job
+		}
+		last = p.pending.Add(-1) == 0
+	}()
+	p.job.Run(c*p.n/chunks, (c+1)*p.n/chunks)
+	return false
+}
+
+// stop claims every chunk not yet claimed, counting them as finished, so
+// that no more of the job runs; it reports whether that finished the job.
+func (p *Pool) stop() bool {
+	for {
+		w := p.claim.Load()
+		next, chunks := w>>16&0xffff, w&0xffff
+		if next >= chunks {
+			return false
+		}
+		if p.claim.CompareAndSwap(w, w&^(0xffff<<16)|chunks<<16) {
+			return p.pending.Add(-int64(chunks-next)) == 0
+		}
+	}
 }

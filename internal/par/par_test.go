@@ -1,38 +1,55 @@
 package par
 
 import (
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"runtime"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 )
 
 // sigmoidJob is σ in place on x, whose result shows any item done twice
-// (σ(σ(x))) or not at all; it records the ranges it was run on.
+// (σ(σ(x))) or not at all; it records the ranges it was run on and how
+// many of them ran on a helper goroutine.
 type sigmoidJob struct {
 	x      []float64
 	mu     sync.Mutex
 	ranges [][2]int
-	slow   time.Duration // the caller's half sleeps this long first
-	panics int           // Run panics on the range starting here (−1: never)
+	helped int
+	panics int           // Run panics on the range holding this item (−1: never, anyItem: any range)
+	onlyOn int           // with panics: 1 panics only on a helper, 2 only on the caller, 0 on either
+	pause  time.Duration // each Run sleeps this long first, so that helpers can join
 }
 
 func (j *sigmoidJob) Run(lo, hi int) {
+	helper := onHelper()
 	j.mu.Lock()
 	j.ranges = append(j.ranges, [2]int{lo, hi})
-	j.mu.Unlock()
-	if lo == 0 {
-		time.Sleep(j.slow)
+	if helper {
+		j.helped++
 	}
-	if lo == j.panics {
+	j.mu.Unlock()
+	time.Sleep(j.pause)
+	if (j.panics == anyItem || lo <= j.panics && j.panics < hi) && (j.onlyOn == 0 || (j.onlyOn == 1) == helper) {
 		panic("planted")
 	}
 	for i := lo; i < hi; i++ {
 		j.x[i] = 1 / (1 + math.Exp(-j.x[i]))
 	}
+}
+
+// anyItem makes a sigmoidJob panic on any range.
+const anyItem = -2
+
+// onHelper reports whether the calling goroutine is one of a pool's
+// helpers.
+func onHelper() bool {
+	buf := make([]byte, 4096)
+	return strings.Contains(string(buf[:runtime.Stack(buf, false)]), "par.(*Pool).helper")
 }
 
 func newJob(src []float64) *sigmoidJob {
@@ -47,9 +64,6 @@ func (j *sigmoidJob) check(t *testing.T, src []float64) {
 			t.Fatalf("item %d is %v, want σ(%v) = %v (ranges %v)", i, v, src[i], want, j.ranges)
 		}
 	}
-	if s := helper.state.Load(); s != idle {
-		t.Fatalf("helper state %d after the job, want idle", s)
-	}
 }
 
 func inputs(n int) []float64 {
@@ -61,93 +75,240 @@ func inputs(n int) []float64 {
 	return src
 }
 
-// TestDoShares checks that every item of a job is computed exactly once,
-// whether the helper takes the second half, the caller claims it back, or
-// the helper is held by another caller, and with one processor or two; and
-// that one processor, a small job or a switched-off helper run the whole
-// job in one call on the caller.
+// TestDoShares checks that every item of a job is computed exactly once
+// with one or more helpers, one processor or two; that the chunks are
+// shared (some run on helpers) when they can be; and that no helpers, a
+// nil or closed pool, one processor, a small job or a pool already in use
+// run the whole job in one call on the caller.
 func TestDoShares(t *testing.T) {
 	const n = 4000
 	src := inputs(n)
 	for _, tc := range []struct {
 		name     string
+		helpers  int
 		procs    int
-		busy     bool // another caller holds the helper
-		off      bool // SetEnabled(false)
 		minItems int
+		nilPool  bool
+		closed   bool
+		busy     bool // another caller holds the pool
 		oneCall  bool // the whole job in one Run(0, n)
 	}{
-		{"shared, 2 procs", 2, false, false, 1, false},
-		{"1 proc", 1, false, false, 1, true},
-		{"helper busy", 2, true, false, 1, true},
-		{"switched off", 2, false, true, 1, true},
-		{"too small to share", 2, false, false, n, true},
+		{name: "1 helper", helpers: 1, procs: 2, minItems: 1},
+		{name: "3 helpers", helpers: 3, procs: 2, minItems: 1},
+		{name: "3 helpers, 4 procs", helpers: 3, procs: 4, minItems: 1},
+		{name: "uneven chunks", helpers: 1, procs: 2, minItems: 999},
+		{name: "no helpers", helpers: 0, procs: 2, minItems: 1, oneCall: true},
+		{name: "nil pool", nilPool: true, procs: 2, minItems: 1, oneCall: true},
+		{name: "closed", helpers: 1, procs: 2, minItems: 1, closed: true, oneCall: true},
+		{name: "1 proc", helpers: 1, procs: 1, minItems: 1, oneCall: true},
+		{name: "pool busy", helpers: 1, procs: 2, minItems: 1, busy: true, oneCall: true},
+		{name: "too small to share", helpers: 1, procs: 2, minItems: n/2 + 1, oneCall: true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(tc.procs))
+			var p *Pool
+			if !tc.nilPool {
+				p = New(tc.helpers)
+				defer p.Close()
+			}
+			if tc.closed {
+				p.Close()
+			}
 			if tc.busy {
-				helper.mu.Lock()
-				defer helper.mu.Unlock()
+				p.mu.Lock()
+				defer p.mu.Unlock()
 			}
-			if tc.off {
-				SetEnabled(false)
-				defer SetEnabled(true)
-			}
-			shared := 0
-			for round := range 50 { // some rounds find the helper polling, some asleep
+			helped := 0
+			for round := range 50 {
 				j := newJob(src)
-				Do(j, n, tc.minItems)
+				j.pause = 100 * time.Microsecond
+				p.Do(j, n, tc.minItems)
 				j.check(t, src)
-				if len(j.ranges) == 2 {
-					shared++
-				}
+				helped += j.helped
 				if tc.oneCall && (len(j.ranges) != 1 || j.ranges[0] != [2]int{0, n}) {
 					t.Fatalf("round %d: ranges %v, want one call on [0, %d)", round, j.ranges, n)
 				}
+				if want := min(n/tc.minItems, ChunksPerGoroutine*(tc.helpers+1)); !tc.oneCall && len(j.ranges) != want {
+					t.Fatalf("round %d: %d chunks, want %d", round, len(j.ranges), want)
+				}
 			}
-			t.Logf("%d of 50 rounds in two halves", shared)
+			if !tc.oneCall && helped == 0 {
+				t.Error("no chunk of 50 jobs ran on a helper")
+			}
+			t.Logf("%d chunks on helpers in 50 jobs", helped)
 		})
 	}
 }
 
-// TestDoPanics checks that a panic in either half reaches the caller of Do,
-// and that the next Do computes every item once: the helper is left idle.
+// TestDoPanics checks that a panic in a chunk, on the caller or a helper,
+// reaches the caller of Do, and that the next Do computes every item once.
 func TestDoPanics(t *testing.T) {
-	if runtime.GOMAXPROCS(0) < 2 {
-		defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(2))
-	}
-	const n = 1000
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(2))
+	const n = 20000 // long enough for a helper to join
 	src := inputs(n)
+	p := New(1)
+	defer p.Close()
 	for _, tc := range []struct {
 		name   string
-		panics int
-		slow   time.Duration // lets the helper start its half
+		item   int
+		onlyOn int
 	}{
-		{"caller's half", 0, 0},
-		{"caller's half, helper running", 0, 2 * time.Millisecond},
-		{"helper's half", n / 2, 2 * time.Millisecond},
-		{"second half, claimed back or not", n / 2, 0},
+		{"first chunk, anywhere", 0, 0},
+		{"last chunk, anywhere", n - 1, 0},
+		{"on the caller", 0, 2},
+		{"on a helper", anyItem, 1},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			for round := range 10 {
+			// 20 rounds, more until a chunk ran where it panics: on a busy
+			// machine a helper may wake only after the caller did it all.
+			panicked, round := 0, 0
+			for ; round < 20 || panicked == 0 && round < 1000; round++ {
 				j := newJob(src)
-				j.panics, j.slow = tc.panics, tc.slow
+				j.panics, j.onlyOn = tc.item, tc.onlyOn
+				j.pause = 50 * time.Microsecond
 				func() {
 					defer func() {
 						r := recover()
 						if r == nil {
-							t.Fatalf("round %d: no panic (ranges %v)", round, j.ranges)
+							return // the chunk ran on the other kind of goroutine
 						}
-						if s, _ := r.(string); !strings.Contains(s, "planted") {
+						panicked++
+						if s := fmt.Sprint(r); !strings.Contains(s, "planted") {
 							t.Fatalf("round %d: panic %v, want the planted one", round, r)
 						}
 					}()
-					Do(j, n, 1)
+					p.Do(j, n, 1)
 				}()
+				if tc.onlyOn == 0 && panicked != round+1 {
+					t.Fatalf("round %d: no panic (ranges %v)", round, j.ranges)
+				}
 				next := newJob(src)
-				Do(next, n, 1)
+				p.Do(next, n, 1)
 				next.check(t, src)
 			}
+			if panicked == 0 {
+				t.Errorf("none of %d rounds panicked", round)
+			}
+			t.Logf("%d of %d rounds panicked", panicked, round)
 		})
+	}
+}
+
+// stallJob's chunks record that they ran; the first chunk a helper runs
+// blocks until release is closed.
+type stallJob struct {
+	ran     atomic.Int32
+	stalled atomic.Bool
+	release chan struct{}
+}
+
+func (j *stallJob) Run(lo, hi int) {
+	if onHelper() && j.stalled.CompareAndSwap(false, true) {
+		<-j.release
+	}
+	j.ran.Add(int32(hi - lo))
+}
+
+// TestDoStalledHelper checks that a helper stuck in a chunk (as one the
+// system has descheduled) does not keep the caller from running every other
+// chunk: the caller waits only for the stuck one.
+func TestDoStalledHelper(t *testing.T) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(2))
+	p := New(1)
+	defer p.Close()
+	const chunks = 2 * ChunksPerGoroutine
+	for round := range 20 {
+		j := &stallJob{release: make(chan struct{})}
+		done := make(chan struct{})
+		go func() {
+			p.Do(j, chunks, 1)
+			close(done)
+		}()
+		deadline := time.Now().Add(5 * time.Second)
+		for !(j.stalled.Load() && j.ran.Load() == chunks-1) { // the test waits, not the pool
+			if time.Now().After(deadline) {
+				close(j.release)
+				<-done
+				t.Fatalf("round %d: %d of the %d other chunks ran while a helper was stuck (stuck: %t)", round, j.ran.Load(), chunks-1, j.stalled.Load())
+			}
+			if !j.stalled.Load() && j.ran.Load() == chunks {
+				break // the helper woke after the caller had done it all
+			}
+			time.Sleep(100 * time.Microsecond)
+		}
+		select {
+		case <-done:
+			if j.stalled.Load() {
+				t.Fatalf("round %d: Do returned while a helper's chunk was running", round)
+			}
+		default:
+		}
+		close(j.release)
+		<-done
+		if got := j.ran.Load(); got != chunks {
+			t.Fatalf("round %d: %d items ran, want %d", round, got, chunks)
+		}
+	}
+}
+
+// TestIdleHelpersSleep checks that between jobs the helpers are parked in
+// a channel receive, and that the process uses next to no processor time
+// while they are idle (a polling helper would use a whole core).
+func TestIdleHelpersSleep(t *testing.T) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(2))
+	const helpers = 3
+	p := New(helpers)
+	defer p.Close()
+	src := inputs(4000)
+	for range 20 {
+		p.Do(newJob(src), len(src), 1)
+	}
+	time.Sleep(20 * time.Millisecond) // let the runtime park its threads
+	buf := make([]byte, 1<<20)
+	parked := 0
+	for _, g := range strings.Split(string(buf[:runtime.Stack(buf, true)]), "\n\n") {
+		if !strings.Contains(g, "par.(*Pool).helper") {
+			continue
+		}
+		if !strings.Contains(strings.SplitN(g, "\n", 2)[0], "[chan receive") {
+			t.Errorf("an idle helper is not parked in a channel receive:\n%s", g)
+		}
+		parked++
+	}
+	if parked != helpers {
+		t.Errorf("%d helpers parked, want %d", parked, helpers)
+	}
+	const idle = 100 * time.Millisecond
+	before := cpuTime(t)
+	time.Sleep(idle)
+	if used := cpuTime(t) - before; used > idle/10 {
+		t.Errorf("the process used %v of processor time in %v with idle helpers", used, idle)
+	}
+}
+
+// TestClose checks that Close stops the helpers. Goroutines that have
+// just exited may still show in a stack dump for a moment, so the counts
+// are read until they settle.
+func TestClose(t *testing.T) {
+	count := func() int {
+		buf := make([]byte, 1<<20)
+		return strings.Count(string(buf[:runtime.Stack(buf, true)]), "par.(*Pool).helper(")
+	}
+	settle := func(want int) int {
+		got := count()
+		for deadline := time.Now().Add(2 * time.Second); got != want && time.Now().Before(deadline); got = count() {
+			time.Sleep(time.Millisecond)
+		}
+		return got
+	}
+	settle(0)
+	p := New(2)
+	if got := settle(2); got != 2 {
+		t.Fatalf("%d helpers after New(2)", got)
+	}
+	p.Close()
+	p.Close()
+	if got := settle(0); got != 0 {
+		t.Fatalf("%d helpers after Close", got)
 	}
 }

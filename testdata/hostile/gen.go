@@ -28,7 +28,7 @@ func main() {
 	for i := range w {
 		w[i] = float32(i%7) / 100
 	}
-	m, err := graph.FromParams(train.Pixels, 2, 0.1, w, make([]float32, train.Pixels), make([]float32, 2))
+	m, err := graph.FromParams(train.Pixels, 2, w, make([]float32, train.Pixels), make([]float32, 2))
 	if err != nil {
 		log.Fatal(err)
 	}
