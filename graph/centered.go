@@ -135,7 +135,7 @@ func (t *Trainer) MoveOffsets(b Batch, rate float64) error {
 	case b.Fields == nil:
 		a = make([]float32, rows*H)
 		var s linalg.Scratch
-		linalg.Affine(t.pool.par(), a, b.Data, rows, V, m.weights(), H, m.hBias(), &s)
+		linalg.Affine(t.pool.par(), a, b.Data, rows, V, m.weights(), H, m.hBias(), &s, nil)
 	case len(b.Fields) < rows*H:
 		return fmt.Errorf("graph: offsets from %d hidden fields for %d rows of %d: %w", len(b.Fields), rows, H, ErrShape)
 	default:

@@ -342,7 +342,7 @@ func TestPersistentSampler(t *testing.T) {
 	}
 	wantData := make([]float32, rows*H)
 	var sc linalg.Scratch
-	linalg.Affine(nil, wantData, data, rows, V, m.weights(), H, m.hBias(), &sc)
+	linalg.Affine(nil, wantData, data, rows, V, m.weights(), H, m.hBias(), &sc, nil)
 	if len(b.Fields) != (rows+chains)*H || !sameBits(b.Fields[:rows*H], wantData) || !sameBits(b.Fields[rows*H:], wantEnd) {
 		t.Error("the batch's hidden fields are not those of the data, then of the chains' states")
 	}

@@ -53,7 +53,7 @@ func (j freeEnergyJob) Run(lo, hi int) {
 	for c := lo; c < hi; c++ {
 		r0 := c * freeEnergyChunk
 		n := min(freeEnergyChunk, j.rows-r0)
-		linalg.Affine(nil, a, j.v[r0*V:(r0+n)*V], n, V, m.weights(), H, m.hBias(), &s)
+		linalg.Affine(nil, a, j.v[r0*V:(r0+n)*V], n, V, m.weights(), H, m.hBias(), &s, nil)
 		for r := 0; r < n; r++ {
 			var negF float64
 			for _, x := range a[r*H : (r+1)*H] {

@@ -161,7 +161,7 @@ func (op *affineOp) Do(in ...gorgonia.Value) (gorgonia.Value, error) {
 		cs = op.bias
 	}
 	out := op.get(n, H)
-	linalg.Affine(op.pool, f32s(out), f32s(x), n, V, ws, H, cs, &op.scratch)
+	linalg.Affine(op.pool, f32s(out), f32s(x), n, V, ws, H, cs, &op.scratch, nil)
 	return out, nil
 }
 

@@ -97,13 +97,16 @@ const sigmoidMinShared = 8192
 // (rows×Hidden).
 func (m *Model) VisibleProbabilities(pV, h []float32, rows int) {
 	var s linalg.Scratch
-	m.visibleProbabilities(nil, pV, h, rows, &s)
+	m.visibleField(nil, pV, h, rows, &s, func(r, c0, c1 int) {
+		k0, k1 := r*m.visible+c0, r*m.visible+c1
+		f32.Sigmoid(pV[k0:k1], pV[k0:k1])
+	})
 }
 
-func (m *Model) visibleProbabilities(p *par.Pool, pV, h []float32, rows int, s *linalg.Scratch) {
-	V, H := m.visible, m.hidden
-	linalg.AffineTrans(p, pV, h, rows, H, m.weights(), m.wt, V, m.vBias(), s)
-	sigmoid(p, pV[:rows*V], pV[:rows*V])
+// visibleField sets a (rows×Visible) to h·W + b and calls then on its
+// blocks.
+func (m *Model) visibleField(p *par.Pool, a, h []float32, rows int, s *linalg.Scratch, then linalg.Then) {
+	linalg.AffineTrans(p, a, h, rows, m.hidden, m.weights(), m.wt, m.visible, m.vBias(), s, then)
 }
 
 // VisibleToHidden returns p(h=1|v) and a sample of h for v (rows×Visible),
@@ -111,32 +114,45 @@ func (m *Model) visibleProbabilities(p *par.Pool, pV, h []float32, rows int, s *
 // until its next call.
 func (s *Sampler) VisibleToHidden(v []float32, rows int, src Uniform) (pH, h []float32) {
 	s.grow(rows, rows)
-	a := s.fields[:rows*s.m.hidden]
-	s.hiddenField(a, v, rows)
-	return s.sampleHidden(a, rows, src)
+	s.sampleHidden(s.fields[:rows*s.m.hidden], v, rows, src)
+	n := rows * s.m.hidden
+	return s.pH[:n], s.h[:n]
 }
 
 // hiddenField sets a to v·Wᵀ + c, the script's wx_b.
 func (s *Sampler) hiddenField(a, v []float32, rows int) {
-	linalg.Affine(s.pool, a, v, rows, s.m.visible, s.m.weights(), s.m.hidden, s.m.hBias(), &s.scratch)
+	linalg.Affine(s.pool, a, v, rows, s.m.visible, s.m.weights(), s.m.hidden, s.m.hBias(), &s.scratch, nil)
 }
 
-// sampleHidden sets pH = σ(a) and samples h from it.
-func (s *Sampler) sampleHidden(a []float32, rows int, src Uniform) (pH, h []float32) {
-	n := rows * s.m.hidden
-	sigmoid(s.pool, s.pH[:n], a[:n])
-	Bernoulli(s.h[:n], s.pH[:n], src)
-	return s.pH[:n], s.h[:n]
+// sampleHidden sets a to v·Wᵀ + c, pH = σ(a), and samples h from it with
+// the next rows·Hidden draws of src, in row-major order: σ and the
+// comparisons are done block by block as the product finishes them.
+func (s *Sampler) sampleHidden(a, v []float32, rows int, src Uniform) {
+	H := s.m.hidden
+	n := rows * H
+	pH, h := s.pH[:n], s.h[:n]
+	u := rng.Take(n, src, h)
+	linalg.Affine(s.pool, a, v, rows, s.m.visible, s.m.weights(), H, s.m.hBias(), &s.scratch, func(r, c0, c1 int) {
+		k0, k1 := r*H+c0, r*H+c1
+		f32.Sigmoid(pH[k0:k1], a[k0:k1])
+		f32.Bernoulli(h[k0:k1], pH[k0:k1], u[k0:k1])
+	})
 }
 
 // HiddenToVisible returns p(v=1|h) and a sample of v for h (rows×Hidden),
 // the script's h_to_v. The returned slices are the sampler's buffers.
 func (s *Sampler) HiddenToVisible(h []float32, rows int, src Uniform) (pV, v []float32) {
 	s.grow(rows, 0)
-	n := rows * s.m.visible
-	s.m.visibleProbabilities(s.pool, s.pV, h, rows, &s.scratch)
-	Bernoulli(s.v[:n], s.pV[:n], src)
-	return s.pV[:n], s.v[:n]
+	V := s.m.visible
+	n := rows * V
+	pV, v = s.pV[:n], s.v[:n]
+	u := rng.Take(n, src, v)
+	s.m.visibleField(s.pool, pV, h, rows, &s.scratch, func(r, c0, c1 int) {
+		k0, k1 := r*V+c0, r*V+c1
+		f32.Sigmoid(pV[k0:k1], pV[k0:k1])
+		f32.Bernoulli(v[k0:k1], pV[k0:k1], u[k0:k1])
+	})
+	return pV, v
 }
 
 // GibbsDraws returns the number of uniform variates Gibbs draws for rows
@@ -162,25 +178,25 @@ func (s *Sampler) Gibbs(v []float32, rows, k int, src Uniform) (Batch, error) {
 	}
 	s.grow(rows, 2*rows)
 	nH := rows * s.m.hidden
-	data := s.fields[:nH]
-	s.hiddenField(data, v, rows)
-	vk := s.chain(data, rows, k, s.fields[nH:2*nH], src)
+	vk := s.chain(v, s.fields[:nH], rows, k, s.fields[nH:2*nH], src)
 	return Batch{Data: v, Recon: vk, Rows: rows, Fields: s.fields[:2*nH]}, nil
 }
 
-// chain runs k Gibbs steps from the hidden field start of rows rows: it
-// samples h, then k times v′ ~ p(v|h) and h ~ p(h|v′) with the field of
-// v′ in end, and draws the last h's variates without computing it. It
-// returns the last v′; end holds its field.
-func (s *Sampler) chain(start []float32, rows, k int, end []float32, src Uniform) []float32 {
+// chain runs k Gibbs steps from v (rows×Visible): it samples h with v's
+// field in start, then k times v′ ~ p(v|h) and h ~ p(h|v′) with the field
+// of v′ in end, and draws the last h's variates without computing it. It
+// returns the last v′; end holds its field. start and end may be the same.
+func (s *Sampler) chain(v, start []float32, rows, k int, end []float32, src Uniform) []float32 {
 	nH := rows * s.m.hidden
-	_, h := s.sampleHidden(start, rows, src)
+	s.sampleHidden(start, v, rows, src)
+	h := s.h[:nH]
 	var vk []float32
 	for i := 0; i < k; i++ {
 		_, vk = s.HiddenToVisible(h, rows, src)
-		s.hiddenField(end, vk, rows)
 		if i < k-1 {
-			_, h = s.sampleHidden(end, rows, src)
+			s.sampleHidden(end, vk, rows, src)
+		} else {
+			s.hiddenField(end, vk, rows)
 		}
 	}
 	rng.Take(nH, src, s.h) // the discarded last hidden sample's draws
@@ -207,9 +223,8 @@ func (s *Sampler) Persistent(data []float32, rows int, chain []float32, chains, 
 		return Batch{}, fmt.Errorf("graph: persistent chains of %d values for %d chains of %d: %w", len(chain), chains, V, ErrShape)
 	}
 	s.grow(max(rows, chains), rows+chains)
-	end := s.fields[rows*H : (rows+chains)*H]
-	s.hiddenField(end, chain, chains) // the chains' start; end holds their end after the steps
-	vk := s.chain(end, chains, k, end, src)
+	end := s.fields[rows*H : (rows+chains)*H] // the chains' start's field, then their end's
+	vk := s.chain(chain, end, chains, k, end, src)
 	s.hiddenField(s.fields[:rows*H], data, rows)
 	return Batch{Data: data, Rows: rows, Recon: vk, ReconRows: chains, Fields: s.fields[:(rows+chains)*H]}, nil
 }

@@ -320,7 +320,7 @@ func (an *annealer) step(lo, hi, k int, s *linalg.Scratch) {
 	h := an.h[lo*H : hi*H]
 	f32.Bernoulli(h, an.ph[lo*H:hi*H], u[lo*H:hi*H])
 	pv := an.pv[lo*V : hi*V]
-	linalg.AffineTrans(nil, pv, h, hi-lo, H, an.w, an.wt, V, an.b, s)
+	linalg.AffineTrans(nil, pv, h, hi-lo, H, an.w, an.wt, V, an.b, s, nil)
 	for r := 0; r < hi-lo; r++ {
 		row := pv[r*V : (r+1)*V]
 		for i, x := range row {
@@ -338,7 +338,7 @@ func (an *annealer) step(lo, hi, k int, s *linalg.Scratch) {
 // σ(to·a), the hidden probabilities of the next transition.
 func (an *annealer) weigh(lo, hi int, from, to float32, sub bool, s *linalg.Scratch) {
 	H := an.H
-	linalg.Affine(nil, an.a[lo*an.H2:hi*an.H2], an.v[lo*an.V:hi*an.V], hi-lo, an.V, an.wAug, an.H2, an.cAug, s)
+	linalg.Affine(nil, an.a[lo*an.H2:hi*an.H2], an.v[lo*an.V:hi*an.V], hi-lo, an.V, an.wAug, an.H2, an.cAug, s, nil)
 	for r := lo; r < hi; r++ {
 		d := an.logf(r, to, an.ph[r*H:(r+1)*H])
 		if sub {

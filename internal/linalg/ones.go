@@ -11,9 +11,11 @@ import (
 )
 
 // Scratch holds a caller's buffers for products: the offsets of the ones
-// of a 0/1 operand and a transposed operand. The zero value is ready.
+// of a 0/1 operand, their counts per row, and a transposed operand. The
+// zero value is ready.
 type Scratch struct {
 	off []int32
+	n   []int
 	xt  []float32
 }
 
@@ -25,14 +27,21 @@ func (s *Scratch) OffsetsLen() int { return len(s.off) }
 // matrix, of n elements, can be indexed by the int32 offsets of AccRows.
 func onesFit(n int) bool { return n <= math.MaxInt32 }
 
+// Then, when not nil, is called by Affine and AffineTrans for each block
+// of the output once it is final: row r, columns c0 to c1−1, on the
+// goroutine that computed it, while it is in that goroutine's cache. The
+// blocks are disjoint and cover the output; several may be handed to
+// Then at once on different goroutines.
+type Then func(r, c0, c1 int)
+
 // Affine sets dst (rows×H) to x·w + c for x (rows×V), w (V×H) and c (H
-// values, or nil for 0), sharing the work with p's helpers. A 0/1 x is
-// summed by rows (see the package documentation); any other x takes one
-// GEMM with β = 1 on copies of c.
-func Affine(p *par.Pool, dst, x []float32, rows, V int, w []float32, H int, c []float32, s *Scratch) {
+// values, or nil for 0), sharing the work with p's helpers, and calls
+// then on its blocks. A 0/1 x is summed by rows (see the package
+// documentation); any other x takes one GEMM with β = 1 on copies of c.
+func Affine(p *par.Pool, dst, x []float32, rows, V int, w []float32, H int, c []float32, s *Scratch, then Then) {
 	x, dst = x[:rows*V], dst[:rows*H]
 	if onesFit(V*H) && f32.IsBinary(x) {
-		onesProduct(p, dst, x, rows, V, w, H, c, s)
+		onesProduct(p, dst, x, rows, V, w, H, c, s, then)
 		return
 	}
 	fillRows(dst, c, rows, H)
@@ -40,15 +49,35 @@ func Affine(p *par.Pool, dst, x []float32, rows, V int, w []float32, H int, c []
 		blas32.General{Rows: rows, Cols: V, Stride: V, Data: x},
 		blas32.General{Rows: V, Cols: H, Stride: H, Data: w},
 		1, blas32.General{Rows: rows, Cols: H, Stride: H, Data: dst})
+	thenRows(p, then, rows, H)
+}
+
+// thenRows calls then on every row of a rows×cols output, sharing the rows
+// with p's helpers.
+func thenRows(p *par.Pool, then Then, rows, cols int) {
+	if then != nil {
+		p.Do(thenJob{then, cols}, rows, onesMinRows)
+	}
+}
+
+type thenJob struct {
+	then Then
+	cols int
+}
+
+func (j thenJob) Run(lo, hi int) {
+	for r := lo; r < hi; r++ {
+		j.then(r, 0, j.cols)
+	}
 }
 
 // AffineTrans sets dst (rows×V) to x·wᵀ + c for x (rows×H), w (V×H) and c
 // (V values), where wt is w transposed (H×V): a 0/1 x adds up rows of wt,
-// any other x takes one GEMM with w.
-func AffineTrans(p *par.Pool, dst, x []float32, rows, H int, w, wt []float32, V int, c []float32, s *Scratch) {
+// any other x takes one GEMM with w. It calls then on the output's blocks.
+func AffineTrans(p *par.Pool, dst, x []float32, rows, H int, w, wt []float32, V int, c []float32, s *Scratch, then Then) {
 	x, dst = x[:rows*H], dst[:rows*V]
 	if onesFit(V*H) && f32.IsBinary(x) {
-		onesProduct(p, dst, x, rows, H, wt, V, c, s)
+		onesProduct(p, dst, x, rows, H, wt, V, c, s, then)
 		return
 	}
 	fillRows(dst, c, rows, V)
@@ -56,6 +85,7 @@ func AffineTrans(p *par.Pool, dst, x []float32, rows, H int, w, wt []float32, V 
 		blas32.General{Rows: rows, Cols: H, Stride: H, Data: x},
 		blas32.General{Rows: V, Cols: H, Stride: H, Data: w},
 		1, blas32.General{Rows: rows, Cols: V, Stride: V, Data: dst})
+	thenRows(p, then, rows, V)
 }
 
 // fillRows copies c into each of the rows of dst (·×cols), or zeroes them
@@ -94,20 +124,73 @@ func (j *onesJob) Run(lo, hi int) {
 	}
 }
 
-// onesMinRows is the number of rows of x·w below which a product stays on
-// one goroutine: a row of MNIST's takes a few microseconds, a hand-over
-// well under one.
-const onesMinRows = 16
-
 // onesMinCols is the number of rows of xᵀ·g below which it stays on one
 // goroutine (a row is well under a microsecond for MNIST's batches).
 const onesMinCols = 64
 
-// onesProduct sets dst (rows×H) to c + x·w for a 0/1 x (rows×V), w (V×H).
-func onesProduct(p *par.Pool, dst, x []float32, rows, V int, w []float32, H int, c []float32, s *Scratch) {
-	s.off = grow(s.off, rows*V)
-	p.Do(&onesJob{dst: dst, x: x, w: w, c: c, off: s.off, xCols: V, wCols: H}, rows, onesMinRows)
+// onesBand is the width of the column bands of x·w: the kernel's widest
+// block (64 floats in eight registers), 256 bytes of each row of w.
+const onesBand = 64
+
+// onesBandJob is c + x·w for a 0/1 x, computed by bands of onesBand
+// columns of dst, each for all the rows: a band reads the same columns of
+// w for every row, 256 bytes of each of its rows, so that the goroutine
+// working on it finds them in its cache, where rows of dst, shared out,
+// would each read all of w. Every element is the same sum in the same
+// order either way.
+type onesBandJob struct {
+	dst, w, c []float32
+	off       []int32 // row r's offsets in off[r·xCols:], n[r] of them
+	n         []int
+	rows      int
+	xCols     int // x is rows×xCols
+	wCols     int // w is ·×wCols, dst rows×wCols
+	then      Then
 }
+
+// Run sets bands lo to hi−1 of dst.
+func (j *onesBandJob) Run(lo, hi int) {
+	V, H := j.xCols, j.wCols
+	for b := lo; b < hi; b++ {
+		c0 := b * onesBand
+		c1 := min(c0+onesBand, H)
+		w := j.w[c0:]
+		for r := 0; r < j.rows; r++ {
+			d := j.dst[r*H+c0 : r*H+c1]
+			if j.c != nil {
+				copy(d, j.c[c0:c1])
+			} else {
+				clear(d)
+			}
+			f32.AccRows(d, w, j.off[r*V:r*V+j.n[r]])
+			if j.then != nil {
+				j.then(r, c0, c1)
+			}
+		}
+	}
+}
+
+// onesProduct sets dst (rows×H) to c + x·w for a 0/1 x (rows×V), w (V×H):
+// the offsets of each row's ones, then the column bands, shared with p's
+// helpers.
+func onesProduct(p *par.Pool, dst, x []float32, rows, V int, w []float32, H int, c []float32, s *Scratch, then Then) {
+	s.off = grow(s.off, rows*V)
+	s.n = grow(s.n, rows)
+	for r := 0; r < rows; r++ {
+		s.n[r] = f32.OnesOffsets(s.off[r*V:(r+1)*V], x[r*V:(r+1)*V], H)
+	}
+	bands := (H + onesBand - 1) / onesBand
+	minBands := 1
+	if rows < onesMinRows {
+		minBands = bands // too little to share
+	}
+	p.Do(&onesBandJob{dst: dst, w: w, c: c, off: s.off, n: s.n, rows: rows, xCols: V, wCols: H, then: then}, bands, minBands)
+}
+
+// onesMinRows is the number of rows of x·w below which a product stays on
+// one goroutine: a row of MNIST's takes a few microseconds, a hand-over
+// about as long.
+const onesMinRows = 16
 
 // OnesTransProduct sets dst (V×H) to xᵀ·g for a 0/1 x (rows×V) and g
 // (rows×H): row i of dst is the sum of the rows r of g with x[r][i] = 1.

@@ -4,6 +4,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"slices"
+	"sync"
 	"testing"
 
 	"gorbm.dev/gorbm/internal/prodtest"
@@ -21,9 +22,11 @@ func TestAffine(t *testing.T) {
 			w, c := prodtest.Normals(rng, tc.V*tc.H), prodtest.Normals(rng, tc.H)
 			dst := prodtest.NaNs(tc.Rows * tc.H)
 			var s Scratch
-			Affine(pool, dst, x, tc.Rows, tc.V, w, tc.H, c, &s)
+			then, checkThen := blockRecorder(dst, tc.H)
+			Affine(pool, dst, x, tc.Rows, tc.V, w, tc.H, c, &s, then)
 			want, bound := prodtest.ProductRef(x, tc.Rows, tc.V, w, tc.H, c, false)
 			prodtest.Check(t, "Affine", tc.H, dst, want, bound)
+			checkThen(t)
 			if !tc.Binary() {
 				if s.OffsetsLen() != 0 {
 					t.Errorf("non-binary x: offsets grown to %d, want the dense path", s.OffsetsLen())
@@ -35,6 +38,35 @@ func TestAffine(t *testing.T) {
 			}
 			prodtest.CheckBits(t, "Affine", tc.H, dst, prodtest.OnesRef(x, tc.Rows, tc.V, w, tc.H, c, false))
 		})
+	}
+}
+
+// blockRecorder returns a Then for a product into dst (·×cols) that copies
+// each block it is given, and a check that fails t unless the blocks
+// covered dst exactly once and each held its final values when handed
+// over.
+func blockRecorder(dst []float32, cols int) (Then, func(*testing.T)) {
+	var mu sync.Mutex
+	seen := make([]float32, len(dst))
+	count := make([]int, len(dst))
+	then := func(r, c0, c1 int) {
+		mu.Lock()
+		defer mu.Unlock()
+		for k := r*cols + c0; k < r*cols+c1; k++ {
+			seen[k] = dst[k]
+			count[k]++
+		}
+	}
+	return then, func(t *testing.T) {
+		t.Helper()
+		for k, n := range count {
+			if n != 1 {
+				t.Fatalf("element %d (row %d, column %d) handed to Then %d times", k, k/cols, k%cols, n)
+			}
+			if math.Float32bits(seen[k]) != math.Float32bits(dst[k]) {
+				t.Fatalf("element %d was %v when handed to Then, %v at the end", k, seen[k], dst[k])
+			}
+		}
 	}
 }
 
@@ -51,9 +83,11 @@ func TestAffineTrans(t *testing.T) {
 			Transpose(pool, w, wt, tc.V, tc.H)
 			dst := prodtest.NaNs(tc.Rows * tc.H)
 			var s Scratch
-			AffineTrans(pool, dst, x, tc.Rows, tc.V, w, wt, tc.H, c, &s)
+			then, checkThen := blockRecorder(dst, tc.H)
+			AffineTrans(pool, dst, x, tc.Rows, tc.V, w, wt, tc.H, c, &s, then)
 			want, bound := prodtest.ProductRef(x, tc.Rows, tc.V, wt, tc.H, c, false)
 			prodtest.Check(t, "AffineTrans", tc.H, dst, want, bound)
+			checkThen(t)
 			if tc.Binary() {
 				prodtest.CheckBits(t, "AffineTrans", tc.H, dst, prodtest.OnesRef(x, tc.Rows, tc.V, wt, tc.H, c, false))
 			}
