@@ -19,7 +19,7 @@ var (
 )
 
 // trainHead returns the first n training images of the bundled MNIST.
-func trainHead(t *testing.T, n int) *Dataset {
+func trainHead(t testing.TB, n int) *Dataset {
 	t.Helper()
 	mnistOnce.Do(func() {
 		var dir string

@@ -1,0 +1,50 @@
+package train
+
+import (
+	"testing"
+
+	"gorbm.dev/gorbm/graph"
+)
+
+// BenchmarkPresetEpoch measures one epoch of -recipe best's training on
+// MNIST (600 steps: batches of 100 images and 100 persistent chains, PCD-1,
+// the centered RBM with offsets moved at 0.01, momentum 0.5, lr 0.04; the
+// command's preset, recipe.go), from the data-dependent start, with the
+// trainer's helpers (GOMAXPROCS−1). It reports seconds per epoch;
+// bench/run.sh sets it beside bench/torch_preset.py, the same epoch in
+// PyTorch.
+//
+//	go test -run XXX -bench PresetEpoch -benchtime 3x ./train/
+func BenchmarkPresetEpoch(b *testing.B) {
+	d := trainHead(b, 60000)
+	p := make([]float64, Pixels) // the pixel means, as metrics.PixelMarginals gives them
+	for i, x := range d.Images[:d.N*Pixels] {
+		p[i%Pixels] += float64(x) / 255 / float64(d.N)
+	}
+	cfg := Config{Epochs: 1, BatchSize: 100, K: 1, Persistent: true, Chains: 100,
+		Momentum: Constant(0.5), Centered: true, OffsetRate: 0.01}
+	b.ResetTimer()
+	for range b.N {
+		b.StopTimer()
+		src := NewSources(1)
+		m, err := graph.New(Pixels, 500, src.Init)
+		if err != nil {
+			b.Fatal(err)
+		}
+		t, err := graph.NewTrainer(m, 0.04)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if err := (InitOptions{VisibleBias: true, Centered: true}).Apply(t, p); err != nil {
+			b.Fatal(err)
+		}
+		b.StartTimer()
+		if _, err := Fit(t, d, cfg, src, nil); err != nil {
+			b.Fatal(err)
+		}
+		b.StopTimer()
+		t.Close()
+		b.StartTimer()
+	}
+	b.ReportMetric(b.Elapsed().Seconds()/float64(b.N), "s/epoch")
+}
