@@ -22,6 +22,21 @@ func AccRows(dst, src []float32, off []int32) {
 	accRowsGo(dst, src, off)
 }
 
+// AccRowsChecked is AccRows for offsets the caller has checked: every
+// off[k] ≥ 0 and off[k]+len(dst) ≤ len(src). internal/linalg makes the
+// offsets with OnesOffsets and checks them once for all the column bands of
+// a product, where AccRows would check them once per band.
+func AccRowsChecked(dst, src []float32, off []int32) {
+	if len(off) == 0 || len(dst) == 0 {
+		return
+	}
+	if useAsm {
+		accRowsAsm(&dst[0], &src[0], len(dst), &off[0], len(off))
+		return
+	}
+	accRowsGo(dst, src, off)
+}
+
 // accRowsGo is AccRows in Go, element by element in the same order as the
 // kernel.
 func accRowsGo(dst, src []float32, off []int32) {

@@ -128,6 +128,7 @@ func testAccRows(t *testing.T) {
 					acc  func(dst, src []float32, off []int32)
 				}{
 					{"AccRows", AccRows},
+					{"AccRowsChecked", AccRowsChecked},
 					{"accRowsGo", accRowsGo},
 				} {
 					buf := make([]float32, n+2)

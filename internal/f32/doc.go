@@ -44,7 +44,8 @@
 // Slices are row-major. A 0/1 value is +0 or 1 exactly; −0, NaN and any
 // other value are not. Functions that take offsets check them before the
 // kernel reads memory, and panic on one out of range (a programming error,
-// never input data).
+// never input data); AccRowsChecked alone leaves the check to its caller,
+// which makes the offsets itself.
 package f32
 
 //go:generate go run -C _asm . -out ../kernels_amd64.s -stubs ../kernels_amd64.go -pkg f32

@@ -162,7 +162,7 @@ func (j *onesBandJob) Run(lo, hi int) {
 			} else {
 				clear(d)
 			}
-			f32.AccRows(d, w, j.off[r*V:r*V+j.n[r]])
+			f32.AccRowsChecked(d, w, j.off[r*V:r*V+j.n[r]]) // onesProduct checked the offsets
 			if j.then != nil {
 				j.then(r, c0, c1)
 			}
@@ -174,6 +174,11 @@ func (j *onesBandJob) Run(lo, hi int) {
 // the offsets of each row's ones, then the column bands, shared with p's
 // helpers.
 func onesProduct(p *par.Pool, dst, x []float32, rows, V int, w []float32, H int, c []float32, s *Scratch, then Then) {
+	// The offsets are i·H for rows i < V of w, so each band's sums read
+	// inside w when w holds V×H values (AccRowsChecked does not check).
+	if len(w) < V*H || len(dst) < rows*H || c != nil && len(c) < H {
+		panic("linalg: product operands shorter than their shapes")
+	}
 	s.off = grow(s.off, rows*V)
 	s.n = grow(s.n, rows)
 	for r := 0; r < rows; r++ {
