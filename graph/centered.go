@@ -39,6 +39,10 @@ import (
 type centering struct {
 	mu, lambda *tensor.Dense // the offsets μ (Visible) and λ (Hidden)
 	vb, hb     *tensor.Dense // the centered biases b_c and c_c of the current step
+
+	// partial is scratch for sums over blocks of rows of W, Hidden values
+	// per block: Wᵀ·μ is added up block by block in order.
+	partial []float32
 }
 
 // SetOffsets switches the centered parameterisation on with offsets mu
@@ -141,69 +145,109 @@ func (t *Trainer) MoveOffsets(b Batch, rate float64) error {
 	default:
 		a = b.Fields[:rows*H]
 	}
-	sig := make([]float32, H)
-	hMean, vMean := make([]float64, H), make([]float64, V)
-	for r := 0; r < rows; r++ {
-		f32.Sigmoid(sig, a[r*H:(r+1)*H])
-		for j, p := range sig {
-			hMean[j] += float64(p)
-		}
-		for i, x := range b.Data[r*V : (r+1)*V] {
-			vMean[i] += float64(x)
-		}
-	}
-	move := func(off []float32, mean []float64) {
-		for i := range off {
-			off[i] = float32((1-rate)*float64(off[i]) + rate*mean[i]/float64(rows))
-		}
-	}
-	move(f32s(t.center.mu), vMean)
-	move(f32s(t.center.lambda), hMean)
+	vBands := (V + offsetBand - 1) / offsetBand
+	t.pool.par().Do(offsetJob{t: t, v: b.Data, a: a, rows: rows, rate: rate, vBands: vBands}, vBands+(H+offsetBand-1)/offsetBand, 1)
 	return nil
 }
 
-// centerBiases sets the centered biases from the plain ones:
-// b_c = b + W·λ, c_c = c + Wᵀ·μ (W stored Visible×Hidden).
-func (t *Trainer) centerBiases() {
-	c := t.center
-	copy(f32s(c.vb), t.m.vBias())
-	copy(f32s(c.hb), t.m.hBias())
-	t.centeredProducts(f32s(c.vb), f32s(c.hb), 1)
-}
+// offsetBand is the columns of an item of offsetJob.
+const offsetBand = 64
 
-// uncenter sets the plain biases from the centered ones after a step:
-// b = b_c − W·λ, c = c_c − Wᵀ·μ.
-func (t *Trainer) uncenter() {
-	c := t.center
-	copy(t.m.vBias(), f32s(c.vb))
-	copy(t.m.hBias(), f32s(c.hb))
-	t.centeredProducts(t.m.vBias(), t.m.hBias(), -1)
-}
-
-// centeredProducts adds sign·W·λ to vb and sign·Wᵀ·μ to hb, the two shared
-// with the pool's helpers.
-func (t *Trainer) centeredProducts(vb, hb []float32, sign float32) {
-	t.pool.par().Do(centerJob{t: t, vb: vb, hb: hb, sign: sign}, 2, 1)
-}
-
-type centerJob struct {
+// offsetJob moves the offsets towards the means of the columns of the data
+// v and of σ(a), band by band of offsetBand columns: μ's vBands bands,
+// then λ's. Each column's mean is summed in float64 over the rows in
+// order, so the bits do not depend on how the bands are shared.
+type offsetJob struct {
 	t      *Trainer
-	vb, hb []float32
-	sign   float32
+	v, a   []float32
+	rows   int
+	rate   float64
+	vBands int
+}
+
+func (j offsetJob) Run(lo, hi int) {
+	var sum [offsetBand]float64
+	var sig [offsetBand]float32
+	m := j.t.m
+	for b := lo; b < hi; b++ {
+		x, off, cols, c0 := j.v, f32s(j.t.center.mu), m.visible, b*offsetBand
+		if b >= j.vBands {
+			x, off, cols, c0 = j.a, f32s(j.t.center.lambda), m.hidden, (b-j.vBands)*offsetBand
+		}
+		n := min(offsetBand, cols-c0)
+		clear(sum[:n])
+		for r := 0; r < j.rows; r++ {
+			row := x[r*cols+c0 : r*cols+c0+n]
+			if b >= j.vBands {
+				f32.Sigmoid(sig[:n], row)
+				row = sig[:n]
+			}
+			for k, p := range row {
+				sum[k] += float64(p)
+			}
+		}
+		for k := range n {
+			off[c0+k] = float32((1-j.rate)*float64(off[c0+k]) + j.rate*sum[k]/float64(j.rows))
+		}
+	}
+}
+
+// centerBiases sets the centered biases from the plain ones:
+// b_c = b + W·λ, c_c = c + Wᵀ·μ (W stored Visible×Hidden), in one pass
+// over W shared with the pool: b_c row by row, Wᵀ·μ as a partial sum per
+// block of updateBlock rows, added up in block order.
+func (t *Trainer) centerBiases() {
+	c, m := t.center, t.m
+	V, H := m.visible, m.hidden
+	blocks := (V + updateBlock - 1) / updateBlock
+	if len(c.partial) < blocks*H {
+		c.partial = make([]float32, blocks*H)
+	}
+	t.pool.par().Do(centerJob{t: t, partial: c.partial}, blocks, 1)
+	hb := f32s(c.hb)
+	copy(hb, m.hBias())
+	for k := range blocks {
+		for j, x := range c.partial[k*H : (k+1)*H] {
+			hb[j] += x
+		}
+	}
+}
+
+// centerJob sets b_c on the rows of blocks of updateBlock rows of W, and
+// each block's partial sum of μ_i·W_i.
+type centerJob struct {
+	t       *Trainer
+	partial []float32
 }
 
 func (j centerJob) Run(lo, hi int) {
 	m, c := j.t.m, j.t.center
-	w := blas32.General{Rows: m.visible, Cols: m.hidden, Stride: m.hidden, Data: m.weights()}
-	for i := lo; i < hi; i++ {
-		if i == 0 {
-			blas32.Gemv(blas.NoTrans, j.sign, w, blas32.Vector{N: m.hidden, Inc: 1, Data: f32s(c.lambda)},
-				1, blas32.Vector{N: m.visible, Inc: 1, Data: j.vb})
-		} else {
-			blas32.Gemv(blas.Trans, j.sign, w, blas32.Vector{N: m.visible, Inc: 1, Data: f32s(c.mu)},
-				1, blas32.Vector{N: m.hidden, Inc: 1, Data: j.hb})
+	V, H := m.visible, m.hidden
+	w, b, bc := m.weights(), m.vBias(), f32s(c.vb)
+	lambda, mu := f32s(c.lambda), f32s(c.mu)
+	for k := lo; k < hi; k++ {
+		partial := j.partial[k*H : (k+1)*H]
+		clear(partial)
+		for i := k * updateBlock; i < min((k+1)*updateBlock, V); i++ {
+			row := blas32.Vector{N: H, Inc: 1, Data: w[i*H : (i+1)*H]}
+			bc[i] = b[i] + blas32.Dot(row, blas32.Vector{N: H, Inc: 1, Data: lambda})
+			blas32.Axpy(mu[i], row, blas32.Vector{N: H, Inc: 1, Data: partial})
 		}
 	}
+}
+
+// uncenter sets the plain biases from the centered ones after a step of
+// the textbook graph: b = b_c − W·λ, c = c_c − Wᵀ·μ (the fast graph's
+// update does it as it goes).
+func (t *Trainer) uncenter() {
+	c, m := t.center, t.m
+	w := blas32.General{Rows: m.visible, Cols: m.hidden, Stride: m.hidden, Data: m.weights()}
+	copy(m.vBias(), f32s(c.vb))
+	copy(m.hBias(), f32s(c.hb))
+	blas32.Gemv(blas.NoTrans, -1, w, blas32.Vector{N: m.hidden, Inc: 1, Data: f32s(c.lambda)},
+		1, blas32.Vector{N: m.visible, Inc: 1, Data: m.vBias()})
+	blas32.Gemv(blas.Trans, -1, w, blas32.Vector{N: m.visible, Inc: 1, Data: f32s(c.mu)},
+		1, blas32.Vector{N: m.hidden, Inc: 1, Data: m.hBias()})
 }
 
 // CenteredFreeEnergy adds to v's graph the mean over the rows of v of the

@@ -3,6 +3,7 @@ package graph
 import (
 	"fmt"
 
+	"gonum.org/v1/gonum/blas/blas32"
 	"gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 
@@ -196,32 +197,51 @@ func (s *fastStep) gradients() (dW, dVBias, dHBias []float32, err error) {
 
 func (s *fastStep) reset() { s.vm.Reset() }
 
-// update applies this run's gradients: SGD or momentum (solver) on bands
-// of 8 rows of W, each band then transposed into the model's
-// Hidden×Visible copy while it is in cache, and on the biases; the bands
-// and the biases are shared with the pool's helpers.
+// update applies this run's gradients: SGD or momentum (solver) on blocks
+// of updateBlock rows of W, with the elements of the visible bias of those
+// rows, each band of 8 rows transposed into the model's Hidden×Visible copy
+// of W while it is in cache, and on the hidden bias; the blocks and the
+// hidden bias are shared with the pool's helpers. With centering the solver
+// steps the centered biases, and the plain ones follow in the same pass:
+// b = b_c − W·λ row by row, c = c_c − Wᵀ·μ from a partial sum per block,
+// added up in block order (so the bits do not depend on the sharing).
 func (s *fastStep) update() error {
 	t := s.t
-	V := t.m.visible
-	bands := (V + updateBand - 1) / updateBand
-	t.pool.par().Do(&updateJob{s: s, g: f32s(s.grads[0].Value()), bands: bands}, bands+1, updateMinBands)
+	V, H := t.m.visible, t.m.hidden
+	blocks := (V + updateBlock - 1) / updateBlock
+	j := &updateJob{s: s, g: f32s(s.grads[0].Value()), blocks: blocks}
+	if t.center != nil {
+		if len(t.center.partial) < blocks*H {
+			t.center.partial = make([]float32, blocks*H)
+		}
+		j.partial = t.center.partial[:blocks*H]
+	}
+	t.pool.par().Do(j, blocks+1, 1)
+	if j.partial != nil {
+		c := t.m.hBias()
+		copy(c, f32s(t.center.hb))
+		for k := range blocks {
+			for i, x := range j.partial[k*H : (k+1)*H] {
+				c[i] -= x
+			}
+		}
+	}
 	return nil
 }
 
-// updateBand is the rows of W in a band of the update: the
-// transposition's 8×8 blocks. updateMinBands is the least number of bands
-// a goroutine's share has.
-const (
-	updateBand     = 8
-	updateMinBands = 8
-)
+// updateBlock is the rows of W in an item of the update: whole bands of
+// 8 rows, the transposition's blocks.
+const updateBlock = 64
 
-// updateJob is the update of bands 0 to bands−1 of W, with the gradient g
-// (stored Visible×Hidden), and, as item bands, of the biases.
+// updateJob is the update of blocks 0 to blocks−1 of W, with the gradient
+// g (stored Visible×Hidden), and, as item blocks, of the hidden bias.
+// With centering, partial holds each block's μ-weighted sum of its new
+// rows of W.
 type updateJob struct {
-	s     *fastStep
-	g     []float32
-	bands int
+	s       *fastStep
+	g       []float32
+	blocks  int
+	partial []float32
 }
 
 func (j *updateJob) Run(lo, hi int) {
@@ -229,24 +249,50 @@ func (j *updateJob) Run(lo, hi int) {
 	m, sv := t.m, &t.solver
 	V, H := m.visible, m.hidden
 	w := m.weights()
-	for b := lo; b < hi; b++ {
-		if b == j.bands {
-			for i, p := range j.s.biases {
-				var c []float32
-				if sv.useMomentum {
-					c = f32s([]*tensor.Dense{sv.vvb, sv.vhb}[i])
-				}
-				update(sv, f32s(p), f32s(j.s.grads[1+i].Value()), c)
+	vb, gb := f32s(j.s.biases[0]), f32s(j.s.grads[1].Value())
+	var vw, vvb []float32
+	if sv.useMomentum {
+		vw, vvb = f32s(sv.vw), f32s(sv.vvb)
+	}
+	for k := lo; k < hi; k++ {
+		if k == j.blocks {
+			var c []float32
+			if sv.useMomentum {
+				c = f32s(sv.vhb)
 			}
+			update(sv, f32s(j.s.biases[1]), f32s(j.s.grads[2].Value()), c)
 			continue
 		}
-		r0, r1 := b*updateBand, min((b+1)*updateBand, V)
-		var c []float32
+		r0, r1 := k*updateBlock, min((k+1)*updateBlock, V)
+		var c, cb []float32
 		if sv.useMomentum {
-			c = f32s(sv.vw)[r0*H : r1*H]
+			c, cb = vw[r0*H:r1*H], vvb[r0:r1]
 		}
 		update(sv, w[r0*H:r1*H], j.g[r0*H:r1*H], c)
-		f32.TransposeBand(m.wt[r0:], V, w[r0*H:], H, r1-r0, H)
+		update(sv, vb[r0:r1], gb[r0:r1], cb)
+		if j.partial != nil {
+			j.uncenter(r0, r1, j.partial[k*H:(k+1)*H])
+		}
+		for b := r0; b < r1; b += 8 {
+			f32.TransposeBand(m.wt[b:], V, w[b*H:], H, min(8, r1-b), H)
+		}
+	}
+}
+
+// uncenter sets the plain visible biases of rows r0 to r1−1 from the
+// centered ones, b_i = b_c,i − W_i·λ, and partial to Σ_i μ_i·W_i over those
+// rows (W_i: row i of W stored Visible×Hidden).
+func (j *updateJob) uncenter(r0, r1 int, partial []float32) {
+	t := j.s.t
+	m, c := t.m, t.center
+	H := m.hidden
+	w, b, bc := m.weights(), m.vBias(), f32s(c.vb)
+	lambda, mu := f32s(c.lambda), f32s(c.mu)
+	clear(partial)
+	for i := r0; i < r1; i++ {
+		row := blas32.Vector{N: H, Inc: 1, Data: w[i*H : (i+1)*H]}
+		b[i] = bc[i] - blas32.Dot(row, blas32.Vector{N: H, Inc: 1, Data: lambda})
+		blas32.Axpy(mu[i], row, blas32.Vector{N: H, Inc: 1, Data: partial})
 	}
 }
 

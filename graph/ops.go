@@ -242,16 +242,23 @@ func (op *weightGradOp) Do(in ...gorgonia.Value) (gorgonia.Value, error) {
 	x, g := matOf(in[0]), matOf(in[1])
 	V, H := x.Cols, g.Cols
 	out := op.get(V, H)
-	if !linalg.OnesTransProduct(op.pool, f32s(out), x.Data, x.Rows, V, g.Data, H, &op.scratch) {
-		linalg.Gemm(op.pool, blas.Trans, blas.NoTrans, 1, x, g, 0, matOf(out))
-	}
-	if op.offsets {
+	d := f32s(out)
+	var then linalg.Then
+	if op.offsets { // row i −= μ_i·Σ_rows g, while it is in cache
 		sum, err := op.sum.Do(in[1])
 		if err != nil {
 			return nil, err
 		}
-		blas32.Ger(-1, blas32.Vector{N: V, Inc: 1, Data: f32s(in[2])}, blas32.Vector{N: H, Inc: 1, Data: f32s(sum)},
-			blas32.General{Rows: V, Cols: H, Stride: H, Data: f32s(out)})
+		s, mu := blas32.Vector{N: H, Inc: 1, Data: f32s(sum)}, f32s(in[2])
+		then = func(i, _, _ int) {
+			blas32.Axpy(-mu[i], s, blas32.Vector{N: H, Inc: 1, Data: d[i*H : (i+1)*H]})
+		}
+	}
+	if !linalg.OnesTransProduct(op.pool, d, x.Data, x.Rows, V, g.Data, H, &op.scratch, then) {
+		linalg.Gemm(op.pool, blas.Trans, blas.NoTrans, 1, x, g, 0, matOf(out))
+		for i := 0; then != nil && i < V; i++ {
+			then(i, 0, H)
+		}
 	}
 	return out, nil
 }

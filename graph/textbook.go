@@ -189,6 +189,9 @@ func (s *textbookStep) update() error {
 		return err
 	}
 	s.t.m.weightsChanged(s.t.pool.par())
+	if s.t.center != nil {
+		s.t.uncenter()
+	}
 	return nil
 }
 

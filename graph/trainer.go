@@ -131,9 +131,6 @@ func (t *Trainer) Step(b Batch) (float32, error) {
 	if err := c.update(); err != nil {
 		return 0, fmt.Errorf("graph: solver step: %w", err)
 	}
-	if t.center != nil {
-		t.uncenter()
-	}
 	return loss, nil
 }
 

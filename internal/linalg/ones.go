@@ -105,6 +105,7 @@ type onesJob struct {
 	dst, x, w, c []float32
 	off          []int32
 	xCols, wCols int // x is ·×xCols, w is ·×wCols
+	then         Then
 }
 
 // Run sets rows lo to hi−1 of dst to c (or 0) plus the rows of w where the
@@ -121,6 +122,9 @@ func (j *onesJob) Run(lo, hi int) {
 			clear(d)
 		}
 		f32.AccRows(d, j.w, off[:n])
+		if j.then != nil {
+			j.then(r, 0, H)
+		}
 	}
 }
 
@@ -199,9 +203,10 @@ const onesMinRows = 16
 
 // OnesTransProduct sets dst (V×H) to xᵀ·g for a 0/1 x (rows×V) and g
 // (rows×H): row i of dst is the sum of the rows r of g with x[r][i] = 1.
-// x is transposed first, so that each column is read as a row. It reports
-// false, leaving dst alone, when x is not 0/1.
-func OnesTransProduct(p *par.Pool, dst, x []float32, rows, V int, g []float32, H int, s *Scratch) bool {
+// x is transposed first, so that each column is read as a row. It calls
+// then on each row of dst once it is final. It reports false, leaving dst
+// alone, when x is not 0/1.
+func OnesTransProduct(p *par.Pool, dst, x []float32, rows, V int, g []float32, H int, s *Scratch, then Then) bool {
 	x = x[:rows*V]
 	if !onesFit(rows*H) || !f32.IsBinary(x) {
 		return false
@@ -209,7 +214,7 @@ func OnesTransProduct(p *par.Pool, dst, x []float32, rows, V int, g []float32, H
 	s.off = grow(s.off, rows*V)
 	s.xt = grow(s.xt, rows*V)
 	Transpose(p, s.xt, x, rows, V)
-	p.Do(&onesJob{dst: dst, x: s.xt, w: g, off: s.off, xCols: rows, wCols: H}, V, onesMinCols)
+	p.Do(&onesJob{dst: dst, x: s.xt, w: g, off: s.off, xCols: rows, wCols: H, then: then}, V, onesMinCols)
 	return true
 }
 

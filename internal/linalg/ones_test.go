@@ -106,7 +106,8 @@ func TestOnesTransProduct(t *testing.T) {
 			g := prodtest.Normals(rng, tc.Rows*tc.H)
 			dst := prodtest.NaNs(tc.V * tc.H)
 			var s Scratch
-			done := OnesTransProduct(pool, dst, x, tc.Rows, tc.V, g, tc.H, &s)
+			then, checkThen := blockRecorder(dst, tc.H)
+			done := OnesTransProduct(pool, dst, x, tc.Rows, tc.V, g, tc.H, &s, then)
 			if done != tc.Binary() {
 				t.Fatalf("OnesTransProduct reported %t for a 0/1 x %t", done, tc.Binary())
 			}
@@ -118,6 +119,7 @@ func TestOnesTransProduct(t *testing.T) {
 			}
 			want, bound := prodtest.ProductRef(x, tc.Rows, tc.V, g, tc.H, nil, true)
 			prodtest.Check(t, "OnesTransProduct", tc.H, dst, want, bound)
+			checkThen(t)
 			prodtest.CheckBits(t, "OnesTransProduct", tc.H, dst, prodtest.OnesRef(x, tc.Rows, tc.V, g, tc.H, nil, true))
 		})
 	}
