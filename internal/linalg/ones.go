@@ -121,7 +121,7 @@ func (j *onesJob) Run(lo, hi int) {
 		} else {
 			clear(d)
 		}
-		f32.AccRows(d, j.w, off[:n])
+		f32.AccRowsChecked(d, j.w, off[:n]) // OnesTransProduct checked the shapes
 		if j.then != nil {
 			j.then(r, 0, H)
 		}
@@ -210,6 +210,11 @@ func OnesTransProduct(p *par.Pool, dst, x []float32, rows, V int, g []float32, H
 	x = x[:rows*V]
 	if !onesFit(rows*H) || !f32.IsBinary(x) {
 		return false
+	}
+	// The offsets are r·H for rows r of g, so the sums read inside g when
+	// it holds rows×H values (AccRowsChecked does not check).
+	if len(g) < rows*H || len(dst) < V*H {
+		panic("linalg: product operands shorter than their shapes")
 	}
 	s.off = grow(s.off, rows*V)
 	s.xt = grow(s.xt, rows*V)
