@@ -162,6 +162,12 @@ func (s *Sampler) GibbsDraws(rows, k int) int {
 	return rows*s.m.hidden + k*rows*(s.m.visible+s.m.hidden)
 }
 
+// GibbsSkipped returns how many of GibbsDraws' variates for rows rows, the
+// last ones, are those of the discarded hidden sample: Gibbs passes over
+// them with Skip when its source can (rng.Skipper), without using them, so
+// a caller that draws ahead may skip them rather than draw them.
+func (s *Sampler) GibbsSkipped(rows int) int { return rows * s.m.hidden }
+
 // Gibbs runs the script's forward pass: from v (rows×Visible) it samples
 // h, then k times v′ ~ p(v|h) and h ~ p(h|v′), and returns the Batch of v
 // and the last v′ (a sampler buffer, valid until the next call), with the
@@ -199,7 +205,7 @@ func (s *Sampler) chain(v, start []float32, rows, k int, end []float32, src Unif
 			s.hiddenField(end, vk, rows)
 		}
 	}
-	rng.Take(nH, src, s.h) // the discarded last hidden sample's draws
+	rng.Skip(nH, src) // the discarded last hidden sample's draws
 	return vk
 }
 

@@ -356,9 +356,10 @@ type prefetcher struct {
 
 // batchDraws are one batch's draws.
 type batchDraws struct {
-	rows int
-	v    []float32 // rows×Pixels binarized data: data.bernoulli()
-	u    []float32 // the uniforms of sampler.Gibbs
+	rows    int
+	v       []float32 // rows×Pixels binarized data: data.bernoulli()
+	u       []float32 // the uniforms of sampler.Gibbs it uses
+	skipped int       // then those it passes over, skipped in the stream
 }
 
 func newPrefetcher(d *Dataset, cfg Config, s *graph.Sampler, src Sources) *prefetcher {
@@ -382,8 +383,11 @@ func (p *prefetcher) fill(b *batchDraws, lo int) {
 	b.rows = min(p.cfg.BatchSize, p.d.N-lo)
 	b.v = b.v[:b.rows*Pixels]
 	Binarize(b.v, p.d.Images[lo*Pixels:(lo+b.rows)*Pixels], p.src.Binarize)
-	b.u = b.u[:p.sampler.GibbsDraws(p.negRows(b.rows), p.cfg.K)]
+	neg := p.negRows(b.rows)
+	b.skipped = p.sampler.GibbsSkipped(neg)
+	b.u = b.u[:p.sampler.GibbsDraws(neg, p.cfg.K)-b.skipped]
 	rng.Fill(b.u, p.src.Sample)
+	rng.Skip(b.skipped, p.src.Sample)
 }
 
 // negRows returns the number of negative samples of a batch of rows
@@ -411,7 +415,7 @@ func (p *prefetcher) close()       { close(p.req) }
 func (p *prefetcher) train(t *graph.Trainer, chain *[]float32) (float32, error) {
 	b, rows := p.cur, p.cur.rows
 	u := &p.drawn
-	u.Reset(b.u)
+	u.ResetSkipped(b.u, b.skipped)
 	var batch graph.Batch
 	var err error
 	if p.cfg.Persistent {
@@ -431,7 +435,7 @@ func (p *prefetcher) train(t *graph.Trainer, chain *[]float32) (float32, error) 
 		return 0, err
 	}
 	if u.Len() != 0 {
-		return 0, fmt.Errorf("train: Gibbs left %d of its %d draws", u.Len(), len(b.u))
+		return 0, fmt.Errorf("train: Gibbs left %d of its %d draws", u.Len(), len(b.u)+b.skipped)
 	}
 	p.v1 = batch.Recon
 	if p.cfg.Persistent {

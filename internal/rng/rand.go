@@ -32,19 +32,58 @@ func Fill(dst []float32, src Uniform) {
 	}
 }
 
+// Skipper is a Uniform that can pass over variates without making them:
+// Skip(n) leaves it where n calls of Float32 would.
+type Skipper interface {
+	Uniform
+	Skip(n int)
+}
+
+// Skip passes over the next n variates of src: through Skip when src is a
+// Skipper, else by drawing them.
+func Skip(n int, src Uniform) {
+	if s, ok := src.(Skipper); ok {
+		s.Skip(n)
+		return
+	}
+	for range n {
+		src.Float32()
+	}
+}
+
 // Drawn is a Uniform that hands out variates drawn beforehand, in order:
 // train.Fit draws a batch's Gibbs variates while the previous batch trains.
-// Take hands them to the sampler in place, without copying them.
-type Drawn struct{ u []float32 }
+// Take hands them to the sampler in place, without copying them. After
+// them it may stand for variates its maker skipped (ResetSkipped): those
+// can only be passed over with Skip.
+type Drawn struct {
+	u       []float32
+	skipped int
+}
 
 // NewDrawn returns a Drawn handing out the values of u, which it keeps.
 func NewDrawn(u []float32) *Drawn { return &Drawn{u: u} }
 
 // Reset makes d hand out the values of u, which it keeps.
-func (d *Drawn) Reset(u []float32) { d.u = u }
+func (d *Drawn) Reset(u []float32) { d.u, d.skipped = u, 0 }
 
-// Len returns the number of variates not yet handed out.
-func (d *Drawn) Len() int { return len(d.u) }
+// ResetSkipped makes d hand out the values of u, which it keeps, then stand
+// for skipped variates that were passed over, not drawn.
+func (d *Drawn) ResetSkipped(u []float32, skipped int) { d.u, d.skipped = u, skipped }
+
+// Len returns the number of variates not yet handed out or passed over.
+func (d *Drawn) Len() int { return len(d.u) + d.skipped }
+
+// Skip passes over the next n variates: drawn ones first, then skipped
+// ones. It panics when fewer than n are left.
+func (d *Drawn) Skip(n int) {
+	k := min(n, len(d.u))
+	d.u = d.u[k:]
+	if n-k > d.skipped {
+		panic(fmt.Sprintf("rng: %d variates to skip, %d left", n, d.Len()+k))
+	}
+	d.skipped -= n - k
+}
 
 // Float32 returns the next variate; it panics when none is left.
 func (d *Drawn) Float32() float32 { return d.take(1)[0] }
@@ -94,11 +133,7 @@ const pcgState = 4 + 8 + 8
 // FillFloat32 sets dst to the next len(dst) values of r.Float32: the
 // top 24 bits of the low half of each 64-bit PCG-DXSM output over 2²⁴.
 func (r *Rand) FillFloat32(dst []float32) {
-	var err error
-	if r.state, err = r.pcg.AppendBinary(r.state[:0]); err != nil || len(r.state) != pcgState || string(r.state[:4]) != "pcg:" {
-		panic(fmt.Sprintf("rng: unexpected PCG state %q (%v)", r.state, err))
-	}
-	hi, lo := binary.BigEndian.Uint64(r.state[4:]), binary.BigEndian.Uint64(r.state[12:])
+	hi, lo := r.load()
 	// The states follow one another as s ← a·s + c (mod 2¹²⁸). Four
 	// consecutive states are advanced together by four steps at a time,
 	// s ← a⁴·s + c₄ with c₄ = (a³+a²+a+1)·c, which gives the same states in
@@ -131,11 +166,67 @@ func (r *Rand) FillFloat32(dst []float32) {
 		hi, lo = pcgStep(hi, lo, pcgMulHi, pcgMulLo, pcgIncHi, pcgIncLo)
 		dst[i] = pcgFloat32(hi, lo)
 	}
+	r.store(hi, lo)
+}
+
+// load returns the PCG's 128-bit state.
+func (r *Rand) load() (hi, lo uint64) {
+	var err error
+	if r.state, err = r.pcg.AppendBinary(r.state[:0]); err != nil || len(r.state) != pcgState || string(r.state[:4]) != "pcg:" {
+		panic(fmt.Sprintf("rng: unexpected PCG state %q (%v)", r.state, err))
+	}
+	return binary.BigEndian.Uint64(r.state[4:]), binary.BigEndian.Uint64(r.state[12:])
+}
+
+// store sets the PCG's 128-bit state.
+func (r *Rand) store(hi, lo uint64) {
 	binary.BigEndian.PutUint64(r.state[4:], hi)
 	binary.BigEndian.PutUint64(r.state[12:], lo)
 	if err := r.pcg.UnmarshalBinary(r.state); err != nil {
 		panic(fmt.Sprintf("rng: restoring the PCG state: %v", err))
 	}
+}
+
+// Skip passes over the next n variates of r: it moves the PCG n steps at
+// once, s ← aⁿ·s + cₙ with cₙ = (aⁿ⁻¹ + … + a + 1)·c, in log₂ n
+// squarings (Brown, "Random number generation with arbitrary strides",
+// 1994), and leaves it where n calls of Float32 would.
+func (r *Rand) Skip(n int) {
+	if n <= 0 {
+		return
+	}
+	hi, lo := r.load()
+	accHi, accLo := uint64(0), uint64(1) // aⁿ so far
+	addHi, addLo := uint64(0), uint64(0) // cₙ so far
+	curHi, curLo := uint64(pcgMulHi), uint64(pcgMulLo)
+	incHi, incLo := uint64(pcgIncHi), uint64(pcgIncLo)
+	for k := uint64(n); k > 0; k >>= 1 {
+		if k&1 == 1 {
+			accHi, accLo = mul128(accHi, accLo, curHi, curLo)
+			addHi, addLo = mul128(addHi, addLo, curHi, curLo)
+			addHi, addLo = add128(addHi, addLo, incHi, incLo)
+		}
+		// c ← (a+1)·c, a ← a²: the step of twice the stride
+		aHi, aLo := add128(curHi, curLo, 0, 1)
+		incHi, incLo = mul128(aHi, aLo, incHi, incLo)
+		curHi, curLo = mul128(curHi, curLo, curHi, curLo)
+	}
+	hi, lo = mul128(accHi, accLo, hi, lo)
+	hi, lo = add128(hi, lo, addHi, addLo)
+	r.store(hi, lo)
+}
+
+// mul128 returns x·y mod 2¹²⁸.
+func mul128(xHi, xLo, yHi, yLo uint64) (uint64, uint64) {
+	h, l := bits.Mul64(xLo, yLo)
+	return h + xHi*yLo + xLo*yHi, l
+}
+
+// add128 returns x+y mod 2¹²⁸.
+func add128(xHi, xLo, yHi, yLo uint64) (uint64, uint64) {
+	l, c := bits.Add64(xLo, yLo, 0)
+	h, _ := bits.Add64(xHi, yHi, c)
+	return h, l
 }
 
 // math/rand/v2's PCG: a 128-bit LCG, s ← a·s + c, and the DXSM output

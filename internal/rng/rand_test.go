@@ -28,6 +28,65 @@ func TestRandFillFloat32(t *testing.T) {
 	}
 }
 
+// TestRandSkip checks that Skip(n) leaves the generator where n Float32
+// calls leave it, for strides from 0 to beyond 2³², in a row.
+func TestRandSkip(t *testing.T) {
+	for _, seed := range [][2]uint64{{0, 0}, {1, 2}, {^uint64(0), 12345}} {
+		fast := NewRand(rand.NewPCG(seed[0], seed[1]))
+		slow := rand.New(rand.NewPCG(seed[0], seed[1]))
+		for _, n := range []int{0, 1, 2, 3, 7, 64, 1000, 32000, 123457} {
+			fast.Skip(n)
+			for range n {
+				slow.Float32()
+			}
+			if a, b := fast.Uint64(), slow.Uint64(); a != b {
+				t.Fatalf("seed %v after skipping %d: next Uint64 %d, want %d", seed, n, a, b)
+			}
+		}
+		// far strides: Skip(a) then Skip(b) is Skip(a+b)
+		one, two := NewRand(rand.NewPCG(seed[0], seed[1])), NewRand(rand.NewPCG(seed[0], seed[1]))
+		one.Skip(1<<33 + 5)
+		two.Skip(1 << 32)
+		two.Skip(1<<32 + 5)
+		if a, b := one.Uint64(), two.Uint64(); a != b {
+			t.Fatalf("seed %v: Skip(2³³+5) and Skip(2³²), Skip(2³²+5) disagree", seed)
+		}
+	}
+}
+
+// TestSkip checks Skip on a Skipper and on a plain Uniform, and a Drawn's
+// skipped variates.
+func TestSkip(t *testing.T) {
+	for _, src := range []Uniform{rand.New(rand.NewPCG(3, 4)), NewRand(rand.NewPCG(3, 4))} {
+		want := rand.New(rand.NewPCG(3, 4))
+		Skip(10, src)
+		for range 10 {
+			want.Float32()
+		}
+		if g, w := src.Float32(), want.Float32(); g != w {
+			t.Fatalf("%T: after Skip(10) %v, want %v", src, g, w)
+		}
+	}
+	d := &Drawn{}
+	d.ResetSkipped([]float32{0.1, 0.2}, 3)
+	if d.Len() != 5 {
+		t.Fatalf("Len %d, want 5", d.Len())
+	}
+	if d.Float32() != 0.1 {
+		t.Fatal("first value is not 0.1")
+	}
+	Skip(4, d)
+	if d.Len() != 0 {
+		t.Fatalf("%d left after skipping all, want 0", d.Len())
+	}
+	defer func() {
+		if recover() == nil {
+			t.Error("skipping past the skipped variates did not panic")
+		}
+	}()
+	d.Skip(1)
+}
+
 // TestFill checks both paths of Fill against Float32 calls.
 func TestFill(t *testing.T) {
 	for _, src := range []Uniform{rand.New(rand.NewPCG(3, 4)), NewRand(rand.NewPCG(3, 4))} {
