@@ -12,5 +12,9 @@
 //     rand.Rand.Float32 on the same generator and leaves the generator
 //     where those calls would, so bulk and one-at-a-time drawing can be
 //     mixed without changing a stream.
-//   - Take and Drawn hand out variates in order, each once.
+//   - Rand.Skip(n) leaves the generator where n Float32 calls would,
+//     without making the variates (a jump of the PCG in log₂ n steps).
+//   - Take and Drawn hand out variates in order, each once; variates a
+//     Drawn's maker skipped can only be passed over (Skip), never handed
+//     out.
 package rng
