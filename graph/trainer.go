@@ -11,8 +11,8 @@ import (
 // Trainer trains a Model by contrastive divergence: it owns the compiled
 // cost graphs, the solver's settings and momentum velocities, a centered
 // model's offsets, and a Pool of helper goroutines that share each step's
-// work. The Model it trains changes only through its Step. Close the
-// Trainer when done with it, to stop its helpers.
+// work. The Model it trains changes only through its Step. A Trainer is
+// not safe for concurrent use; Close it when done, to stop its helpers.
 type Trainer struct {
 	m    *Model
 	pool *Pool
