@@ -99,13 +99,7 @@ func Complete(m *graph.Model, v []float32, rows int, given []bool, steps int, sr
 		truth := v[lo*V : (lo+n)*V]
 		x := r.Sample[lo*V : (lo+n)*V]
 		mean := r.Mean[lo*V : (lo+n)*V]
-		for i := range x {
-			x[i] = 0
-			if src.Float32() < 0.5 {
-				x[i] = 1
-			}
-		}
-		clamp(x, truth, given)
+		clamp(x, truth, given) // the missing pixels start off
 		for k := 0; k < steps; k++ {
 			_, h := s.VisibleToHidden(x, n, src)
 			pV, sample := s.HiddenToVisible(h, n, src)

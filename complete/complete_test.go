@@ -144,7 +144,7 @@ func TestDraws(t *testing.T) {
 	if _, err := Complete(m, v, rows, []bool{true, false, false, true}, steps, src); err != nil {
 		t.Fatal(err)
 	}
-	if want := rows*4 + steps*rows*(3+4); src.n != want {
+	if want := steps * rows * (3 + 4); src.n != want {
 		t.Errorf("Complete drew %d uniforms, want %d", src.n, want)
 	}
 	src.n = 0

@@ -5,8 +5,9 @@
 // # Conditional Gibbs sampling
 //
 // A mask says which of the Visible pixels are given (true) and which are to
-// be completed. Complete starts each image's missing pixels at fair coin
-// flips and repeats
+// be completed. Complete starts each image's missing pixels off (as most
+// of an MNIST image is: from there the chains settle in fewer steps than
+// from fair coin flips) and repeats
 //
 //	h ~ p(h | v),   v ~ p(v | h),   v_given ← the image's given pixels,
 //
@@ -26,9 +27,9 @@
 //
 // Every draw comes from a graph.Uniform the caller passes in. Complete
 // works through the images in chunks of at most ChunkRows, and for each
-// chunk draws the starting coins (rows×Visible, one per pixel, given or
-// not), then per step the hidden (rows×Hidden) and the visible
-// (rows×Visible) states, row by row. BaseRate draws rows×Visible.
+// chunk draws per step the hidden (rows×Hidden) and then the visible
+// (rows×Visible) states, row by row. BaseRate draws rows×Visible, one per
+// pixel, given or not.
 //
 // # Errors
 //

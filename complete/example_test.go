@@ -38,5 +38,5 @@ func ExampleComplete() {
 	}
 	// Output:
 	// first pixel 1: second on with probability ≈ 0.95
-	// first pixel 0: second on with probability ≈ 0.51
+	// first pixel 0: second on with probability ≈ 0.49
 }

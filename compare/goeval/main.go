@@ -32,15 +32,16 @@ var errFail = errors.New("the comparison FAILED")
 
 func main() {
 	if len(os.Args) < 2 {
-		fmt.Fprintln(os.Stderr, "usage: goeval eval|freeenergy|sidebyside|report|loglik [flags] (see compare/run.sh)")
+		fmt.Fprintln(os.Stderr, "usage: goeval eval|freeenergy|sidebyside|report|loglik|classify|complete [flags] (see compare/run.sh and doc.go)")
 		os.Exit(2)
 	}
 	cmds := map[string]func([]string) error{
 		"eval": evalCmd, "freeenergy": freeEnergyCmd, "sidebyside": sideBySideCmd, "report": reportCmd, "loglik": loglikCmd,
+		"classify": classifyCmd, "complete": completeCmd,
 	}
 	cmd, ok := cmds[os.Args[1]]
 	if !ok {
-		fmt.Fprintf(os.Stderr, "goeval: unknown subcommand %q: use eval, freeenergy, sidebyside, report or loglik\n", os.Args[1])
+		fmt.Fprintf(os.Stderr, "goeval: unknown subcommand %q: use eval, freeenergy, sidebyside, report, loglik, classify or complete\n", os.Args[1])
 		os.Exit(2)
 	}
 	if err := cmd(os.Args[2:]); err != nil {
