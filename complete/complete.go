@@ -23,15 +23,17 @@ func TopHalf(height, width int) []bool {
 	return given
 }
 
-// Shuffler permutes n items by calling swap, as *math/rand/v2.Rand's
-// Shuffle does.
-type Shuffler interface {
+// Permuter permutes n items by calling swap, as *math/rand/v2.Rand's
+// Shuffle does. (It is not called Shuffler, as classify's is: gophernotes
+// cannot import two packages with interfaces of the same name in one
+// block.)
+type Permuter interface {
 	Shuffle(n int, swap func(i, j int))
 }
 
 // RandomHalf returns a mask of n pixels of which ⌊n/2⌋, chosen at random
 // from src, are given.
-func RandomHalf(n int, src Shuffler) []bool {
+func RandomHalf(n int, src Permuter) []bool {
 	given := make([]bool, n)
 	for i := range given[:n/2] {
 		given[i] = true
