@@ -240,6 +240,25 @@ func TestFeatures(t *testing.T) {
 	if _, err := Features(w, c, V+1, make([]float32, V+1), 1); err == nil {
 		t.Error("Features with a weight matrix of another shape gave no error")
 	}
+	// Data.Features: both sets described by the features, labels kept.
+	v := make([]float32, 3*V)
+	v[1], v[V+2], v[2*V+6] = 1, 1, 1
+	d := Data{Train: v[:2*V], TrainLabels: []uint8{0, 1}, Test: v[2*V:], TestLabels: []uint8{1}, Inputs: V}
+	f, err := d.Features(w, c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	all, err := Features(w, c, V, v, 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f.Inputs != H || string(f.TrainLabels) != string(d.TrainLabels) || len(f.Train) != 2*H || len(f.Test) != H ||
+		f.Train[H] != all[H] || f.Test[H-1] != all[3*H-1] {
+		t.Errorf("Data.Features = %+v, want the rows' features %v", f, all)
+	}
+	if _, err := (Data{Train: v, TrainLabels: []uint8{0, 1, 0}, Test: v, TestLabels: []uint8{1, 0, 0}, Inputs: V}).Features(w[:H*(V-1)], c); err == nil {
+		t.Error("Data.Features with a model of another shape gave no error")
+	}
 }
 
 // TestBadInput: each mistake is an error before training starts.

@@ -37,3 +37,23 @@ func Features(w, hBias []float32, visible int, v []float32, rows int) ([]float32
 	}
 	return out, nil
 }
+
+// Features returns d with every row replaced by the hidden probabilities
+// p(h|v) of the RBM with weights w (Hidden×Visible, Visible = d.Inputs)
+// and hidden biases hBias (the package function Features): the same task
+// described by the RBM's features.
+func (d Data) Features(w, hBias []float32) (Data, error) {
+	if err := d.check(); err != nil {
+		return Data{}, err
+	}
+	f := d
+	var err error
+	if f.Train, err = Features(w, hBias, d.Inputs, d.Train, len(d.TrainLabels)); err != nil {
+		return Data{}, err
+	}
+	if f.Test, err = Features(w, hBias, d.Inputs, d.Test, len(d.TestLabels)); err != nil {
+		return Data{}, err
+	}
+	f.Inputs = len(hBias)
+	return f, nil
+}

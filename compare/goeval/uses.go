@@ -33,12 +33,12 @@ func classifyCmd(args []string) error {
 	fs := flag.NewFlagSet("goeval classify", flag.ExitOnError)
 	data := fs.String("data", "", "folder with the MNIST .gz files (default: GoMNIST's)")
 	seed := fs.Uint64("seed", 1, "seed of the binarization and the shuffles")
-	var opt classify.Options
-	fs.IntVar(&opt.Epochs, "epochs", 20, "passes over the training images")
-	fs.IntVar(&opt.BatchSize, "batch", 100, "images per Adam step")
-	fs.Float64Var(&opt.LearnRate, "lr", 0.01, "Adam's step size")
-	fs.Float64Var(&opt.LearnRateFinal, "lr-final", 0.0003, "step size at the last epoch, reached geometrically (0: -lr throughout)")
-	fs.Float64Var(&opt.L2, "l2", 0, "weight of ½·‖W‖² in the cost")
+	opt := classify.DefaultOptions()
+	fs.IntVar(&opt.Epochs, "epochs", opt.Epochs, "passes over the training images")
+	fs.IntVar(&opt.BatchSize, "batch", opt.BatchSize, "images per Adam step")
+	fs.Float64Var(&opt.LearnRate, "lr", opt.LearnRate, "Adam's step size")
+	fs.Float64Var(&opt.LearnRateFinal, "lr-final", opt.LearnRateFinal, "step size at the last epoch, reached geometrically (0: -lr throughout)")
+	fs.Float64Var(&opt.L2, "l2", opt.L2, "weight of ½·‖W‖² in the cost")
 	validate := fs.Int("validate", 0, "hold out the last N training images and report the accuracy on them instead of the test set's (for tuning)")
 	grey := fs.Bool("grey", false, "use the pixel intensities (pixel/255) instead of one binarization")
 	raw := fs.Bool("raw", true, "also classify the raw pixels")
@@ -108,14 +108,10 @@ func classifyCmd(args []string) error {
 	}
 	for _, pm := range models {
 		start := time.Now()
-		f := d
-		if f.Train, err = classify.Features(pm.w, pm.c, train.Pixels, d.Train, len(d.TrainLabels)); err != nil {
-			return err
+		f, err := d.Features(pm.w, pm.c)
+		if err != nil {
+			return fmt.Errorf("%s: %w", pm.dir, err)
 		}
-		if f.Test, err = classify.Features(pm.w, pm.c, train.Pixels, d.Test, len(d.TestLabels)); err != nil {
-			return err
-		}
-		f.Inputs = len(pm.c)
 		fmt.Printf("%s: features p(h|v) of %d hidden units in %.1f s\n", pm.dir, f.Inputs, time.Since(start).Seconds())
 		if err := run(pm.dir+" p(h|v)", f); err != nil {
 			return err
