@@ -212,8 +212,8 @@ func checkLogLikelihood(t *testing.T, betas []float64, chains, raise int) {
 			}
 			exactTest := exactLogProb(t, sm.m, v, all, exact)
 			exactRaised := exactLogProb(t, sm.m, v, raised, exact)
-			t.Logf("exact log Z %.3f, bound %.3f; base rate %+.3f (±3σ %+.3f %+.3f, ESS %.1f), uniform %+.3f (±3σ %+.3f %+.3f, ESS %.1f), combined %+.3f",
-				exact, ll.LogZLowerBound, ll.BaseRate.LogZ-exact, ll.BaseRate.Low-exact, ll.BaseRate.High-exact, ll.BaseRate.ESS,
+			t.Logf("exact log Z %.3f, bounds %+v; base rate %+.3f (±3σ %+.3f %+.3f, ESS %.1f), uniform %+.3f (±3σ %+.3f %+.3f, ESS %.1f), combined %+.3f",
+				exact, ll.Bounds, ll.BaseRate.LogZ-exact, ll.BaseRate.Low-exact, ll.BaseRate.High-exact, ll.BaseRate.ESS,
 				ll.Uniform.LogZ-exact, ll.Uniform.Low-exact, ll.Uniform.High-exact, ll.Uniform.ESS, ll.LogZ-exact)
 			t.Logf("test log p exact %.3f, AIS %+.3f; on RAISE's images exact %.3f, bracket [%+.3f, %+.3f]",
 				exactTest, ll.TestLogProb-exactTest, exactRaised, ll.RAISE.LogProb-exactRaised, ll.RAISEAIS-exactRaised)
@@ -250,8 +250,8 @@ func checkLogLikelihood(t *testing.T, betas []float64, chains, raise int) {
 			if top := -meanF(t, sm.m, v, raised) - ll.LogZLow; !(ll.RAISE.LogProb <= exactRaised+slack && exactRaised <= top) {
 				t.Errorf("bracket [%.3f (RAISE, %.3f slack), %.3f (AIS −3σ)] does not hold the exact %.3f", ll.RAISE.LogProb, slack, top, exactRaised)
 			}
-			if ll.LogZLowerBound > exact {
-				t.Errorf("lower bound %.3f above the exact log Z %.3f", ll.LogZLowerBound, exact)
+			if best, name := ll.Bounds.Best(); best > exact+boundTol || ll.Bounds.DistinctImages == 0 {
+				t.Errorf("best lower bound %.3f (%s, %+v) above the exact log Z %.3f, or no images in it", best, name, ll.Bounds, exact)
 			}
 		})
 	}
@@ -630,32 +630,38 @@ func TestCombineAndWarn(t *testing.T) {
 	for _, tc := range []struct {
 		name          string
 		br, un        AISResult
-		bound         float64
+		bound         float64 // the bound with every hidden unit off
+		images        float64 // the images' bound (0: none)
 		raiseAIS      float64
 		chosen, raise string  // the combined estimate's source, RAISE's base
 		logZ          float64 // the combined estimate
 		warnings      []string
 	}{
-		{"agree, same ESS", good(500), good(500.05), 400, -100, "uniform", "uniform", 500.05, nil},
-		{"agree, larger ESS", AISResult{LogZ: 500.05, Low: 499.9, High: 500.2, Chains: 100, ESS: 70, MaxShare: 0.05}, good(500), 400, -100, "uniform", "uniform", 500, nil},
-		{"base rate missed a mode", good(478), good(513), 400, -100, "uniform", "uniform", 513, []string{"base-rate run (log Z = 478.00) missed"}},
-		{"uniform missed a mode", good(530), good(513), 400, -100, "base rate", "base rate", 530, []string{"uniform run (log Z = 513.00) missed"}},
-		{"below the bound", good(478), good(513.2), 513.25, -100, "bound", "uniform", 513.25, []string{"disagree", "the combined log Z is the hard lower bound 513.25", "uniform model (log Z = 513.20) is below log Z's hard lower bound 513.25 (every hidden unit off), within its ±3σ", "base-rate model (log Z = 478.00) is below log Z's hard lower bound 513.25 (every hidden unit off) beyond its ±3σ"}},
-		{"both below the bound", good(478.95), good(479), 513, -100, "bound", "uniform", 513, []string{"base-rate model (log Z = 478.95) is below", "uniform model (log Z = 479.00) is below", "the combined log Z is the hard lower bound 513.00"}},
-		{"few chains", AISResult{LogZ: 500.05, Low: 499.9, High: 500.1, Chains: 100, ESS: 3, MaxShare: 0.4}, good(500), 400, -100, "uniform", "uniform", 500, []string{"base-rate model rests on a few chains (effective sample size 3.0 of 100, largest weight 40%)"}},
-		{"one chain dominates", good(500), AISResult{LogZ: 500, Low: 499.9, High: 500.1, Chains: 100, ESS: 50, MaxShare: 0.6}, 400, -100, "base rate", "base rate", 500, []string{"uniform model rests on a few chains"}},
-		{"RAISE above AIS", good(500), good(500), 400, -103, "base rate", "base rate", 500, []string{"RAISE's lower bound -101.00 (±0.50) is above AIS's estimate -103.00"}},
-		{"wide bracket", good(500), good(500), 400, -90, "base rate", "base rate", 500, []string{"11.0 nats wide"}},
+		{"agree, same ESS", good(500), good(500.05), 400, 0, -100, "uniform", "uniform", 500.05, nil},
+		{"agree, larger ESS", AISResult{LogZ: 500.05, Low: 499.9, High: 500.2, Chains: 100, ESS: 70, MaxShare: 0.05}, good(500), 400, 0, -100, "uniform", "uniform", 500, nil},
+		{"base rate missed a mode", good(478), good(513), 400, 0, -100, "uniform", "uniform", 513, []string{"base-rate run (log Z = 478.00) missed"}},
+		{"uniform missed a mode", good(530), good(513), 400, 0, -100, "base rate", "base rate", 530, []string{"uniform run (log Z = 513.00) missed"}},
+		{"below the bound", good(478), good(513.2), 513.25, 0, -100, "bound", "uniform", 513.25, []string{"disagree", "the combined log Z is the hard lower bound 513.25", "uniform model (log Z = 513.20) is below log Z's hard lower bound 513.25 (every hidden unit off), within its ±3σ", "base-rate model (log Z = 478.00) is below log Z's hard lower bound 513.25 (every hidden unit off) beyond its ±3σ"}},
+		{"below the images' bound", good(500), good(500.1), 400, 501, -100, "bound", "uniform", 501, []string{"the combined log Z is the hard lower bound 501.00 (the terms of 9 distinct images)", "uniform model (log Z = 500.10) is below log Z's hard lower bound 501.00 (the terms of 9 distinct images) beyond its ±3σ", "base-rate model (log Z = 500.00) is below"}},
+		{"both below the bound", good(478.95), good(479), 513, 0, -100, "bound", "uniform", 513, []string{"base-rate model (log Z = 478.95) is below", "uniform model (log Z = 479.00) is below", "the combined log Z is the hard lower bound 513.00"}},
+		{"few chains", AISResult{LogZ: 500.05, Low: 499.9, High: 500.1, Chains: 100, ESS: 3, MaxShare: 0.4}, good(500), 400, 0, -100, "uniform", "uniform", 500, []string{"base-rate model rests on a few chains (effective sample size 3.0 of 100, largest weight 40%)"}},
+		{"one chain dominates", good(500), AISResult{LogZ: 500, Low: 499.9, High: 500.1, Chains: 100, ESS: 50, MaxShare: 0.6}, 400, 0, -100, "base rate", "base rate", 500, []string{"uniform model rests on a few chains"}},
+		{"RAISE above AIS", good(500), good(500), 400, 0, -103, "base rate", "base rate", 500, []string{"RAISE's lower bound -101.00 (±0.50) is above AIS's estimate -103.00"}},
+		{"wide bracket", good(500), good(500), 400, 0, -90, "base rate", "base rate", 500, []string{"11.0 nats wide"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			ll := LogLikelihood{BaseRate: tc.br, Uniform: tc.un, RAISE: raise, RAISEAIS: tc.raiseAIS}
-			ll.combine(tc.bound)
+			bounds := LogZBounds{HiddenOff: tc.bound, VisibleOff: tc.bound - 1, Images: math.Inf(-1)}
+			if tc.images != 0 {
+				bounds.Images, bounds.DistinctImages = tc.images, 9
+			}
+			ll.combine(bounds)
 			ll.warn()
 			if ll.Chosen != tc.chosen || ll.RAISEBase != tc.raise || ll.LogZ != tc.logZ {
 				t.Errorf("log Z %v from %s, RAISE to %s; want %v from %s, RAISE to %s", ll.LogZ, ll.Chosen, ll.RAISEBase, tc.logZ, tc.chosen, tc.raise)
 			}
-			if !(ll.LogZLow <= ll.LogZ && ll.LogZ <= ll.LogZHigh) || ll.LogZ < tc.bound {
-				t.Errorf("log Z %v outside its ±3σ [%v, %v] or below the bound %v", ll.LogZ, ll.LogZLow, ll.LogZHigh, tc.bound)
+			if !(ll.LogZLow <= ll.LogZ && ll.LogZ <= ll.LogZHigh) || ll.LogZ < max(tc.bound, tc.images) {
+				t.Errorf("log Z %v outside its ±3σ [%v, %v] or below the bounds %v, %v", ll.LogZ, ll.LogZLow, ll.LogZHigh, tc.bound, tc.images)
 			}
 			if len(ll.Warnings) != len(tc.warnings) {
 				t.Errorf("%d warnings, want %d: %q", len(ll.Warnings), len(tc.warnings), ll.Warnings)

@@ -90,9 +90,14 @@
 // Combined estimate (EstimateLogLikelihood): when the two runs disagree
 // (their ±3σ intervals do not overlap), the higher estimate; when they
 // agree, the one with the larger effective sample size, whose ±3σ is the
-// more trustworthy; and never below the hard lower bound log Z ≥
-// Σ_i softplus(b_i) (the term of Z with every hidden unit off,
-// LogZLowerBound), which replaces the estimate when it is larger. Why the
+// more trustworthy; and never below the best of three hard lower bounds
+// (LogZLowerBounds), which replaces the estimate when it is larger. Z is a
+// sum of positive terms, so any part of it bounds it: the terms with every
+// hidden unit off, log Σ_v exp(v·b) = Σ_i softplus(b_i); those with every
+// visible unit off, Σ_j softplus(c_j); and those of the distinct images
+// evaluated, log Σ_v exp(−F(v)). On a model trained well the last two are
+// far tighter than the first, the one a model trained by CD-1 from zero
+// visible biases makes largest. Why the
 // higher: both Ẑ are unbiased for Z, but their errors are lopsided. A run
 // that misses a mode is too low by that mode's mass, with a deceptively
 // small ±3σ and a high effective sample size, because every chain misses
@@ -103,7 +108,7 @@
 // script's 2-epoch model the two runs differ by 35 nats, each with a ±3σ
 // under one nat), and the effective sample size cannot see a missed mode
 // either. The warnings say when the two runs disagree, when either is below
-// the hard bound, when either rests on a few chains (effective sample size
+// the best hard bound, when either rests on a few chains (effective sample size
 // below MinESSFraction of the chains, or one weight above MaxWeightShare),
 // and when the RAISE bracket is inverted or wider than WideBracket.
 //
@@ -148,7 +153,9 @@
 // of rows (every state is 0/1), with v·b and v·b_A as two extra columns of
 // W, and σ and softplus are package f32's, in float32 with float64 sums.
 //
-// Average log-probability (LogProbability): −mean_r F(v_r) − log Z.
+// Average log-probability (LogProbability): −mean_r F(v_r) − log Z. With
+// the best lower bound in place of log Z it is an upper bound, which says
+// something only below 0 (LogLikelihood.TestLogProbUpperBound).
 //
 // Samples (SampleChains): persistent Gibbs chains run with graph.Sampler,
 // with snapshots of the visible probabilities every few steps.

@@ -45,6 +45,11 @@ type LogLikelihoodOptions struct {
 	// Progress, if not nil, is told of each inverse temperature of the
 	// three runs, phases "AIS (base rate)", "AIS (uniform)" and "RAISE".
 	Progress Progress
+	// BoundImages, optional, are other 0/1 images the run evaluates (such
+	// as the training images whose log-probability it reports), rows of
+	// Visible values: their terms join the test images' in the lower
+	// bound on log Z (LogZLowerBounds).
+	BoundImages []float32
 }
 
 // LogLikelihood is the log-likelihood of a model on a test set from the
@@ -60,15 +65,20 @@ type LogLikelihood struct {
 	// below it. Chosen says which: "base rate", "uniform" or "bound".
 	LogZ, LogZLow, LogZHigh float64
 	Chosen                  string
-	// LogZLowerBound is log Z's hard lower bound Σ_i softplus(b_i), the
-	// term of Z with every hidden unit off (LogZLowerBound).
+	// Bounds are log Z's cheap lower bounds on the model, the test images
+	// and the BoundImages (LogZLowerBounds); the combined estimate is
+	// never below the best of them, Bounds.Best().
+	Bounds LogZBounds
+	// LogZLowerBound is Bounds.HiddenOff, Σ_i softplus(b_i).
+	//
+	// Deprecated: it is the weakest bound on a trained model; use Bounds.
 	LogZLowerBound float64
 
 	TestImages     int
 	TestFreeEnergy float64 // mean F(v) over the test images
 	// TestLogProb is the average test log-probability −TestFreeEnergy −
-	// LogZ, TestLogProbBound its upper bound −TestFreeEnergy −
-	// LogZLowerBound.
+	// LogZ, TestLogProbBound its upper bound −TestFreeEnergy − the best
+	// lower bound on log Z (see TestLogProbUpperBound).
 	TestLogProb, TestLogProbBound float64
 
 	// RAISE ran on RAISE.Images evenly spaced test images, annealing to
@@ -107,13 +117,16 @@ func EstimateLogLikelihood(ctx context.Context, m *graph.Model, test []float32, 
 	if n < 2 || n > rows {
 		return ll, fmt.Errorf("metrics: RAISE on %d of %d test images: use 2 to %d", n, rows, rows)
 	}
+	bounds, err := LogZLowerBounds(m, test, opt.BoundImages) // checks the images before the long runs
+	if err != nil {
+		return ll, err
+	}
 	phase := func(name string) Progress {
 		if opt.Progress == nil {
 			return nil
 		}
 		return func(_ string, done, total int) { opt.Progress(name, done, total) }
 	}
-	var err error
 	baseRate := BaseRate(opt.Marginals)
 	ais := AISOptions{Base: baseRate, Betas: opt.Betas, Chains: opt.Chains, Progress: phase("AIS (base rate)")}
 	if ll.BaseRate, err = AIS(ctx, m, ais, src); err != nil {
@@ -123,7 +136,7 @@ func EstimateLogLikelihood(ctx context.Context, m *graph.Model, test []float32, 
 	if ll.Uniform, err = AIS(ctx, m, ais, src); err != nil {
 		return ll, err
 	}
-	ll.combine(LogZLowerBound(m))
+	ll.combine(bounds)
 
 	// RAISE on every (rows/n)-th image.
 	V := m.Visible()
@@ -145,7 +158,8 @@ func EstimateLogLikelihood(ctx context.Context, m *graph.Model, test []float32, 
 		return ll, err
 	}
 	ll.TestLogProb = -ll.TestFreeEnergy - ll.LogZ
-	ll.TestLogProbBound = -ll.TestFreeEnergy - ll.LogZLowerBound
+	best, _ := ll.Bounds.Best()
+	ll.TestLogProbBound = -ll.TestFreeEnergy - best
 	fSub, err := MeanFreeEnergy(m, sub, n)
 	if err != nil {
 		return ll, err
@@ -155,10 +169,18 @@ func EstimateLogLikelihood(ctx context.Context, m *graph.Model, test []float32, 
 	return ll, nil
 }
 
+// TestLogProbUpperBound returns TestLogProbBound and whether it says
+// anything: an average log-probability of 0/1 images is at most 0, so an
+// upper bound at or above 0 does not.
+func (ll LogLikelihood) TestLogProbUpperBound() (float64, bool) {
+	return ll.TestLogProbBound, ll.TestLogProbBound < 0
+}
+
 // combine sets the combined estimate from the two AIS runs and the
-// bound, and RAISE's base: when the runs agree (their ±3σ overlap), the one
-// with the larger effective sample size; when they disagree, the higher.
-func (ll *LogLikelihood) combine(bound float64) {
+// bounds, and RAISE's base: when the runs agree (their ±3σ overlap), the
+// one with the larger effective sample size; when they disagree, the
+// higher; the best bound when that is higher still.
+func (ll *LogLikelihood) combine(bounds LogZBounds) {
 	br, un := ll.BaseRate, ll.Uniform
 	best, name := br, "base rate"
 	agree := !(br.High < un.Low || un.High < br.Low)
@@ -167,8 +189,8 @@ func (ll *LogLikelihood) combine(bound float64) {
 	}
 	ll.LogZ, ll.LogZLow, ll.LogZHigh, ll.Chosen = best.LogZ, best.Low, best.High, name
 	ll.RAISEBase = name
-	ll.LogZLowerBound = bound
-	if best.LogZ < bound {
+	ll.Bounds, ll.LogZLowerBound = bounds, bounds.HiddenOff
+	if bound, _ := bounds.Best(); best.LogZ < bound {
 		ll.LogZ, ll.LogZLow, ll.LogZHigh, ll.Chosen = bound, bound, max(bound, best.High), "bound"
 	}
 }
@@ -177,23 +199,24 @@ func (ll *LogLikelihood) combine(bound float64) {
 func (ll *LogLikelihood) warn() {
 	add := func(format string, a ...any) { ll.Warnings = append(ll.Warnings, fmt.Sprintf(format, a...)) }
 	br, un := ll.BaseRate, ll.Uniform
+	bound, boundName := ll.Bounds.Best()
 	bases := []struct {
 		name string
 		res  AISResult
 	}{{"base-rate", br}, {"uniform", un}}
 	for _, b := range bases {
 		switch {
-		case b.res.High < ll.LogZLowerBound:
-			add("AIS from the %s model (log Z = %.2f) is below log Z's hard lower bound %.2f (every hidden unit off) beyond its ±3σ: it missed that mode",
-				b.name, b.res.LogZ, ll.LogZLowerBound)
-		case b.res.LogZ < ll.LogZLowerBound:
-			add("AIS from the %s model (log Z = %.2f) is below log Z's hard lower bound %.2f (every hidden unit off), within its ±3σ: the bound is the better estimate",
-				b.name, b.res.LogZ, ll.LogZLowerBound)
+		case b.res.High < bound:
+			add("AIS from the %s model (log Z = %.2f) is below log Z's hard lower bound %.2f (%s) beyond its ±3σ: it missed probability mass that those terms alone hold",
+				b.name, b.res.LogZ, bound, boundName)
+		case b.res.LogZ < bound:
+			add("AIS from the %s model (log Z = %.2f) is below log Z's hard lower bound %.2f (%s), within its ±3σ: the bound is the better estimate",
+				b.name, b.res.LogZ, bound, boundName)
 		}
 	}
 	if ll.Chosen == "bound" {
-		add("the combined log Z is the hard lower bound %.2f, so the test log-probability %.2f is an upper bound; anneal more slowly (more inverse temperatures) for an estimate",
-			ll.LogZLowerBound, ll.TestLogProb)
+		add("the combined log Z is the hard lower bound %.2f (%s), so the test log-probability %.2f is an upper bound; anneal more slowly (more inverse temperatures) for an estimate",
+			bound, boundName, ll.TestLogProb)
 	}
 	if br.High < un.Low || un.High < br.Low {
 		low, lowName := br, "base-rate"

@@ -34,24 +34,7 @@ func (d *draws) Float32() float32 {
 // bruteLogZ sums exp(−E(v, h)) = exp(v·b + h·c + vᵀWh) over all joint states;
 // w is in the script's Hidden×Visible layout.
 func bruteLogZ(V, H int, w, b, c []float64) float64 {
-	var z float64
-	for vs := 0; vs < 1<<V; vs++ {
-		for hs := 0; hs < 1<<H; hs++ {
-			var negE float64
-			for i := 0; i < V; i++ {
-				vi := float64(vs >> i & 1)
-				negE += vi * b[i]
-				for j := 0; j < H; j++ {
-					negE += vi * float64(hs>>j&1) * w[j*V+i]
-				}
-			}
-			for j := 0; j < H; j++ {
-				negE += float64(hs>>j&1) * c[j]
-			}
-			z += math.Exp(negE)
-		}
-	}
-	return math.Log(z)
+	return bruteTerms(V, H, w, b, c, func(_, _ int) bool { return true })
 }
 
 func toF32(x []float64) []float32 {

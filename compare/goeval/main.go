@@ -29,15 +29,16 @@ var errFail = errors.New("the comparison FAILED")
 
 func main() {
 	if len(os.Args) < 2 {
-		fmt.Fprintln(os.Stderr, "usage: goeval eval|freeenergy|sidebyside|report|loglik [flags] (see compare/run.sh)")
+		fmt.Fprintln(os.Stderr, "usage: goeval eval|freeenergy|sidebyside|report|loglik|classify|complete [flags] (see compare/run.sh and doc.go)")
 		os.Exit(2)
 	}
 	cmds := map[string]func([]string) error{
 		"eval": evalCmd, "freeenergy": freeEnergyCmd, "sidebyside": sideBySideCmd, "report": reportCmd, "loglik": loglikCmd,
+		"classify": classifyCmd, "complete": completeCmd,
 	}
 	cmd, ok := cmds[os.Args[1]]
 	if !ok {
-		fmt.Fprintf(os.Stderr, "goeval: unknown subcommand %q: use eval, freeenergy, sidebyside, report or loglik\n", os.Args[1])
+		fmt.Fprintf(os.Stderr, "goeval: unknown subcommand %q: use eval, freeenergy, sidebyside, report, loglik, classify or complete\n", os.Args[1])
 		os.Exit(2)
 	}
 	if err := cmd(os.Args[2:]); err != nil {
@@ -266,6 +267,7 @@ func loglikCmd(args []string) error {
 		PLL         *float64 `json:"pseudo_log_likelihood"`
 		Warnings    []string `json:"warnings"`
 		Seconds     float64  `json:"seconds"`
+		LogZBound   float64  `json:"log_z_lower_bound"` // the best of metrics.LogZBounds
 	}
 	finite := func(x float64) *float64 {
 		if math.IsInf(x, 0) || math.IsNaN(x) {
@@ -281,7 +283,7 @@ func loglikCmd(args []string) error {
 		}
 		start := time.Now()
 		ll, err := metrics.EstimateLogLikelihood(context.Background(), m, test, testSet.N,
-			metrics.LogLikelihoodOptions{Marginals: marg, Betas: bs, Chains: *chains, RAISEImages: *raise}, rng.New(*seed, rng.AIS))
+			metrics.LogLikelihoodOptions{Marginals: marg, Betas: bs, Chains: *chains, RAISEImages: *raise, BoundImages: trainV}, rng.New(*seed, rng.AIS))
 		if err != nil {
 			return fmt.Errorf("%s: %w", dir, err)
 		}
@@ -294,9 +296,16 @@ func loglikCmd(args []string) error {
 			PLL: finite(rep.PseudoLogLikelihood), Warnings: ll.Warnings, Seconds: time.Since(start).Seconds()}
 		fmt.Printf("%s: test log p %.2f (AIS, %s; log Z %.2f, −3σ %.2f, +3σ %.2f), RAISE %.2f ± %.2f on %d images, PLL %.2f, %d warnings, %.0f s\n",
 			dir, ll.TestLogProb, ll.Chosen, ll.LogZ, ll.LogZLow, ll.LogZHigh, ll.RAISE.LogProb, ll.RAISE.StdErr, ll.RAISE.Images, rep.PseudoLogLikelihood, len(ll.Warnings), r.Seconds)
+		b := ll.Bounds
+		fmt.Printf("  log Z at least: %.2f (every hidden unit off), %.2f (every visible unit off), %.2f (the terms of %d distinct test and training images)\n",
+			b.HiddenOff, b.VisibleOff, b.Images, b.DistinctImages)
+		if up, ok := ll.TestLogProbUpperBound(); ok {
+			fmt.Printf("  so the average test log p is at most %.2f\n", up)
+		}
 		for _, w := range ll.Warnings {
 			fmt.Println("  warning:", w)
 		}
+		r.LogZBound, _ = b.Best()
 		results = append(results, r)
 	}
 	if *out == "" {

@@ -17,6 +17,11 @@ const (
 	AIS      = 0x61697320 // annealed importance sampling
 	Samples  = 0x73616d70 // the sample chains of RBM_samples.png
 	Compare  = 0xe7a1     // compare/goeval: the test set's binarization and sampling
+
+	ClassifyData = 0x636c6461 // classification: binarizing the training and the test images
+	Classify     = 0x636c6173 // classification: the classifier's shuffles
+	CompleteMask = 0x636d736b // digit completion: the random mask
+	Complete     = 0x636f6d70 // digit completion: each completion's draws, from the start
 )
 
 // NewStream returns the PCG generator of stream number stream of a run
