@@ -7,6 +7,8 @@ import (
 	"testing"
 
 	"gorgonia.org/tensor"
+
+	"gorbm.dev/gorbm/graph"
 )
 
 // blobs returns rows points of dim inputs in classes Gaussian clusters,
@@ -210,6 +212,10 @@ func TestFeatures(t *testing.T) {
 	for i := range c {
 		c[i] = float32(src.NormFloat64())
 	}
+	m, err := graph.FromParams(V, H, w, make([]float32, V), c)
+	if err != nil {
+		t.Fatal(err)
+	}
 	for _, grey := range []bool{false, true} {
 		v := make([]float32, rows*V)
 		for i := range v {
@@ -219,7 +225,7 @@ func TestFeatures(t *testing.T) {
 				v[i] = 1
 			}
 		}
-		f, err := Features(w, c, V, v, rows)
+		f, err := Features(m, v, rows)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -237,18 +243,18 @@ func TestFeatures(t *testing.T) {
 			}
 		}
 	}
-	if _, err := Features(w, c, V+1, make([]float32, V+1), 1); err == nil {
-		t.Error("Features with a weight matrix of another shape gave no error")
+	if _, err := Features(m, make([]float32, V+1), 1); err == nil {
+		t.Error("Features of rows of another length gave no error")
 	}
 	// Data.Features: both sets described by the features, labels kept.
 	v := make([]float32, 3*V)
 	v[1], v[V+2], v[2*V+6] = 1, 1, 1
 	d := Data{Train: v[:2*V], TrainLabels: []uint8{0, 1}, Test: v[2*V:], TestLabels: []uint8{1}, Inputs: V}
-	f, err := d.Features(w, c)
+	f, err := d.Features(m)
 	if err != nil {
 		t.Fatal(err)
 	}
-	all, err := Features(w, c, V, v, 3)
+	all, err := Features(m, v, 3)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -256,7 +262,7 @@ func TestFeatures(t *testing.T) {
 		f.Train[H] != all[H] || f.Test[H-1] != all[3*H-1] {
 		t.Errorf("Data.Features = %+v, want the rows' features %v", f, all)
 	}
-	if _, err := (Data{Train: v, TrainLabels: []uint8{0, 1, 0}, Test: v, TestLabels: []uint8{1, 0, 0}, Inputs: V}).Features(w[:H*(V-1)], c); err == nil {
+	if _, err := (Data{Train: v[:2*(V-1)], TrainLabels: []uint8{0, 1}, Test: v[:V-1], TestLabels: []uint8{1}, Inputs: V - 1}).Features(m); err == nil {
 		t.Error("Data.Features with a model of another shape gave no error")
 	}
 }

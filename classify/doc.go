@@ -32,6 +32,6 @@
 // seeded source), as is choosing a validation split when tuning.
 //
 // Features returns an RBM's hidden probabilities σ(v·Wᵀ + c) for rows of
-// visible vectors, W given as the script's Hidden×Visible matrix (what
-// graph.Model.Params and train.LoadParams give): the features of part (b).
+// visible vectors (graph.Model.HiddenProbabilities): the features of part
+// (b).
 package classify

@@ -94,7 +94,7 @@ func Complete(m *graph.Model, v []float32, rows int, given []bool, steps int, sr
 		return Result{}, fmt.Errorf("complete: %d Gibbs steps: use at least 1", steps)
 	}
 	r := Result{Sample: make([]float32, rows*V), Mean: make([]float32, rows*V), Rows: rows}
-	s := graph.NewSampler(m)
+	s := graph.NewSampler(m, nil)
 	averaged := steps - steps/2 // the last half, rounded up
 	for lo := 0; lo < rows; lo += ChunkRows {
 		n := min(ChunkRows, rows-lo)

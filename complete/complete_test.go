@@ -25,7 +25,7 @@ func newCounting(seed uint64) *counting { return &counting{r: rand.New(rand.NewP
 // which switches pixel 2 off.
 func tinyModel(t *testing.T) *graph.Model {
 	t.Helper()
-	m, err := graph.FromParams(4, 3, 0.1,
+	m, err := graph.FromParams(4, 3,
 		[]float32{ // Hidden×Visible
 			3, 3, 3, 3,
 			0, 0, -4, 3,

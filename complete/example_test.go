@@ -13,7 +13,7 @@ import (
 // σ(F(1,0) − F(1,1)) ≈ 0.95 (exact); given that it is off, ½. Completing
 // 1000 copies of each estimates both.
 func ExampleComplete() {
-	m, err := graph.FromParams(2, 1, 0.1, []float32{6, 6}, []float32{-3, -3}, []float32{-3})
+	m, err := graph.FromParams(2, 1, []float32{6, 6}, []float32{-3, -3}, []float32{-3})
 	if err != nil {
 		fmt.Println(err)
 		return

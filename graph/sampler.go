@@ -103,6 +103,18 @@ func (m *Model) VisibleProbabilities(pV, h []float32, rows int) {
 	})
 }
 
+// HiddenProbabilities sets pH (rows×Hidden) to p(h=1|v) = σ(v·Wᵀ + c) for
+// v (rows×Visible): the script's v_to_h without its sample, the RBM's
+// features of v.
+func (m *Model) HiddenProbabilities(pH, v []float32, rows int) {
+	var s linalg.Scratch
+	H := m.hidden
+	linalg.Affine(nil, pH, v, rows, m.visible, m.weights(), H, m.hBias(), &s, func(r, c0, c1 int) {
+		k0, k1 := r*H+c0, r*H+c1
+		f32.Sigmoid(pH[k0:k1], pH[k0:k1])
+	})
+}
+
 // visibleField sets a (rows×Visible) to h·W + b and calls then on its
 // blocks.
 func (m *Model) visibleField(p *par.Pool, a, h []float32, rows int, s *linalg.Scratch, then linalg.Then) {

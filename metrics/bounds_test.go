@@ -83,7 +83,7 @@ func TestLogZLowerBounds(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			w, b, c := f64(tc.w), f64(tc.b), f64(tc.c)
-			m, err := graph.FromParams(V, H, 0.1, toF32(w), toF32(b), toF32(c))
+			m, err := graph.FromParams(V, H, toF32(w), toF32(b), toF32(c))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -141,7 +141,7 @@ func allStates(V int) []int {
 }
 
 func TestLogZLowerBoundsErrors(t *testing.T) {
-	m, err := graph.FromParams(2, 1, 0.1, []float32{1, -1}, []float32{0.5, 0}, []float32{0.2})
+	m, err := graph.FromParams(2, 1, []float32{1, -1}, []float32{0.5, 0}, []float32{0.2})
 	if err != nil {
 		t.Fatal(err)
 	}

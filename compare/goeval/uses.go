@@ -10,6 +10,7 @@ import (
 
 	"gorbm.dev/gorbm/classify"
 	"gorbm.dev/gorbm/complete"
+	"gorbm.dev/gorbm/graph"
 	"gorbm.dev/gorbm/internal/rng"
 	"gorbm.dev/gorbm/metrics"
 	"gorbm.dev/gorbm/train"
@@ -57,17 +58,16 @@ func classifyCmd(args []string) error {
 	if *validate < 0 || *validate >= trainSet.N {
 		return fmt.Errorf("-validate %d: use 0 to %d", *validate, trainSet.N-1)
 	}
-	var models []*paramsModel
+	var models []namedModel
 	for _, dir := range fs.Args() { // every folder read before any training
-		m, err := train.LoadParams(dir, lr)
+		m, err := train.LoadParams(dir)
 		if err != nil {
 			return err
 		}
 		if m.Visible() != train.Pixels {
 			return fmt.Errorf("%s: a model of %d visible units; MNIST images have %d pixels", dir, m.Visible(), train.Pixels)
 		}
-		w, _, c := m.Params()
-		models = append(models, &paramsModel{dir, w, c})
+		models = append(models, namedModel{dir, m})
 	}
 	images := func(d *train.Dataset, src *rand.Rand) []float32 {
 		if *grey {
@@ -108,7 +108,7 @@ func classifyCmd(args []string) error {
 	}
 	for _, pm := range models {
 		start := time.Now()
-		f, err := d.Features(pm.w, pm.c)
+		f, err := d.Features(pm.m)
 		if err != nil {
 			return fmt.Errorf("%s: %w", pm.dir, err)
 		}
@@ -120,10 +120,10 @@ func classifyCmd(args []string) error {
 	return nil
 }
 
-// paramsModel is what classification reads of a parameter folder.
-type paramsModel struct {
-	dir  string
-	w, c []float32 // Hidden×Visible weights, hidden biases
+// namedModel is a model read from a parameter folder.
+type namedModel struct {
+	dir string
+	m   *graph.Model
 }
 
 // completeCmd completes test images given their top half (or a random
@@ -156,7 +156,7 @@ func completeCmd(args []string) error {
 	}
 	var models []string
 	for _, dir := range fs.Args() { // every folder checked before any sampling
-		m, err := train.LoadParams(dir, lr)
+		m, err := train.LoadParams(dir)
 		if err != nil {
 			return err
 		}
@@ -188,7 +188,7 @@ func completeCmd(args []string) error {
 		return err
 	}
 	for _, dir := range models {
-		m, err := train.LoadParams(dir, lr)
+		m, err := train.LoadParams(dir)
 		if err != nil {
 			return err
 		}
