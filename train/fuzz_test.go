@@ -277,7 +277,7 @@ func FuzzLoadCheckpoint(f *testing.F) {
 	if err := SaveCheckpoint(dir, Checkpoint{Model: m, Result: res, Run: cfg.Run(3, d.N), Settings: map[string]string{"seed": "1"}, History: json.RawMessage("[1]")}, src); err != nil {
 		f.Fatal(err)
 	}
-	sub, err := latestName(dir)
+	sub, _, err := readLatest(dir)
 	if err != nil {
 		f.Fatal(err)
 	}
@@ -301,6 +301,7 @@ func FuzzLoadCheckpoint(f *testing.F) {
 		if err := os.WriteFile(state, data, 0o644); err != nil {
 			t.Fatal(err)
 		}
+		rehash(t, dir) // the checks behind the checksum
 		ck, err := LoadCheckpoint(dir, 0.1)
 		if err != nil {
 			return
