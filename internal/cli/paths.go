@@ -85,12 +85,6 @@ func (p paths) checkProfile(written []string) error {
 	if st, err := os.Stat(p.profile); err == nil && !st.Mode().IsRegular() {
 		return usagef("-cpuprofile %s is not a file (%s): name a file to write", p.profile, fileKind(st.Mode()))
 	}
-	if st, err := os.Stat(filepath.Dir(p.profile)); err != nil || !st.IsDir() {
-		if err == nil {
-			err = fmt.Errorf("%s is not a folder", filepath.Dir(p.profile))
-		}
-		return fmt.Errorf("-cpuprofile %s: %w (choose a file in a writable folder)", p.profile, err)
-	}
 	var inputs []string
 	for _, name := range mnistFiles {
 		inputs = append(inputs, filepath.Join(p.data, name))
@@ -112,6 +106,12 @@ func (p paths) checkProfile(written []string) error {
 	}
 	if p.checkpoint != "" && within(p.profile, p.checkpoint) {
 		return fmt.Errorf("-cpuprofile %s is inside the checkpoint folder %s, whose files the profile must not replace: name a file elsewhere", p.profile, p.checkpoint)
+	}
+	if st, err := os.Stat(filepath.Dir(p.profile)); err != nil || !st.IsDir() {
+		if err == nil {
+			err = fmt.Errorf("%s is not a folder", filepath.Dir(p.profile))
+		}
+		return fmt.Errorf("-cpuprofile %s: %w (choose a file in a writable folder)", p.profile, err)
 	}
 	return nil
 }

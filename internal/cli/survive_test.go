@@ -67,7 +67,7 @@ func TestCheckpointKept(t *testing.T) {
 	// otherData is testData with another first image.
 	otherData := filepath.Join(t.TempDir(), "other")
 	copyDir(t, testData, otherData)
-	if err := smallMNISTFrom(otherData, 1); err != nil {
+	if err := smallMNISTFrom(otherData, train.TrainImages, 1); err != nil {
 		t.Fatal(err)
 	}
 	for _, tc := range []struct {
@@ -157,9 +157,10 @@ func TestResumeRefusesOtherFlags(t *testing.T) {
 	}
 }
 
-// smallMNISTFrom changes the first training image's pixel in dir's copy.
-func smallMNISTFrom(dir string, pixel byte) error {
-	path := filepath.Join(dir, train.TrainImages)
+// smallMNISTFrom changes the first image's pixel in the image file name of
+// dir's copy.
+func smallMNISTFrom(dir, name string, pixel byte) error {
+	path := filepath.Join(dir, name)
 	b, err := os.ReadFile(path)
 	if err != nil {
 		return err

@@ -85,8 +85,6 @@ func (f Flags) check() (settings, error) {
 		return s, fmt.Errorf("-hidden %d: use 1 to %d (the model holds at most 2^31 weights)", f.hidden, maxHidden)
 	case f.limit < 0:
 		return s, fmt.Errorf("-limit %d: use 0 (all images) or a positive count", f.limit)
-	case f.epochs == 0 && f.given["limit"] && !f.eval && !f.ais:
-		return s, errors.New("-limit with -epochs 0 and neither -eval nor -ais: nothing reads the training images; drop -limit")
 	}
 	if err := train.Constant(f.lr).Validate("LearnRate", 0, math.MaxFloat32, true); err != nil {
 		return s, f.settingError(err)
@@ -96,6 +94,9 @@ func (f Flags) check() (settings, error) {
 			if f.given[name] {
 				return s, fmt.Errorf("-%s with -epochs 0: there is no training, the loaded model is evaluated as it is; drop -%s", name, name)
 			}
+		}
+		if f.given["limit"] && !f.eval && !f.ais {
+			return s, errors.New("-limit with -epochs 0 and neither -eval nor -ais: nothing reads the training images; drop -limit")
 		}
 	} else if err := f.checkTraining(&s); err != nil {
 		return s, err
