@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"gorbm.dev/gorbm/metrics"
+	"gorbm.dev/gorbm/train"
 )
 
 // Flags are the command line: every flag's value, the script's values by
@@ -103,7 +104,7 @@ func (f *Flags) flagSet() *flag.FlagSet {
 		fmt.Fprintf(fs.Output(), "Usage: gorbm [flags]\n\nTrains the course's RBM on MNIST like rbm_pytorch.py and writes RBM_out_*.png;\nwith -load DIR -epochs 0, evaluates and samples the model saved in DIR instead.\n\nFlags:\n")
 		fs.PrintDefaults()
 	}
-	fs.IntVar(&f.epochs, "epochs", 2, "passes over the training data (0 with -load: no training, the loaded model is evaluated and sampled: -eval, -ais, RBM_samples.png, RBM_filters.png)")
+	fs.IntVar(&f.epochs, "epochs", 2, fmt.Sprintf("passes over the training data (1 to %d; 0 with -load: no training, the loaded model is evaluated and sampled: -eval, -ais, RBM_samples.png, RBM_filters.png)", maxEpochs))
 	fs.IntVar(&f.batch, "batch", 64, "images per SGD step")
 	fs.Float64Var(&f.lr, "lr", 0.1, "SGD learning rate")
 	fs.IntVar(&f.k, "k", 1, fmt.Sprintf("Gibbs steps per reconstruction (CD-k, at most %d)", maxK))
@@ -118,7 +119,7 @@ func (f *Flags) flagSet() *flag.FlagSet {
 	fs.BoolVar(&f.restart, "restart", false, "start afresh even when the checkpoint folder holds another run's checkpoint, which this run's first checkpoint replaces")
 	fs.BoolVar(&f.pcd, "pcd", false, "persistent contrastive divergence (Tieleman 2008): the negative chain continues from the previous batch's instead of the data")
 	fs.StringVar(&f.cpuProfile, "cpuprofile", "", "write a CPU profile of the run to this file (read it with 'go tool pprof'); not an input, an output or a checkpoint file")
-	fs.StringVar(&f.graph, "graph", "fast", "cost graph: fast (fused float32 ops) or textbook (the script's free_energy in Gorgonia's stock ops); the same model up to float32 rounding, which flips a few samples, so after the default 2 epochs their parameters differ by about 1e-3")
+	fs.StringVar(&f.graph, "graph", "fast", "cost graph: fast (fused float32 ops) or textbook (the script's free_energy in Gorgonia's stock ops, slower); the same model, but float32 rounds differently in each, which flips a few samples: after the default 2 epochs the losses differ by about 1e-3 and the weights by 4e-3 on average")
 	f.addTrainingFlags(fs)
 	f.addReportFlags(fs)
 	return fs
@@ -138,7 +139,7 @@ func (f *Flags) addTrainingFlags(fs *flag.FlagSet) {
 	fs.StringVar(&f.lrDecay, "lr-decay", "linear", "shape of the learning-rate schedule: linear, geometric or step")
 	fs.IntVar(&f.lrDecayFrom, "lr-decay-from", 0, "epoch at which the learning rate starts to move to -lr-final (before -epochs)")
 	fs.StringVar(&f.initVBias, "init-vbias", "zero", "initial visible biases: zero (the script's) or data (log(p/(1−p)) of the training pixels' means)")
-	fs.IntVar(&f.chains, "chains", 0, "persistent chains with -pcd, advanced every batch whatever its size (0: one per image of the batch)")
+	fs.IntVar(&f.chains, "chains", 0, fmt.Sprintf("persistent chains with -pcd, advanced every batch whatever its size (0: one per image of the batch; at most %d)", train.MaxImages))
 	fs.BoolVar(&f.centered, "centered", false, "train the centered RBM (Melchior et al. 2016): offsets μ (pixel means) and λ (0.5) moved by -offset-rate; the saved parameters are the plain RBM's")
 	fs.Float64Var(&f.offsetRate, "offset-rate", 0.01, "with -centered, rate of the moving average of the offsets towards each batch's means")
 }
