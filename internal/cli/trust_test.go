@@ -218,8 +218,8 @@ func TestIdentity(t *testing.T) {
 	t.Run("a schedule spans -epochs", func(t *testing.T) {
 		out := t.TempDir()
 		args := testArgs(out, "-limit", "64", "-lr-final", "0.01")
-		if _, stderr, code := cliRun(t, args...); code != 0 {
-			t.Fatal(stderr)
+		if _, stderr, code := runStoppedAt(t, "epoch 0", args...); code != exitInterrupted {
+			t.Fatalf("status %d: %s", code, stderr)
 		}
 		stdout, stderr, code := cliRun(t, append(args, "-resume", "-epochs", "3")...)
 		checkFailure(t, stderr, code, 1, "-epochs 2, this run has -epochs 3")
@@ -237,7 +237,7 @@ func TestIdentity(t *testing.T) {
 		if err := os.Symlink(out, link); err != nil {
 			t.Fatal(err)
 		}
-		if _, stderr, code := cliRun(t, testArgs(out, "-limit", "64", "-epochs", "1", "-checkpoint", link)...); code != 0 {
+		if _, stderr, code := runStoppedAt(t, "epoch 0", testArgs(out, "-limit", "64", "-checkpoint", link)...); code != exitInterrupted {
 			t.Fatalf("status %d: %s", code, stderr)
 		}
 		if _, err := train.LoadCheckpoint(out, 0.1); err != nil {
@@ -274,11 +274,17 @@ func runStoppedAt(t *testing.T, point string, args ...string) (stdout, stderr st
 // whose sample chains were stopped leaves no RBM_samples.png of an older
 // set beside its outputs.
 func TestFinishedKept(t *testing.T) {
-	for _, point := range []string{"batch 1.2", hookSamples} {
-		t.Run("rerun stopped at "+point, func(t *testing.T) {
+	for _, tc := range []struct {
+		point string
+		args  []string // after completeArgs(out)
+	}{
+		{"batch 1.2", nil}, // the same run: a partial set of it
+		{hookSamples, []string{"-restart", "-limit", "64"}}, // another run: its set without the samples
+	} {
+		t.Run(fmt.Sprintf("stopped at %s with %q", tc.point, tc.args), func(t *testing.T) {
 			out := completeRun(t)
 			before := snapshot(t, out)
-			_, stderr, code := runStoppedAt(t, point, completeArgs(out)...)
+			_, stderr, code := runStoppedAt(t, tc.point, append(completeArgs(out), tc.args...)...)
 			checkFailure(t, stderr, code, exitInterrupted, "keeps the outputs it had")
 			got := snapshot(t, out)
 			for _, name := range outputs {
@@ -292,7 +298,7 @@ func TestFinishedKept(t *testing.T) {
 		out := t.TempDir()
 		// A set stopped before AIS: RBM_samples.png made, metrics.json
 		// without the estimate; then another run stopped in its chains.
-		args := testArgs(out, "-limit", "64", "-ais", "-ais-betas", "10")
+		args := testArgs(out, "-limit", "64", "-epochs", "1", "-ais", "-ais-betas", "10")
 		if _, stderr, code := runStoppedAt(t, hookAIS, args...); code != exitInterrupted {
 			t.Fatalf("status %d: %s", code, stderr)
 		}
