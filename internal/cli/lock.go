@@ -3,7 +3,6 @@ package cli
 import (
 	"errors"
 	"fmt"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -37,12 +36,12 @@ func lockDir(dir, flag string) (unlock func(), err error) {
 	}
 	for {
 		if fi, err := os.Lstat(path); err == nil && !fi.Mode().IsRegular() {
-			return nil, foreign(fileKind(fi.Mode()))
+			return nil, foreign(readfile.Kind(fi.Mode()))
 		}
 		f, err := openLock(path)
 		if err != nil {
 			if fi, lerr := os.Lstat(path); lerr == nil && !fi.Mode().IsRegular() {
-				return nil, foreign(fileKind(fi.Mode()))
+				return nil, foreign(readfile.Kind(fi.Mode()))
 			}
 			return nil, fmt.Errorf("%s folder %s is not writable: %w (choose another with %s)", flag, dir, err, flag)
 		}
@@ -53,7 +52,7 @@ func lockDir(dir, flag string) (unlock func(), err error) {
 			return nil, fmt.Errorf("lock file %s: %w", path, err)
 		case !st.Mode().IsRegular():
 			f.Close()
-			return nil, foreign(fileKind(st.Mode()))
+			return nil, foreign(readfile.Kind(st.Mode()))
 		case links(st) != 1:
 			f.Close()
 			return nil, foreign(fmt.Sprintf("a file with %d names (a hard link)", links(st)))
@@ -89,23 +88,4 @@ func lockDir(dir, flag string) (unlock func(), err error) {
 			f.Close()
 		}, nil
 	}
-}
-
-// fileKind names what a file mode is, for a message.
-func fileKind(m fs.FileMode) string {
-	switch {
-	case m&fs.ModeSymlink != 0:
-		return "a symbolic link"
-	case m.IsDir():
-		return "a folder"
-	case m&fs.ModeNamedPipe != 0:
-		return "a FIFO"
-	case m&fs.ModeDevice != 0:
-		return "a device"
-	case m&fs.ModeSocket != 0:
-		return "a socket"
-	case m.IsRegular():
-		return "a file"
-	}
-	return "mode " + m.String()
 }

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"gorbm.dev/gorbm/internal/readfile"
 	"gorbm.dev/gorbm/train"
 )
 
@@ -46,7 +47,7 @@ func findPaths(f Flags, s settings, dataDir func() (string, error)) (paths, erro
 	for _, name := range outputs {
 		fi, err := os.Lstat(filepath.Join(p.out, name))
 		if err == nil && !fi.Mode().IsRegular() && fi.Mode()&fs.ModeSymlink == 0 {
-			return p, fmt.Errorf("-out %s: %s is %s, where the run writes its file %s: remove it, or choose another -out", p.out, filepath.Join(p.out, name), fileKind(fi.Mode()), name)
+			return p, fmt.Errorf("-out %s: %s is %s, where the run writes its file %s: remove it, or choose another -out", p.out, filepath.Join(p.out, name), readfile.Kind(fi.Mode()), name)
 		}
 	}
 	written := make([]string, 0, len(outputs)+2)
@@ -83,7 +84,7 @@ func findPaths(f Flags, s settings, dataDir func() (string, error)) (paths, erro
 // profile would overwrite.
 func (p paths) checkProfile(written []string) error {
 	if st, err := os.Stat(p.profile); err == nil && !st.Mode().IsRegular() {
-		return usagef("-cpuprofile %s is not a file (%s): name a file to write", p.profile, fileKind(st.Mode()))
+		return usagef("-cpuprofile %s is not a file (%s): name a file to write", p.profile, readfile.Kind(st.Mode()))
 	}
 	var inputs []string
 	for _, name := range mnistFiles {
@@ -125,7 +126,7 @@ func folder(path, flag string) error {
 	case err != nil:
 		return fmt.Errorf("%s %s: %w (choose another %s)", flag, path, err, flag)
 	case !st.IsDir():
-		return fmt.Errorf("%s %s is %s, not a folder: choose another %s", flag, path, fileKind(st.Mode()), flag)
+		return fmt.Errorf("%s %s is %s, not a folder: choose another %s", flag, path, readfile.Kind(st.Mode()), flag)
 	}
 	return nil
 }

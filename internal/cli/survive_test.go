@@ -119,15 +119,23 @@ func TestCheckpointKept(t *testing.T) {
 			if tc.damage != nil {
 				tc.damage(out)
 			}
-			before := snapshot(t, out)
-			stdout, stderr, code := cliRun(t, append(completeArgs(out), tc.args...)...)
-			checkFailure(t, stderr, code, tc.code, tc.wants...)
-			if stdout != "" {
-				t.Errorf("a refused run trained: %q", stdout)
-			}
-			sameSnapshot(t, "-out", before, snapshot(t, out))
+			checkRefused(t, out, tc.code, tc.wants, append(completeArgs(out), tc.args...)...)
 		})
 	}
+}
+
+// checkRefused runs the command with args on the folder out: it must be
+// refused with status code and a one-line message naming wants, print
+// nothing (train nothing) and leave out as it was.
+func checkRefused(t *testing.T, out string, code int, wants []string, args ...string) {
+	t.Helper()
+	before := snapshot(t, out)
+	stdout, stderr, got := cliRun(t, args...)
+	checkFailure(t, stderr, got, code, wants...)
+	if stdout != "" {
+		t.Errorf("a refused run trained: %q", stdout)
+	}
+	sameSnapshot(t, "-out", before, snapshot(t, out))
 }
 
 // TestResumeRefusesOtherFlags changes one setting at a time: -resume must

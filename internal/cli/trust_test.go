@@ -140,13 +140,7 @@ func TestLatestVerified(t *testing.T) {
 			if err := os.WriteFile(p, tc.edit(b), 0o644); err != nil {
 				t.Fatal(err)
 			}
-			before := snapshot(t, out)
-			stdout, stderr, code := cliRun(t, append(completeArgs(out), tc.args...)...)
-			checkFailure(t, stderr, code, 1, tc.wants...)
-			if stdout != "" {
-				t.Errorf("a refused run trained: %q", stdout)
-			}
-			sameSnapshot(t, "-out", before, snapshot(t, out))
+			checkRefused(t, out, 1, tc.wants, append(completeArgs(out), tc.args...)...)
 		})
 	}
 }
@@ -205,13 +199,7 @@ func TestIdentity(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			out := completeRun(t)
-			before := snapshot(t, out)
-			stdout, stderr, code := cliRun(t, append(completeArgs(out), tc.args...)...)
-			checkFailure(t, stderr, code, 1, tc.wants...)
-			if stdout != "" {
-				t.Errorf("a refused run trained: %q", stdout)
-			}
-			sameSnapshot(t, "-out", before, snapshot(t, out))
+			checkRefused(t, out, 1, tc.wants, append(completeArgs(out), tc.args...)...)
 		})
 	}
 
