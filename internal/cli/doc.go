@@ -27,9 +27,9 @@
 // What a run promises (README, "Training that survives"): nothing the user
 // had is lost or silently changed. Every checkpoint file is covered by a
 // checksum; a checkpoint of another identity is refused with what differs;
-// nothing is removed that is not verified superseded; a set of outputs is
-// replaced only by a set as complete; lock files are what this package
-// makes, never a link.
+// nothing is removed that is not verified superseded; a finished set of
+// outputs is never replaced by a partial one; lock files are what this
+// package makes, never a link.
 //
 // The files stand in layers, each using only those below it: errors,
 // memory, identity, lock, env and record at the bottom; flags; values,

@@ -24,7 +24,8 @@ type start struct {
 
 // findStart decides where a run of identity id and epochs epochs starts,
 // from the checkpoint folder dir. With resume it loads the checkpoint,
-// which must be of this run and not past epochs. Without, a checkpoint of
+// which must be of this run and not past epochs (the parameters its run
+// loaded, which -resume does not name again, join id). Without, a checkpoint of
 // another run, a damaged one, or one further than epochs is never to be
 // replaced unless restart says so; one of this run that this run will
 // reach is replaced once this run has come as far.
@@ -44,7 +45,11 @@ func findStart(dir string, resume, restart bool, lr float64, id identity, epochs
 	case err != nil:
 		return start{}, fmt.Errorf("%w; this run would replace it: pass -restart to let it, or choose another -out (or -checkpoint)", err)
 	}
-	diff := id.diff(runIdentity(ck.Run, ck.Settings))
+	saved := runIdentity(ck.Run, ck.Settings)
+	if _, loaded := saved["load"]; resume && loaded && id["load"] == "" {
+		id["load"] = saved["load"] // -resume takes no -load: the checkpoint holds what it loaded
+	}
+	diff := id.diff(saved)
 	done := progressOf(ck.Result)
 	if !resume {
 		switch {

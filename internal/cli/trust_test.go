@@ -216,6 +216,18 @@ func TestIdentity(t *testing.T) {
 		}
 	})
 
+	t.Run("a -load run resumes", func(t *testing.T) {
+		out := t.TempDir()
+		load := filepath.Join("..", "..", "testdata", "hostile", "load-valid")
+		args := testArgs(out, "-limit", "64", "-hidden", "2")
+		if _, stderr, code := runStoppedAt(t, "epoch 0", append(args, "-load", load)...); code != exitInterrupted {
+			t.Fatalf("status %d: %s", code, stderr)
+		}
+		if _, stderr, code := cliRun(t, append(args, "-resume")...); code != 0 {
+			t.Errorf("-resume of a -load run: status %d: %s", code, stderr)
+		}
+	})
+
 	t.Run("-checkpoint is -out through a link", func(t *testing.T) {
 		dir := t.TempDir()
 		out, link := filepath.Join(dir, "out"), filepath.Join(dir, "link")
