@@ -170,13 +170,15 @@ func (p *Plan) finish(ctx context.Context, rep *reporter, model *graph.Model, re
 		}
 		return err // the first of the two, for a one-line message
 	})
+	again := "run again"
+	if p.epochs > 0 {
+		again += " with -resume"
+	}
 	switch {
 	case errors.Is(err, errKeep):
-		return fmt.Errorf("%w; %s keeps the outputs it had, which this run's, without it, would replace (run again to make them all)", notMade, p.out)
-	case err == nil && notMade != nil && p.epochs > 0:
-		return fmt.Errorf("%w; everything else is written in %s (run again with -resume to make the rest)", notMade, p.out)
+		return fmt.Errorf("%w; %s keeps the outputs it had, which this run's, without it, would replace (%s to make them all)", notMade, p.out, again)
 	case err == nil && notMade != nil:
-		return fmt.Errorf("%w; everything else is written in %s (run again to make the rest)", notMade, p.out)
+		return fmt.Errorf("%w; everything else is written in %s (%s to make the rest)", notMade, p.out, again)
 	}
 	return err
 }
