@@ -18,7 +18,6 @@ import (
 // the folders.
 type paths struct {
 	data, out, checkpoint, load, profile string
-	oneFolder                            bool // -checkpoint is -out, by identity, not by spelling
 }
 
 // mnistFiles are the four files of the MNIST folder.
@@ -67,7 +66,6 @@ func findPaths(f Flags, s settings, dataDir func() (string, error)) (paths, erro
 				return p, fmt.Errorf("-checkpoint %s is %s, an output of the run: choose another folder", p.checkpoint, w)
 			}
 		}
-		p.oneFolder = samePath(p.checkpoint, p.out)
 		written = append(written, filepath.Join(p.checkpoint, lockName))
 	}
 	if p.profile != "" {
