@@ -69,10 +69,6 @@ type LogLikelihood struct {
 	// and the BoundImages (LogZLowerBounds); the combined estimate is
 	// never below the best of them, Bounds.Best().
 	Bounds LogZBounds
-	// LogZLowerBound is Bounds.HiddenOff, Σ_i softplus(b_i).
-	//
-	// Deprecated: it is the weakest bound on a trained model; use Bounds.
-	LogZLowerBound float64
 
 	TestImages     int
 	TestFreeEnergy float64 // mean F(v) over the test images
@@ -189,7 +185,7 @@ func (ll *LogLikelihood) combine(bounds LogZBounds) {
 	}
 	ll.LogZ, ll.LogZLow, ll.LogZHigh, ll.Chosen = best.LogZ, best.Low, best.High, name
 	ll.RAISEBase = name
-	ll.Bounds, ll.LogZLowerBound = bounds, bounds.HiddenOff
+	ll.Bounds = bounds
 	if bound, _ := bounds.Best(); best.LogZ < bound {
 		ll.LogZ, ll.LogZLow, ll.LogZHigh, ll.Chosen = bound, bound, max(bound, best.High), "bound"
 	}

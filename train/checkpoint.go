@@ -60,9 +60,11 @@ func (s Sources) UnmarshalBinary(data []byte) error {
 }
 
 // Checkpoint file names. A checkpoint folder holds the file Latest, naming
-// the subfolder of the last complete checkpoint, and that subfolder holds
-// StateFile, the parameters as SaveParams writes them, the last batch with
-// its reconstruction and, with PCD, the persistent chain.
+// the subfolder of the last complete checkpoint and the SHA-256 of its
+// StateFile, and that subfolder holds StateFile (with the SHA-256 of every
+// other file), the parameters as SaveParams writes them, the last batch
+// with its reconstruction and, with PCD, the persistent chain: every file
+// is covered by a checksum.
 const (
 	Latest     = "latest"
 	StateFile  = "state.json"
@@ -76,8 +78,9 @@ const (
 var subfolder = regexp.MustCompile(`^epoch[0-9]{1,9}-batch[0-9]{1,9}-[0-9]{1,20}$`)
 
 // stateVersion changes when the checkpoint layout does. Version 2 added the
-// run's shape, the files' checksums and the caller's history.
-const stateVersion = 2
+// run's shape, the files' checksums and the caller's history; version 3
+// the state's own checksum, in Latest.
+const stateVersion = 3
 
 // maxStateBytes bounds what LoadCheckpoint reads of a state file: a run of
 // 100,000 epochs with a history record per epoch has a state of about 25 MB.
@@ -153,7 +156,12 @@ type Checkpoint struct {
 	History  json.RawMessage
 
 	random []byte // Sources.MarshalBinary
+	id     string // Latest's content
 }
+
+// ID returns the checkpoint's identity, as its folder's Latest names it:
+// its subfolder and the checksum of its state (see CheckpointID).
+func (ck *Checkpoint) ID() string { return ck.id }
 
 // Restore sets src's streams to the state saved with the checkpoint; src
 // must have been made by NewSources.
@@ -218,11 +226,12 @@ func SaveCheckpoint(dir string, ck Checkpoint, src Sources) error {
 	if err != nil {
 		return fmt.Errorf("cannot write a checkpoint: %w", err)
 	}
-	if err := writeCheckpoint(sub, m, res, st); err != nil {
+	sum, err := writeCheckpoint(sub, m, res, st)
+	if err != nil {
 		os.RemoveAll(sub)
 		return err
 	}
-	if err := atomicfile.WriteFile(filepath.Join(dir, Latest), []byte(filepath.Base(sub)+"\n")); err != nil {
+	if err := atomicfile.WriteFile(filepath.Join(dir, Latest), []byte(filepath.Base(sub)+" "+sum+"\n")); err != nil {
 		os.RemoveAll(sub)
 		return err
 	}
@@ -232,12 +241,16 @@ func SaveCheckpoint(dir string, ck Checkpoint, src Sources) error {
 
 // RemoveStale removes from the checkpoint folder dir what interrupted saves
 // left: subfolders that Latest does not name and temporary files of Latest.
-// It removes nothing unless Latest names a subfolder, so a folder whose
-// Latest is lost keeps its data for a person to look at. Only the program
-// that writes to dir may call it.
+// It removes nothing unless Latest names a subfolder whose state has the
+// checksum Latest gives, so a folder whose Latest is lost or damaged keeps
+// its data for a person to look at (the error wraps ErrNoCheckpoint or
+// ErrDamaged). Only the program that writes to dir may call it.
 func RemoveStale(dir string) error {
-	keep, err := latestName(dir)
+	keep, sum, err := readLatest(dir)
 	if err != nil {
+		return err
+	}
+	if _, err := readState(dir, keep, sum); err != nil {
 		return err
 	}
 	entries, err := os.ReadDir(dir)
@@ -256,7 +269,9 @@ func RemoveStale(dir string) error {
 	return errors.Join(errs...)
 }
 
-func writeCheckpoint(sub string, m *graph.Model, res *Result, st *state) error {
+// writeCheckpoint writes the files of a checkpoint into sub, StateFile
+// last, and returns StateFile's SHA-256.
+func writeCheckpoint(sub string, m *graph.Model, res *Result, st *state) (string, error) {
 	files := ParamFiles(m)
 	for _, f := range []struct {
 		name string
@@ -272,44 +287,81 @@ func writeCheckpoint(sub string, m *graph.Model, res *Result, st *state) error {
 		if err := atomicfile.Write(filepath.Join(sub, f.Name), func(w io.Writer) error {
 			return f.Write(io.MultiWriter(w, h))
 		}); err != nil {
-			return err
+			return "", err
 		}
 		st.Files[f.Name] = hex.EncodeToString(h.Sum(nil))
 	}
 	b, err := json.MarshalIndent(st, "", "  ")
 	if err != nil {
-		return fmt.Errorf("encoding the checkpoint state: %w", err)
+		return "", fmt.Errorf("encoding the checkpoint state: %w", err)
 	}
-	return atomicfile.WriteFile(filepath.Join(sub, StateFile), b)
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:]), atomicfile.WriteFile(filepath.Join(sub, StateFile), b)
 }
 
-// latestName returns the subfolder the file Latest in dir names.
-func latestName(dir string) (string, error) {
+// checksumHex matches a SHA-256 in hexadecimal.
+var checksumHex = regexp.MustCompile(`^[0-9a-f]{64}$`)
+
+// readLatest returns the subfolder the file Latest in dir names and the
+// checksum of its state.
+func readLatest(dir string) (name, sum string, err error) {
 	path := filepath.Join(dir, Latest)
-	name, err := readfile.ReadFile(path, maxLatestBytes)
+	b, err := readfile.ReadFile(path, maxLatestBytes)
 	if errors.Is(err, os.ErrNotExist) {
-		return "", fmt.Errorf("%s: %w (no %q file)", dir, ErrNoCheckpoint, Latest)
+		return "", "", fmt.Errorf("%s: %w (no %q file)", dir, ErrNoCheckpoint, Latest)
 	}
 	if err != nil {
-		return "", fmt.Errorf("%s: %w: %w", path, ErrDamaged, err)
+		return "", "", fmt.Errorf("%s: %w: %w", path, ErrDamaged, err)
 	}
-	base := strings.TrimSuffix(string(name), "\n")
-	if !subfolder.MatchString(base) {
-		return "", fmt.Errorf("%s: %w: %q does not name a checkpoint subfolder", path, ErrDamaged, base)
+	line, ok := strings.CutSuffix(string(b), "\n")
+	name, sum, _ = strings.Cut(line, " ")
+	switch {
+	case !ok || !subfolder.MatchString(name):
+		return "", "", fmt.Errorf("%s: %w: %q does not name a checkpoint subfolder", path, ErrDamaged, line)
+	case sum == "":
+		return "", "", fmt.Errorf("%s: %w: it gives no checksum of %s (written by an earlier version: checkpoints of other versions cannot be continued)", path, ErrDamaged, StateFile)
+	case !checksumHex.MatchString(sum):
+		return "", "", fmt.Errorf("%s: %w: %q is not the SHA-256 of a %s", path, ErrDamaged, sum, StateFile)
 	}
-	return base, nil
+	return name, sum, nil
+}
+
+// readState returns the StateFile of subfolder sub of dir, which must have
+// the SHA-256 sum.
+func readState(dir, sub, sum string) ([]byte, error) {
+	path := filepath.Join(dir, sub, StateFile)
+	b, err := readfile.ReadFile(path, maxStateBytes)
+	if err != nil {
+		return nil, fmt.Errorf("checkpoint %s: %w: %w", filepath.Join(dir, sub), ErrDamaged, err)
+	}
+	if got := sha256.Sum256(b); hex.EncodeToString(got[:]) != sum {
+		return nil, fmt.Errorf("checkpoint %s: %w: %s has changed since it was written (its checksum differs from the one %s gives)", filepath.Join(dir, sub), ErrDamaged, StateFile, Latest)
+	}
+	return b, nil
+}
+
+// CheckpointID returns the identity of the checkpoint in dir as its Latest
+// gives it, without reading the checkpoint: two calls that return the same
+// ID saw the same checkpoint. A folder without one gives an error wrapping
+// ErrNoCheckpoint, a Latest that names none one wrapping ErrDamaged.
+func CheckpointID(dir string) (string, error) {
+	name, sum, err := readLatest(dir)
+	if err != nil {
+		return "", err
+	}
+	return name + " " + sum, nil
 }
 
 // LoadCheckpoint reads the checkpoint SaveCheckpoint last completed in dir:
-// the model's parameters and where the run stands. A folder without one gives an error
-// wrapping ErrNoCheckpoint. Everything is checked before it is returned:
+// the model's parameters and where the run stands. A folder without one
+// gives an error wrapping ErrNoCheckpoint. Everything is checked before it is returned:
 // each file against the checksum saved with it, every array's shape
 // against the Run, the counters against the Run's batches per epoch, the
 // losses and the parameters for finite values, the random state; a
 // checkpoint that fails gives an error wrapping ErrDamaged that names what
 // is wrong, never a panic.
 func LoadCheckpoint(dir string) (*Checkpoint, error) {
-	base, err := latestName(dir)
+	base, sum, err := readLatest(dir)
 	if err != nil {
 		return nil, err
 	}
@@ -317,9 +369,9 @@ func LoadCheckpoint(dir string) (*Checkpoint, error) {
 	damaged := func(err error) error {
 		return fmt.Errorf("checkpoint %s: %w: %w", sub, ErrDamaged, err)
 	}
-	b, err := readfile.ReadFile(filepath.Join(sub, StateFile), maxStateBytes)
+	b, err := readState(dir, base, sum)
 	if err != nil {
-		return nil, damaged(err)
+		return nil, err
 	}
 	var version struct{ Version int }
 	if err := json.Unmarshal(b, &version); err != nil {
@@ -392,7 +444,7 @@ func LoadCheckpoint(dir string) (*Checkpoint, error) {
 	if err := setTrainingState(res, arrays); err != nil { // offsets, velocities (state.go)
 		return nil, damaged(err)
 	}
-	return &Checkpoint{Model: m, Result: res, Run: st.Run, Settings: st.Settings, History: st.History, random: st.Random}, nil
+	return &Checkpoint{Model: m, Result: res, Run: st.Run, Settings: st.Settings, History: st.History, random: st.Random, id: base + " " + sum}, nil
 }
 
 // check reports the first field of st out of range for its Run.

@@ -294,13 +294,15 @@ func TestCheckpointAtomic(t *testing.T) {
 // names the problem, and never panic.
 func TestCheckpointDamaged(t *testing.T) {
 	sub := func(t *testing.T, d string) string {
-		b, err := os.ReadFile(filepath.Join(d, Latest))
+		name, _, err := readLatest(d)
 		if err != nil {
 			t.Fatal(err)
 		}
-		return filepath.Join(d, strings.TrimSpace(string(b)))
+		return filepath.Join(d, name)
 	}
-	// editState rewrites state.json through edit, on the decoded JSON.
+	// editState rewrites state.json through edit, on the decoded JSON,
+	// and gives Latest its new checksum, as a writer of consistent but
+	// wrong checkpoints would: the checks behind the checksum see it.
 	editState := func(edit func(map[string]any)) func(*testing.T, string) {
 		return func(t *testing.T, d string) {
 			p := filepath.Join(sub(t, d), StateFile)
@@ -319,6 +321,7 @@ func TestCheckpointDamaged(t *testing.T) {
 			if err := os.WriteFile(p, b, 0o644); err != nil {
 				t.Fatal(err)
 			}
+			rehash(t, d)
 		}
 	}
 	run := func(key string, v any) func(*testing.T, string) {
@@ -367,6 +370,23 @@ func TestCheckpointDamaged(t *testing.T) {
 	}{
 		{"latest names nothing", writeFile(Latest, "\n"), "does not name"},
 		{"latest escapes", writeFile(Latest, "../x"), "does not name"},
+		{"latest of an earlier version", func(t *testing.T, d string) {
+			writeFile(Latest, filepath.Base(sub(t, d))+"\n")(t, d)
+		}, "no checksum"},
+		{"latest's checksum cut", func(t *testing.T, d string) {
+			b, _ := os.ReadFile(filepath.Join(d, Latest))
+			writeFile(Latest, string(b[:len(b)-2])+"\n")(t, d)
+		}, "is not the SHA-256"},
+		{"latest names a neighbour", func(t *testing.T, d string) {
+			b, _ := os.ReadFile(filepath.Join(d, Latest))
+			name, sum, _ := strings.Cut(string(b), " ")
+			writeFile(Latest, name+"1 "+sum)(t, d)
+		}, "no such file"},
+		{"state edited, its checksum not", func(t *testing.T, d string) {
+			p := filepath.Join(sub(t, d), StateFile)
+			b, _ := os.ReadFile(p)
+			os.WriteFile(p, bytes.Replace(b, []byte(`"loss_curve": [`), []byte(`"loss_curve": [ `), 1), 0o644)
+		}, "state.json has changed"},
 		{"latest is a folder", func(t *testing.T, d string) {
 			os.Remove(filepath.Join(d, Latest))
 			os.Mkdir(filepath.Join(d, Latest), 0o755)
@@ -438,6 +458,72 @@ func TestCheckpointDamaged(t *testing.T) {
 				t.Errorf("error %v, want ErrDamaged mentioning %q", err, tc.want)
 			}
 		})
+	}
+}
+
+// rehash gives the file Latest in dir the checksum of the state it names,
+// as it is now.
+func rehash(t *testing.T, dir string) {
+	t.Helper()
+	name, _, err := readLatest(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile(filepath.Join(dir, name, StateFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sum := sha256.Sum256(b)
+	if err := os.WriteFile(filepath.Join(dir, Latest), []byte(name+" "+hex.EncodeToString(sum[:])+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestRemoveStaleVerifies damages Latest in a folder that holds a
+// checkpoint and the subfolder of an interrupted save: RemoveStale must
+// refuse and remove nothing, and remove the stale subfolder once Latest is
+// whole again.
+func TestRemoveStaleVerifies(t *testing.T) {
+	dir := t.TempDir()
+	saveTestCheckpoint(t, dir, 1)
+	stale := filepath.Join(dir, "epoch2-batch0-123")
+	if err := os.Mkdir(stale, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	good, err := os.ReadFile(filepath.Join(dir, Latest))
+	if err != nil {
+		t.Fatal(err)
+	}
+	name, sum, _ := strings.Cut(string(good), " ")
+	neighbour := name[:len(name)-1] + "0" // one digit of the name changed: a neighbour that does not exist
+	if neighbour == name {
+		neighbour = name[:len(name)-1] + "1"
+	}
+	for _, latest := range []string{
+		neighbour + " " + sum,
+		name + " " + strings.Repeat("0", 64) + "\n",
+		name + "\n",
+	} {
+		if err := os.WriteFile(filepath.Join(dir, Latest), []byte(latest), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if err := RemoveStale(dir); !errors.Is(err, ErrDamaged) {
+			t.Errorf("latest %q: RemoveStale gave %v, want ErrDamaged", latest, err)
+		}
+		for _, d := range []string{stale, filepath.Join(dir, name)} {
+			if _, err := os.Stat(d); err != nil {
+				t.Errorf("latest %q: RemoveStale removed %s", latest, filepath.Base(d))
+			}
+		}
+	}
+	if err := os.WriteFile(filepath.Join(dir, Latest), good, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := RemoveStale(dir); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(stale); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("with latest whole, the stale subfolder is still there: %v", err)
 	}
 }
 

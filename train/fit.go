@@ -46,12 +46,15 @@ const EvalTrainImages = 10000
 
 // EvalImages binarizes the evaluation images of a run seeded with seed: all
 // of test, then the first EvalTrainImages of trainSet (fewer if it is
-// smaller), from one stream. The CLI's -eval and -ais and compare/goeval
-// read the same images for the same seed.
+// smaller; none if it is nil), from one stream. The CLI's -eval and -ais
+// and compare/goeval read the same images for the same seed.
 func EvalImages(seed uint64, test, trainSet *Dataset) (testV, trainV []float32) {
 	src := rand.New(rng.NewStream(seed, rng.EvalData))
 	testV = make([]float32, test.N*Pixels)
 	Binarize(testV, test.Images, src)
+	if trainSet == nil {
+		return testV, nil
+	}
 	n := min(EvalTrainImages, trainSet.N)
 	trainV = make([]float32, n*Pixels)
 	Binarize(trainV, trainSet.Images[:n*Pixels], src)
@@ -104,33 +107,55 @@ type Config struct {
 	OnBatch func(epoch, batch, batches int, loss float32)
 }
 
-// Validate reports the first invalid setting.
+// A SettingError reports a Config setting out of range, or one that needs
+// another: Field names it as in Config ("BatchSize", or "LearnRate.End" for
+// a schedule's), Use says what to use instead, and Needs names the field it
+// needs, when that is the problem. Callers such as a command line map the
+// fields to their own names.
+type SettingError struct {
+	Field string
+	Value any
+	Use   string
+	Needs string
+}
+
+func (e *SettingError) Error() string {
+	if e.Needs != "" {
+		return fmt.Sprintf("train: Config.%s %v needs Config.%s", e.Field, e.Value, e.Needs)
+	}
+	return fmt.Sprintf("train: Config.%s %v: use %s", e.Field, e.Value, e.Use)
+}
+
+// Validate reports the first invalid setting as a *SettingError.
 func (c Config) Validate() error {
+	bad := func(field string, value any, use string) error {
+		return &SettingError{Field: field, Value: value, Use: use}
+	}
 	switch {
 	case c.Epochs < 1:
-		return fmt.Errorf("epochs %d: use at least 1 epoch", c.Epochs)
-	case c.BatchSize < 1:
-		return fmt.Errorf("batch %d: use at least 1 image per batch", c.BatchSize)
+		return bad("Epochs", c.Epochs, "at least 1 epoch")
+	case c.BatchSize < 1 || c.BatchSize > MaxImages:
+		return bad("BatchSize", c.BatchSize, fmt.Sprintf("1 to %d images per batch", MaxImages))
 	case c.K < 1:
-		return fmt.Errorf("k %d: use at least 1 Gibbs step", c.K)
-	case c.Chains < 0:
-		return fmt.Errorf("chains %d: use 0 (one per image of the batch) or a positive number", c.Chains)
+		return bad("K", c.K, "at least 1 Gibbs step")
+	case c.Chains < 0 || c.Chains > MaxImages:
+		return bad("Chains", c.Chains, fmt.Sprintf("0 (one per image of the batch) to %d", MaxImages))
 	case c.Chains > 0 && !c.Persistent:
-		return fmt.Errorf("chains %d without persistent chains: add -pcd, or drop -chains", c.Chains)
+		return &SettingError{Field: "Chains", Value: c.Chains, Needs: "Persistent"}
 	case !(c.WeightDecay >= 0) || math.IsInf(c.WeightDecay, 0):
-		return fmt.Errorf("weight-decay %v: use a finite number ≥ 0, e.g. 1e-4", c.WeightDecay)
+		return bad("WeightDecay", c.WeightDecay, "a finite number ≥ 0, e.g. 1e-4")
 	case !(c.OffsetRate >= 0 && c.OffsetRate <= 1):
-		return fmt.Errorf("offset-rate %v: use a number in [0, 1], e.g. 0.01", c.OffsetRate)
+		return bad("OffsetRate", c.OffsetRate, "a number in [0, 1], e.g. 0.01")
 	case c.OffsetRate > 0 && !c.Centered:
-		return fmt.Errorf("offset-rate %v for a model that is not centered: add -centered", c.OffsetRate)
+		return &SettingError{Field: "OffsetRate", Value: c.OffsetRate, Needs: "Centered"}
 	}
 	if c.LearnRate.Set() {
-		if err := c.LearnRate.Validate("lr", 0, math.MaxFloat32, true); err != nil {
+		if err := c.LearnRate.Validate("LearnRate", 0, math.MaxFloat32, true); err != nil {
 			return err
 		}
 	}
 	if c.Momentum.Set() {
-		if err := c.Momentum.Validate("momentum", 0, math.Nextafter(1, 0), false); err != nil {
+		if err := c.Momentum.Validate("Momentum", 0, math.Nextafter(1, 0), false); err != nil {
 			return err
 		}
 	}
@@ -200,8 +225,28 @@ type Result struct {
 }
 
 // ErrDiverged reports a loss that is no longer a finite number or has run
-// away past DivergedLoss.
+// away past DivergedLoss; FitContext's error is a *DivergedError.
 var ErrDiverged = errors.New("training diverged")
+
+// A DivergedError says where training diverged: the epoch and the batch
+// (from 0), and the batch's loss, computed before its step, or the
+// parameters' first value that is not finite, found after the epoch's
+// last step (Params).
+type DivergedError struct {
+	Epoch, Batch int
+	Loss         float64
+	Params       error
+}
+
+func (e *DivergedError) Error() string {
+	if e.Params != nil {
+		return fmt.Sprintf("%v in epoch %d, batch %d: %v", ErrDiverged, e.Epoch, e.Batch, e.Params)
+	}
+	return fmt.Sprintf("%v in epoch %d, batch %d (loss %v)", ErrDiverged, e.Epoch, e.Batch, e.Loss)
+}
+
+// Unwrap returns ErrDiverged.
+func (e *DivergedError) Unwrap() error { return ErrDiverged }
 
 // DivergedLoss is the batch loss magnitude taken as divergence. A healthy
 // CD loss on MNIST is of order 10 (the script's epochs print −8.3 and −6.7,
@@ -224,11 +269,10 @@ func Fit(t *graph.Trainer, d *Dataset, cfg Config, src Sources, onEpoch func(Epo
 // must be in the state they had then); the returned Result extends it.
 // When ctx is cancelled, FitContext finishes the current batch and returns
 // the Result so far with an error wrapping ctx.Err(); that batch is its
-// LastData. A loss that is NaN,
-// ±Inf or beyond ±DivergedLoss stops the run with an error wrapping
-// ErrDiverged that names the epoch and batch; the model then holds the
-// diverged parameters. After an error other than a cancellation, the
-// Result's LastData is the last batch of the last completed epoch.
+// LastData. A loss that is NaN, ±Inf or beyond ±DivergedLoss stops the run
+// with a *DivergedError; the model then holds the diverged parameters.
+// After an error other than a cancellation, the Result's LastData is the
+// last batch of the last completed epoch.
 func FitContext(ctx context.Context, t *graph.Trainer, d *Dataset, cfg Config, src Sources, from *Result, onEpoch func(Epoch) error) (*Result, error) {
 	m := t.Model()
 	if err := cfg.Validate(); err != nil {
@@ -293,7 +337,7 @@ func FitContext(ctx context.Context, t *graph.Trainer, d *Dataset, cfg Config, s
 				return res, fmt.Errorf("train: epoch %d, batch %d: %w", epoch, batches, err)
 			}
 			if !(math.Abs(float64(loss)) <= DivergedLoss) { // also NaN
-				return res, fmt.Errorf("%w in epoch %d, batch %d (loss %v): try a smaller learning rate (-lr)", ErrDiverged, epoch, batches, loss)
+				return res, &DivergedError{Epoch: epoch, Batch: batches, Loss: float64(loss)}
 			}
 			sum += float64(loss)
 			res.addToCurve(batches, perEpoch, loss)
@@ -318,7 +362,7 @@ func FitContext(ctx context.Context, t *graph.Trainer, d *Dataset, cfg Config, s
 			}
 		}
 		if err := m.CheckFinite(); err != nil {
-			return res, fmt.Errorf("%w in epoch %d, batch %d: %w; try a smaller learning rate (-lr)", ErrDiverged, epoch, batches-1, err)
+			return res, &DivergedError{Epoch: epoch, Batch: batches - 1, Loss: math.NaN(), Params: err}
 		}
 		e := Epoch{Epoch: epoch, Loss: sum / float64(batches), Batches: batches, Duration: time.Since(start), Result: res}
 		res.Losses = append(res.Losses, e.Loss)

@@ -6,6 +6,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 
@@ -139,8 +140,9 @@ func TestFitStops(t *testing.T) {
 		src := NewSources(1)
 		m := newTestTrainer(t, 8, 1e4, src)
 		_, err := Fit(m, data, Config{Epochs: 3, BatchSize: 64, K: 1}, src, nil)
-		if !errors.Is(err, ErrDiverged) {
-			t.Fatalf("lr 1e4: error %v, want ErrDiverged", err)
+		var d *DivergedError
+		if !errors.Is(err, ErrDiverged) || !errors.As(err, &d) || d.Epoch < 0 || d.Batch < 0 || strings.Contains(err.Error(), "-lr") {
+			t.Fatalf("lr 1e4: error %v, want a *DivergedError that names no flag", err)
 		}
 	})
 	t.Run("callback error", func(t *testing.T) {

@@ -272,7 +272,7 @@ func FuzzLoadCheckpoint(f *testing.F) {
 	if err := SaveCheckpoint(dir, Checkpoint{Model: m.Model(), Result: res, Run: cfg.Run(3, d.N), Settings: map[string]string{"seed": "1"}, History: json.RawMessage("[1]")}, src); err != nil {
 		f.Fatal(err)
 	}
-	sub, err := latestName(dir)
+	sub, _, err := readLatest(dir)
 	if err != nil {
 		f.Fatal(err)
 	}
@@ -296,6 +296,7 @@ func FuzzLoadCheckpoint(f *testing.F) {
 		if err := os.WriteFile(state, data, 0o644); err != nil {
 			t.Fatal(err)
 		}
+		rehash(t, dir) // the checks behind the checksum
 		ck, err := LoadCheckpoint(dir)
 		if err != nil {
 			return

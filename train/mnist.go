@@ -55,6 +55,9 @@ func (d *Dataset) Head(n int) *Dataset {
 	return &Dataset{Images: d.Images[:n*Pixels], Labels: d.Labels[:n], N: n}
 }
 
+// ErrNoData reports that DataDir found no MNIST files.
+var ErrNoData = errors.New("no MNIST data")
+
 // DataDir returns the folder of the MNIST files bundled with the GoMNIST
 // module: in the module cache, at the version this program was built with,
 // or as the go command resolves it from the current module.
@@ -79,7 +82,7 @@ func DataDir() (string, error) {
 	if dir := strings.TrimSpace(string(out)); err == nil && dir != "" {
 		return filepath.Join(dir, "data"), nil
 	}
-	return "", errors.New("cannot find the MNIST files of module " + gomnistPath + ": run 'go mod download " + gomnistPath + "' in this module, or pass -data DIR")
+	return "", fmt.Errorf("%w: cannot find the MNIST files of module %s: run 'go mod download %s' in this module", ErrNoData, gomnistPath, gomnistPath)
 }
 
 func modCache() string {
@@ -161,7 +164,7 @@ func errEOF(err error) error {
 func readIDXFile(path string, magic uint32, dims []uint32) ([]byte, int, error) {
 	f, err := readfile.Open(path) // a regular file: a FIFO or a device would block or never end
 	if err != nil {
-		return nil, 0, fmt.Errorf("cannot open MNIST file: %w (pass -data DIR with the four MNIST .gz files)", err)
+		return nil, 0, fmt.Errorf("cannot open MNIST file: %w", err)
 	}
 	defer f.Close()
 	st, err := f.Stat()

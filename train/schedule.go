@@ -74,28 +74,49 @@ func (s Schedule) At(epoch, batch, batches, epochs int) float64 {
 	return s.Start + (s.End-s.Start)*t
 }
 
-// Validate reports a schedule whose values lie outside [lo, hi] (or
-// (0, hi] with positive), or that cannot be followed.
+// Validate reports, as a *SettingError whose Field is name and the
+// schedule's field ("LearnRate.End"), a schedule whose values lie outside
+// [lo, hi] (or (0, hi] with positive), in float64 or in float32, the
+// precision of the model that follows it, or that cannot be followed.
+// Between two valid ends every value of a schedule is valid too.
 func (s Schedule) Validate(name string, lo, hi float64, positive bool) error {
-	for _, x := range []float64{s.Start, s.End} {
-		if math.IsNaN(x) || x < lo || x > hi || positive && x <= 0 {
-			interval := fmt.Sprintf("[%g, %g]", lo, hi)
-			if positive {
-				interval = fmt.Sprintf("(0, %g]", hi)
-			}
-			return fmt.Errorf("%s %v: use a value in %s", name, x, interval)
+	interval := fmt.Sprintf("[%g, %g]", lo, hi)
+	if positive {
+		interval = fmt.Sprintf("(0, %g]", hi)
+	}
+	inside := func(x float64) bool { return x >= lo && x <= hi && (!positive || x > 0) } // false for NaN
+	for _, end := range []struct {
+		field string
+		x     float64
+	}{{".Start", s.Start}, {".End", s.End}} {
+		x, x32 := end.x, float64(float32(end.x))
+		if inside(x) && inside(x32) {
+			continue
 		}
+		use := "a value in " + interval
+		if x32 == 0 || math.IsInf(x32, 0) || inside(x) { // float32 makes it another value
+			use += fmt.Sprintf(" that float32, the model's precision, holds (it makes %v %v)", x, float32(x))
+		}
+		return &SettingError{Field: name + end.field, Value: x, Use: use}
 	}
 	switch {
 	case s.From < 0:
-		return fmt.Errorf("%s: the schedule starts at epoch %d: use 0 or later", name, s.From)
+		return &SettingError{Field: name + ".From", Value: s.From, Use: "epoch 0 or later"}
 	case s.Shape < ShapeStep || s.Shape > ShapeGeometric:
-		return fmt.Errorf("%s: unknown schedule shape %v", name, s.Shape)
+		return &SettingError{Field: name + ".Shape", Value: s.Shape, Use: "step, linear or geometric"}
 	case s.Shape == ShapeGeometric && (s.Start <= 0 || s.End <= 0):
-		return fmt.Errorf("%s: a geometric schedule needs values > 0, not %v and %v", name, s.Start, s.End)
+		return &SettingError{Field: name + ".Shape", Value: s.Shape, Use: fmt.Sprintf("linear or step: a geometric schedule needs values > 0, not %v and %v", s.Start, s.End)}
 	}
 	return nil
 }
+
+// DependsOnEpochs reports whether the values s takes depend on the run's
+// number of epochs: a linear or geometric change spans the run's end.
+func (s Schedule) DependsOnEpochs() bool { return s.Start != s.End && s.Shape != ShapeStep }
+
+// Max and Min return the largest and the smallest value s takes.
+func (s Schedule) Max() float64 { return math.Max(s.Start, s.End) }
+func (s Schedule) Min() float64 { return math.Min(s.Start, s.End) }
 
 func (s Schedule) String() string {
 	if s.Start == s.End {

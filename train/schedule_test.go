@@ -1,6 +1,7 @@
 package train
 
 import (
+	"errors"
 	"math"
 	"testing"
 )
@@ -36,28 +37,39 @@ func TestScheduleAt(t *testing.T) {
 	}
 }
 
+// TestConfigValidateTraining checks that each invalid setting is refused
+// with a *SettingError naming its field (and the field it needs).
 func TestConfigValidateTraining(t *testing.T) {
 	base := Config{Epochs: 1, BatchSize: 10, K: 1}
 	for _, tc := range []struct {
-		name string
-		edit func(*Config)
+		name         string
+		edit         func(*Config)
+		field, needs string
 	}{
-		{"negative chains", func(c *Config) { c.Persistent, c.Chains = true, -1 }},
-		{"chains without PCD", func(c *Config) { c.Chains = 10 }},
-		{"negative weight decay", func(c *Config) { c.WeightDecay = -1e-4 }},
-		{"NaN weight decay", func(c *Config) { c.WeightDecay = math.NaN() }},
-		{"offset rate above 1", func(c *Config) { c.Centered, c.OffsetRate = true, 2 }},
-		{"offset rate without centering", func(c *Config) { c.OffsetRate = 0.01 }},
-		{"momentum 1", func(c *Config) { c.Momentum = Constant(1) }},
-		{"negative momentum", func(c *Config) { c.Momentum = Schedule{Start: -0.5, End: 0.9} }},
-		{"learning rate to 0", func(c *Config) { c.LearnRate = Schedule{Start: 0.1, End: 0, Shape: ShapeLinear} }},
-		{"geometric to a negative rate", func(c *Config) { c.LearnRate = Schedule{Start: 0.1, End: -1, Shape: ShapeGeometric} }},
-		{"schedule from epoch −1", func(c *Config) { c.LearnRate = Schedule{Start: 0.1, End: 0.01, From: -1} }},
+		{"no epochs", func(c *Config) { c.Epochs = 0 }, "Epochs", ""},
+		{"batch larger than a file", func(c *Config) { c.BatchSize = MaxImages + 1 }, "BatchSize", ""},
+		{"negative chains", func(c *Config) { c.Persistent, c.Chains = true, -1 }, "Chains", ""},
+		{"more chains than a file has images", func(c *Config) { c.Persistent, c.Chains = true, MaxImages+1 }, "Chains", ""},
+		{"chains without PCD", func(c *Config) { c.Chains = 10 }, "Chains", "Persistent"},
+		{"negative weight decay", func(c *Config) { c.WeightDecay = -1e-4 }, "WeightDecay", ""},
+		{"NaN weight decay", func(c *Config) { c.WeightDecay = math.NaN() }, "WeightDecay", ""},
+		{"offset rate above 1", func(c *Config) { c.Centered, c.OffsetRate = true, 2 }, "OffsetRate", ""},
+		{"offset rate without centering", func(c *Config) { c.OffsetRate = 0.01 }, "OffsetRate", "Centered"},
+		{"momentum 1", func(c *Config) { c.Momentum = Constant(1) }, "Momentum.Start", ""},
+		{"momentum 1 in float32", func(c *Config) { c.Momentum = Schedule{Start: 0.5, End: 1 - 1e-9, From: 1} }, "Momentum.End", ""},
+		{"negative momentum", func(c *Config) { c.Momentum = Schedule{Start: -0.5, End: 0.9} }, "Momentum.Start", ""},
+		{"learning rate to 0", func(c *Config) { c.LearnRate = Schedule{Start: 0.1, End: 0, Shape: ShapeLinear} }, "LearnRate.End", ""},
+		{"learning rate 0 in float32", func(c *Config) { c.LearnRate = Schedule{Start: 0.1, End: 1e-50, Shape: ShapeGeometric} }, "LearnRate.End", ""},
+		{"learning rate beyond float32", func(c *Config) { c.LearnRate = Schedule{Start: 1e39, End: 0.1, Shape: ShapeLinear} }, "LearnRate.Start", ""},
+		{"geometric to a negative rate", func(c *Config) { c.LearnRate = Schedule{Start: 0.1, End: -1, Shape: ShapeGeometric} }, "LearnRate.End", ""},
+		{"schedule from epoch −1", func(c *Config) { c.LearnRate = Schedule{Start: 0.1, End: 0.01, From: -1} }, "LearnRate.From", ""},
 	} {
 		c := base
 		tc.edit(&c)
-		if err := c.Validate(); err == nil {
-			t.Errorf("%s: accepted", tc.name)
+		err := c.Validate()
+		var se *SettingError
+		if !errors.As(err, &se) || se.Field != tc.field || se.Needs != tc.needs {
+			t.Errorf("%s: error %v, want a *SettingError of %s (needing %q)", tc.name, err, tc.field, tc.needs)
 		}
 	}
 	good := base

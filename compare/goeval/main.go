@@ -18,6 +18,7 @@ import (
 
 	"gorbm.dev/gorbm/compare/report"
 	"gorbm.dev/gorbm/internal/atomicfile"
+	"gorbm.dev/gorbm/internal/evaluate"
 	"gorbm.dev/gorbm/internal/rng"
 	"gorbm.dev/gorbm/metrics"
 	"gorbm.dev/gorbm/train"
@@ -213,9 +214,9 @@ func reportCmd(args []string) error {
 
 // loglikCmd estimates, for saved parameters, what gorbm -seed S -ais prints
 // and the last line of its -eval table (pseudo-log-likelihood and the
-// other test metrics): the same images, streams and estimators, without
-// training again. The training set's pixel marginals are all 60,000
-// images' (gorbm's without -limit).
+// other test metrics), through the command's own pipeline
+// (internal/evaluate), without training again. The training set's pixel
+// marginals are all 60,000 images' (gorbm's without -limit).
 func loglikCmd(args []string) error {
 	fs := flag.NewFlagSet("goeval loglik", flag.ExitOnError)
 	data := fs.String("data", "", "folder with the MNIST .gz files (default: GoMNIST's)")
@@ -243,12 +244,7 @@ func loglikCmd(args []string) error {
 	if err != nil {
 		return err
 	}
-	test, trainV := train.EvalImages(*seed, testSet, trainSet)
-	marg, err := metrics.PixelMarginals(trainSet.Images, trainSet.N, train.Pixels)
-	if err != nil {
-		return err
-	}
-	bs, err := metrics.Schedule(*betas)
+	images, err := evaluate.NewData(*seed, testSet, trainSet)
 	if err != nil {
 		return err
 	}
@@ -267,14 +263,9 @@ func loglikCmd(args []string) error {
 		PLL         *float64 `json:"pseudo_log_likelihood"`
 		Warnings    []string `json:"warnings"`
 		Seconds     float64  `json:"seconds"`
-		LogZBound   float64  `json:"log_z_lower_bound"` // the best of metrics.LogZBounds
+		LogZBound   float64  `json:"log_z_lower_bound"` // the best of the cheap bounds (evaluate.Bounds)
 	}
-	finite := func(x float64) *float64 {
-		if math.IsInf(x, 0) || math.IsNaN(x) {
-			return nil
-		}
-		return &x
-	}
+	finite := evaluate.Finite
 	var results []result
 	for _, dir := range fs.Args() {
 		m, err := train.LoadParams(dir)
@@ -282,30 +273,38 @@ func loglikCmd(args []string) error {
 			return err
 		}
 		start := time.Now()
-		ll, err := metrics.EstimateLogLikelihood(context.Background(), m, test, testSet.N,
-			metrics.LogLikelihoodOptions{Marginals: marg, Betas: bs, Chains: *chains, RAISEImages: *raise, BoundImages: trainV}, rng.New(*seed, rng.AIS))
+		ll, err := images.LogLikelihood(context.Background(), m, evaluate.Options{Betas: *betas, Chains: *chains, RAISEImages: *raise})
 		if err != nil {
 			return fmt.Errorf("%s: %w", dir, err)
 		}
-		rep, err := metrics.Evaluate(m, test, testSet.N, trainV, len(trainV)/train.Pixels, rand.New(rng.NewStream(*seed, rng.Eval)), nil)
+		rep, err := images.Metrics(m, nil)
 		if err != nil {
 			return fmt.Errorf("%s: %w", dir, err)
 		}
-		r := result{Params: dir, TestLogProb: finite(ll.TestLogProb), LogZ: finite(ll.LogZ), LogZLow: finite(ll.LogZLow), LogZHigh: finite(ll.LogZHigh),
+		ll.Seconds = time.Since(start).Seconds()
+		r := result{Params: dir, TestLogProb: finite(ll.TestLogProb), LogZ: finite(ll.LogZ), LogZLow: ll.LogZLow, LogZHigh: finite(ll.LogZHigh),
 			Chosen: ll.Chosen, RAISE: finite(ll.RAISE.LogProb), RAISEStdErr: finite(ll.RAISE.StdErr), RAISEImages: ll.RAISE.Images,
-			PLL: finite(rep.PseudoLogLikelihood), Warnings: ll.Warnings, Seconds: time.Since(start).Seconds()}
+			PLL: finite(rep.PseudoLogLikelihood), Warnings: ll.Warnings, Seconds: ll.Seconds}
+		low := math.Inf(-1)
+		if ll.LogZLow != nil {
+			low = *ll.LogZLow
+		}
 		fmt.Printf("%s: test log p %.2f (AIS, %s; log Z %.2f, −3σ %.2f, +3σ %.2f), RAISE %.2f ± %.2f on %d images, PLL %.2f, %d warnings, %.0f s\n",
-			dir, ll.TestLogProb, ll.Chosen, ll.LogZ, ll.LogZLow, ll.LogZHigh, ll.RAISE.LogProb, ll.RAISE.StdErr, ll.RAISE.Images, rep.PseudoLogLikelihood, len(ll.Warnings), r.Seconds)
+			dir, ll.TestLogProb, ll.Chosen, ll.LogZ, low, ll.LogZHigh, ll.RAISE.LogProb, ll.RAISE.StdErr, ll.RAISE.Images, rep.PseudoLogLikelihood, len(ll.Warnings), r.Seconds)
 		b := ll.Bounds
-		fmt.Printf("  log Z at least: %.2f (every hidden unit off), %.2f (every visible unit off), %.2f (the terms of %d distinct test and training images)\n",
-			b.HiddenOff, b.VisibleOff, b.Images, b.DistinctImages)
-		if up, ok := ll.TestLogProbUpperBound(); ok {
-			fmt.Printf("  so the average test log p is at most %.2f\n", up)
+		images := "none"
+		if b.Images != nil {
+			images = fmt.Sprintf("%.2f", *b.Images)
+		}
+		fmt.Printf("  log Z at least: %.2f (every hidden unit off), %.2f (every visible unit off), %s (the terms of %d distinct test and training images)\n",
+			b.HiddenOff, b.VisibleOff, images, b.DistinctImages)
+		if ll.TestLogProbBound != nil {
+			fmt.Printf("  so the average test log p is at most %.2f\n", *ll.TestLogProbBound)
 		}
 		for _, w := range ll.Warnings {
 			fmt.Println("  warning:", w)
 		}
-		r.LogZBound, _ = b.Best()
+		r.LogZBound = b.Best
 		results = append(results, r)
 	}
 	if *out == "" {

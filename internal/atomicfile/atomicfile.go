@@ -78,6 +78,7 @@ func stage(path string, write func(io.Writer) error) (tmp string, err error) {
 type Set struct {
 	mu      sync.Mutex
 	pending []staged
+	remove  []string
 }
 
 type staged struct{ path, tmp string }
@@ -102,6 +103,16 @@ func (s *Set) WriteFile(path string, data []byte) error {
 	})
 }
 
+// Remove has Commit remove path after it has renamed every staged file: a
+// file of the set that the new set does not make again, which would
+// otherwise stand beside the new files as if it were one of them. A path
+// that does not exist is no error.
+func (s *Set) Remove(path string) {
+	s.mu.Lock()
+	s.remove = append(s.remove, path)
+	s.mu.Unlock()
+}
+
 // Paths returns the paths staged and not yet committed, in the order they
 // were staged.
 func (s *Set) Paths() []string {
@@ -115,9 +126,10 @@ func (s *Set) Paths() []string {
 }
 
 // Commit renames every staged file over its target, in the order they
-// were staged, and syncs their folders. It returns the paths it renamed;
-// after an error, those not renamed keep their old content and their
-// temporary files are removed.
+// were staged, then removes the paths given to Remove, and syncs their
+// folders. It returns the paths it renamed; after an error, those not
+// renamed keep their old content and their temporary files are removed,
+// and nothing is removed.
 func (s *Set) Commit() (done []string, err error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -127,13 +139,21 @@ func (s *Set) Commit() (done []string, err error) {
 			for _, g := range s.pending[i:] {
 				os.Remove(g.tmp)
 			}
-			s.pending = nil
+			s.pending, s.remove = nil, nil
 			return done, fmt.Errorf("writing %s: %w", f.path, err)
 		}
 		done = append(done, f.path)
 		dirs[filepath.Dir(f.path)] = true
 	}
 	s.pending = nil
+	for _, p := range s.remove {
+		if err := os.Remove(p); err != nil && !errors.Is(err, os.ErrNotExist) {
+			s.remove = nil
+			return done, fmt.Errorf("removing %s: %w", p, err)
+		}
+		dirs[filepath.Dir(p)] = true
+	}
+	s.remove = nil
 	for dir := range dirs {
 		if err := SyncDir(dir); err != nil {
 			return done, fmt.Errorf("syncing %s: %w", dir, err)
@@ -149,7 +169,7 @@ func (s *Set) Abort() {
 	for _, f := range s.pending {
 		os.Remove(f.tmp)
 	}
-	s.pending = nil
+	s.pending, s.remove = nil, nil
 }
 
 // RemoveTemp removes the temporary files that Write and Set would leave

@@ -122,6 +122,34 @@ func TestSet(t *testing.T) {
 	}
 	onlyTargets("after Commit")
 
+	// A set that does not make c.json again removes the old one, and only
+	// when it commits.
+	stale := filepath.Join(dir, "d.png")
+	if err := os.WriteFile(stale, []byte("old d.png"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.WriteFile(filepath.Join(dir, names[0]), []byte("newer a")); err != nil {
+		t.Fatal(err)
+	}
+	s.Remove(stale)
+	s.Remove(filepath.Join(dir, "never.png"))
+	s.Abort()
+	if _, err := os.Stat(stale); err != nil {
+		t.Errorf("an aborted set removed a file: %v", err)
+	}
+	if err := s.WriteFile(filepath.Join(dir, names[0]), []byte("new a.png")); err != nil {
+		t.Fatal(err)
+	}
+	s.Remove(stale)
+	s.Remove(filepath.Join(dir, "never.png"))
+	if _, err := s.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(stale); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("a committed set left the file it removes: %v", err)
+	}
+	onlyTargets("after a Commit with a removal")
+
 	// What a killed writer leaves: temporary files of every target.
 	for _, n := range names {
 		if err := os.WriteFile(filepath.Join(dir, atomicfile.TempPrefix(n)+"123"), nil, 0o644); err != nil {

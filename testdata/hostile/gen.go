@@ -1,7 +1,8 @@
 //go:build ignore
 
-// gen writes the crafted files of the hostile-input tests (hostile_test.go)
-// into this folder: go run testdata/hostile/gen.go (from the module root).
+// gen writes the crafted files of the hostile-input tests
+// (internal/cli/hostile_test.go) into this folder: go run
+// testdata/hostile/gen.go (from the module root).
 // Each folder is one -load or -data input; the comments below say what is
 // wrong with each.
 package main

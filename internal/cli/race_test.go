@@ -1,6 +1,6 @@
 //go:build race
 
-package main
+package cli
 
 // raceEnabled reports a build with the race detector, whose shadow memory
 // makes the peak memory of a run meaningless for TestMemoryFromAbove.

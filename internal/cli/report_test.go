@@ -1,10 +1,13 @@
-package main
+package cli
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
+	"fmt"
 	"image"
 	_ "image/png"
+	"io"
 	"math"
 	"os"
 	"path/filepath"
@@ -45,11 +48,15 @@ func TestReportFiles(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			out := t.TempDir()
-			o := testOptions(t, out) // 50 hidden units, 2 epochs
-			o.report = reportOptions{eval: tc.eval, ais: tc.ais, aisBetas: 100, aisChains: 10, raiseImages: 10,
-				sampleChains: 4, sampleSteps: 20, sampleEach: 5, sampleFrom: tc.from}
+			args := []string{"-sample-chains", "4", "-sample-from", tc.from} // 50 hidden units, 2 epochs
+			if tc.eval {
+				args = append(args, "-eval")
+			}
+			if tc.ais {
+				args = append(args, "-ais", "-ais-betas", "100", "-ais-chains", "10", "-raise-images", "10")
+			}
 			var stdout bytes.Buffer
-			if err := run(o, &stdout); err != nil {
+			if err := testPlan(t, out, args...).Run(context.Background(), Env{Stdout: &stdout}); err != nil {
 				t.Fatal(err)
 			}
 			log := stdout.String()
@@ -116,45 +123,44 @@ func TestReportFiles(t *testing.T) {
 func TestReportFlagValidation(t *testing.T) {
 	for _, tc := range []struct {
 		name string
-		mod  func(r *reportOptions)
+		args []string
 	}{
-		{"1 beta", func(r *reportOptions) { r.aisBetas = 1 }},
-		{"3 betas", func(r *reportOptions) { r.aisBetas = 3 }},
-		{"negative betas", func(r *reportOptions) { r.aisBetas = -5 }},
-		{"too many betas", func(r *reportOptions) { r.aisBetas = metrics.MaxBetas + 1 }},
-		{"max-int betas", func(r *reportOptions) { r.aisBetas = math.MaxInt }},
-		{"0 AIS chains", func(r *reportOptions) { r.aisChains = 0 }},
-		{"1 AIS chain", func(r *reportOptions) { r.aisChains = 1 }},
-		{"too many AIS chains", func(r *reportOptions) { r.aisChains = metrics.MaxChains + 1 }},
-		{"max-int AIS chains", func(r *reportOptions) { r.aisChains = math.MaxInt }},
-		{"0 RAISE images", func(r *reportOptions) { r.raiseImages = 0 }},
-		{"1 RAISE image", func(r *reportOptions) { r.raiseImages = 1 }},
-		{"more RAISE images than the test set", func(r *reportOptions) { r.raiseImages = mnistTestImages + 1 }},
-		{"snapshot interval beyond the run", func(r *reportOptions) { r.sampleSteps, r.sampleEach = 10, 11 }},
-		{"unknown start", func(r *reportOptions) { r.sampleFrom = "train" }},
-		{"negative chains", func(r *reportOptions) { r.sampleChains = -1 }},
+		{"1 beta", []string{"-ais-betas", "1"}},
+		{"3 betas", []string{"-ais-betas", "3"}},
+		{"negative betas", []string{"-ais-betas", "-5"}},
+		{"too many betas", []string{"-ais-betas", fmt.Sprint(metrics.MaxBetas + 1)}},
+		{"max-int betas", []string{"-ais-betas", fmt.Sprint(math.MaxInt)}},
+		{"0 AIS chains", []string{"-ais-chains", "0"}},
+		{"1 AIS chain", []string{"-ais-chains", "1"}},
+		{"too many AIS chains", []string{"-ais-chains", fmt.Sprint(metrics.MaxChains + 1)}},
+		{"max-int AIS chains", []string{"-ais-chains", fmt.Sprint(math.MaxInt)}},
+		{"0 RAISE images", []string{"-raise-images", "0"}},
+		{"1 RAISE image", []string{"-raise-images", "1"}},
+		{"more RAISE images than the test set", []string{"-raise-images", fmt.Sprint(mnistTestImages + 1)}},
+		{"snapshot interval beyond the run", []string{"-sample-steps", "10", "-sample-every", "11"}},
+		{"unknown start", []string{"-sample-from", "train"}},
+		{"negative chains", []string{"-sample-chains", "-1"}},
+		{"more sample chains than metrics runs", []string{"-sample-chains", fmt.Sprint(metrics.MaxChains + 1), "-sample-steps", "1", "-sample-every", "1"}},
+		{"too many snapshots", []string{"-sample-chains", "400", "-sample-steps", "1000", "-sample-every", "1"}},
 	} {
-		o := testOptions(t, t.TempDir())
-		o.report = defaultReport
-		if err := o.validate(); err != nil {
-			t.Fatalf("the default report flags are invalid: %v", err)
+		f, err := Parse(append(testArgs(t.TempDir(), "-ais"), tc.args...), io.Discard)
+		if err == nil {
+			_, err = f.check()
 		}
-		tc.mod(&o.report)
-		if err := o.validate(); err == nil {
+		if err == nil {
 			t.Errorf("%s: no error", tc.name)
 		}
 	}
-	for _, ok := range []func(r *reportOptions){
-		func(r *reportOptions) { r.aisBetas, r.aisChains, r.raiseImages = 4, 2, 2 },
-		func(r *reportOptions) {
-			r.aisBetas, r.aisChains, r.raiseImages = metrics.MaxBetas, metrics.MaxChains, mnistTestImages
-		},
+	for _, ok := range [][]string{
+		{"-ais-betas", "4", "-ais-chains", "2", "-raise-images", "2"},
+		{"-ais-betas", fmt.Sprint(metrics.MaxBetas), "-ais-chains", fmt.Sprint(metrics.MaxChains), "-raise-images", fmt.Sprint(mnistTestImages)},
 	} {
-		o := testOptions(t, t.TempDir())
-		o.report = defaultReport
-		ok(&o.report)
-		if err := o.validate(); err != nil {
-			t.Errorf("%+v: %v", o.report, err)
+		f, err := Parse(append(testArgs(t.TempDir(), "-ais"), ok...), io.Discard)
+		if err == nil {
+			_, err = f.check()
+		}
+		if err != nil {
+			t.Errorf("%v: %v", ok, err)
 		}
 	}
 }

@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"context"
@@ -8,8 +8,8 @@ import (
 )
 
 // The tests run the command as a separate process by running their own
-// binary with asCommand set in the environment: TestMain then runs main
-// instead of the tests (no build needed), with the test hook below.
+// binary with asCommand set in the environment: TestMain then runs Main
+// instead of the tests (no build needed), with the hook below.
 const asCommand = "GORBM_TEST_AS_COMMAND"
 
 // peakEnv names a file into which the command writes its peak resident
@@ -40,18 +40,18 @@ func writePeak() {
 // "SIGINT,SIGTERM@samples".
 const signalEnv = "GORBM_TEST_SIGNAL"
 
-// setTestHook makes the run send itself the signals of signalEnv, in turn,
-// through the kernel as a user's would arrive, at that point of the run
-// (see testHook). After the first it waits until the run has seen it, so
-// the run stops at a known point instead of wherever a signal sent from
-// outside happens to land.
-func setTestHook() {
+// signalHook returns the Env.Hook that makes the run send itself the
+// signals of signalEnv, in turn, through the kernel as a user's would
+// arrive, at that point of the run, or nil. After the first it waits
+// until the run has seen it, so the run stops at a known point instead of
+// wherever a signal sent from outside happens to land.
+func signalHook() func(context.Context, string) {
 	names, point, ok := strings.Cut(os.Getenv(signalEnv), "@")
 	if !ok {
-		return
+		return nil
 	}
 	signals := map[string]syscall.Signal{"SIGINT": syscall.SIGINT, "SIGTERM": syscall.SIGTERM, "SIGHUP": syscall.SIGHUP}
-	testHook = func(ctx context.Context, at string) {
+	return func(ctx context.Context, at string) {
 		if at != point {
 			return
 		}

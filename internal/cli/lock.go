@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"errors"
@@ -21,25 +21,41 @@ var errLocked = errors.New("in use by another gorbm")
 // file lockName, locked with flock and holding this process's PID. A second
 // run on the same folder fails at once with an error wrapping errLocked
 // that names the owner's PID; a lock whose owner died is released by the
-// kernel, so a stale lock file is simply taken over. unlock removes the
-// file and releases the lock.
+// kernel, so a stale lock file is simply taken over. The lock file must be
+// what lockDir makes, a regular file with one name, inside dir: a symbolic
+// link, a hard link or anything else in its place is refused before it is
+// written to, so the file it points to is never touched. unlock removes
+// the file and releases the lock.
 func lockDir(dir, flag string) (unlock func(), err error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, fmt.Errorf("cannot create the %s folder: %w (choose another with %s)", flag, err, flag)
 	}
 	path := filepath.Join(dir, lockName)
+	foreign := func(what string) error {
+		return fmt.Errorf("lock file %s is %s, not a lock file of gorbm: remove it (gorbm makes its own)", path, what)
+	}
 	for {
-		f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o644)
+		if fi, err := os.Lstat(path); err == nil && !fi.Mode().IsRegular() {
+			return nil, foreign(readfile.Kind(fi.Mode()))
+		}
+		f, err := openLock(path)
 		if err != nil {
+			if fi, lerr := os.Lstat(path); lerr == nil && !fi.Mode().IsRegular() {
+				return nil, foreign(readfile.Kind(fi.Mode()))
+			}
 			return nil, fmt.Errorf("%s folder %s is not writable: %w (choose another with %s)", flag, dir, err, flag)
 		}
 		st, err := f.Stat()
-		if err == nil && !st.Mode().IsRegular() {
-			err = fmt.Errorf("%w: remove it", readfile.ErrNotRegular)
-		}
-		if err != nil {
+		switch {
+		case err != nil:
 			f.Close()
 			return nil, fmt.Errorf("lock file %s: %w", path, err)
+		case !st.Mode().IsRegular():
+			f.Close()
+			return nil, foreign(readfile.Kind(st.Mode()))
+		case links(st) != 1:
+			f.Close()
+			return nil, foreign(fmt.Sprintf("a file with %d names (a hard link)", links(st)))
 		}
 		if err := flock(f); err != nil {
 			pid := "unknown"
@@ -54,8 +70,9 @@ func lockDir(dir, flag string) (unlock func(), err error) {
 			return nil, fmt.Errorf("lock file %s: %w", path, err)
 		}
 		// The previous owner may have removed the file between our open
-		// and our lock: then we hold a lock on nothing; try again.
-		if now, err := os.Stat(path); err != nil || !os.SameFile(st, now) {
+		// and our lock, or another name may have taken its place: then we
+		// hold a lock on nothing; try again.
+		if now, err := os.Lstat(path); err != nil || !os.SameFile(st, now) {
 			f.Close()
 			continue
 		}

@@ -1,8 +1,7 @@
-package main
+package cli
 
 import (
 	"fmt"
-	"io"
 	"math"
 	"os"
 	"path/filepath"
@@ -89,7 +88,8 @@ func TestSizeBounds(t *testing.T) {
 		{"-sample-chains", "100000000", "-sample-chains"},
 		{"-ais-chains", "1000000000", "-ais-chains"},
 		{"-ais-betas", "100000000000", "-ais-betas"},
-		{"-sample-steps", "", "snapshots"},
+		{"-sample-steps", "", "-sample-steps"},
+		{"-chains", "1000000", "-chains"}, // below train.MaxImages: the memory estimate refuses it
 		{"-epochs", "", "-epochs"},
 	} {
 		values := []string{maxInt}
@@ -98,8 +98,11 @@ func TestSizeBounds(t *testing.T) {
 		}
 		for _, v := range values {
 			args := []string{f.flag, v, "-ais"}
-			if f.flag == "-sample-steps" {
+			switch f.flag {
+			case "-sample-steps":
 				args = append(args, "-sample-every", "1")
+			case "-chains":
+				args = append(args, "-pcd")
 			}
 			if f.flag == "-batch" {
 				args = append(args, "-limit", "0")
@@ -115,28 +118,25 @@ func TestSizeBounds(t *testing.T) {
 // product overflows at the largest ints.
 func TestMemoryEstimate(t *testing.T) {
 	const gb = 1e9
-	limit := memoryLimit{gb, "a test's"}
-	o := testOptions(t, t.TempDir())
-	o.hidden, o.limit = 500, 0
-	if err := o.checkMemory(o.sizes(mnistTrainImages, mnistTestImages), limit); err != nil {
+	limit := MemoryLimit{gb, "a test's"}
+	p := testPlan(t, t.TempDir(), "-hidden", "500", "-limit", "0")
+	n := p.need(mnistTrainImages, mnistTestImages)
+	if err := n.check(limit); err != nil {
 		t.Errorf("the default job does not fit in 1 GB: %v", err)
-	}
-	var total uint64
-	for _, c := range o.memoryCosts(o.sizes(mnistTrainImages, mnistTestImages)) {
-		total += c.bytes
 	}
 	// The default job's peak resident memory is about 80 MB (README);
 	// an estimate from above lies between that and a few times it.
-	if total < 60e6 || total > 400e6 {
+	if total := n.total(); total < 60e6 || total > 400e6 {
 		t.Errorf("the default job's estimate is %d bytes, want 60 to 400 MB", total)
 	}
-	o.hidden = 50000
-	if err := o.checkMemory(o.sizes(mnistTrainImages, mnistTestImages), limit); err == nil || !strings.Contains(err.Error(), "-hidden 50000") {
+	n.hidden = 50000
+	if err := n.check(limit); err == nil || !strings.Contains(err.Error(), "-hidden 50000") {
 		t.Errorf("50,000 hidden units in 1 GB: error %v, want one naming -hidden", err)
 	}
-	o.hidden, o.config.BatchSize, o.config.K = math.MaxInt, math.MaxInt, math.MaxInt
-	o.report.sampleChains, o.report.sampleSteps, o.report.sampleEach = math.MaxInt, math.MaxInt, 1
-	for _, c := range o.memoryCosts(o.sizes(math.MaxInt, math.MaxInt)) {
+	n = need{trainFile: math.MaxInt, images: math.MaxInt, test: math.MaxInt, hidden: math.MaxInt, training: true,
+		batch: math.MaxInt, k: math.MaxInt, pcd: true, chains: math.MaxInt, evalData: true, ais: true,
+		aisChains: math.MaxInt, raiseImages: math.MaxInt, aisBetas: math.MaxInt, sampleChains: math.MaxInt, sampleFrames: math.MaxInt}
+	for _, c := range n.costs() {
 		if c.bytes < gb {
 			t.Errorf("%s at the largest ints: %d bytes (an overflow)", c.flags, c.bytes)
 		}
@@ -160,7 +160,7 @@ func TestMemoryFromAbove(t *testing.T) {
 	t.Parallel() // processes of their own
 	peak := func(args ...string) (rss, estimate uint64) {
 		t.Helper()
-		args = append(testArgs(t.TempDir(), "-epochs", "1"), args...)
+		args = testArgs(t.TempDir(), append([]string{"-epochs", "1"}, args...)...)
 		cmd := command(args...)
 		peakFile := filepath.Join(t.TempDir(), "peak")
 		cmd.Env = append(cmd.Env, peakEnv+"="+peakFile)
@@ -175,14 +175,11 @@ func TestMemoryFromAbove(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		o, err := parseFlags(args, io.Discard)
+		p, err := plan(args...)
 		if err != nil {
 			t.Fatal(err)
 		}
-		for _, c := range o.memoryCosts(o.sizes(trainImages, testImages)) {
-			estimate += c.bytes
-		}
-		return kb * 1024, estimate
+		return kb * 1024, p.need(trainImages, testImages).total()
 	}
 	baseRSS, baseEstimate := peak("-hidden", "10", "-limit", "64")
 	for _, args := range [][]string{
@@ -227,7 +224,7 @@ func TestUsageErrors(t *testing.T) {
 // devices and folders where files belong. Each is refused before training,
 // at once, with a message naming the file and the problem.
 func TestHostileFiles(t *testing.T) {
-	hostile := func(name string) string { return filepath.Join("testdata", "hostile", name) }
+	hostile := func(name string) string { return filepath.Join("..", "..", "testdata", "hostile", name) }
 	// dataWith is testData with the files of the hostile folder name.
 	dataWith := func(t *testing.T, name string) string {
 		d := filepath.Join(t.TempDir(), "data")
