@@ -58,7 +58,8 @@ func withoutTimes(r usesRecord) usesRecord {
 // -complete, then runs both on the saved model with -load DIR -epochs 0:
 // the records, the printed lines and RBM_completion.png must be the
 // training run's. A rerun without -complete leaves no RBM_completion.png
-// of the older set beside its outputs.
+// of the older set beside its outputs; a training run with -classify alone
+// keeps the training images for it.
 func TestClassifyCompleteLoaded(t *testing.T) {
 	const limit = 64
 	trained := filepath.Join(t.TempDir(), "trained")
@@ -130,6 +131,11 @@ func TestClassifyCompleteLoaded(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(out, fileCompletion)); err == nil {
 		t.Errorf("the older set's %s stands beside the new outputs", fileCompletion)
+	}
+
+	alone := filepath.Join(t.TempDir(), "alone")
+	if _, stderr, code := cliRun(t, testArgs(alone, "-epochs", "1", "-limit", fmt.Sprint(limit), "-classify", "-classify-epochs", "1")...); code != 0 {
+		t.Errorf("training with -classify alone: status %d: %s", code, stderr)
 	}
 }
 
