@@ -19,7 +19,7 @@
 //	    for each parameter folder, what gorbm -seed S -ais prints (the combined
 //	    AIS estimate of the average test log-probability, RAISE beside it) and
 //	    the test pseudo-log-likelihood of -eval, without training again;
-//	goeval classify [-seed S] [-epochs N] [-batch B] [-lr X] [-lr-final Y] [-l2 Z] [-validate N] [-input binarized|once|grey] [-raw=false] DIR...
+//	goeval classify [-seed S] [-epochs N] [-batch B] [-lr X] [-lr-final Y] [-l2 Z] [-validate N] [-input binarized|once|grey] [-test-binarizations K] [-raw=false] DIR...
 //	    a softmax classifier (package classify) on the 60,000 training
 //	    images' raw pixels and on each folder's p(h|v), with the accuracy on
 //	    the 10,000 test images (or, with -validate N, on the last N training

@@ -41,6 +41,7 @@ func classifyCmd(args []string) error {
 	fs.Float64Var(&opt.L2, "l2", opt.L2, "weight of ½·‖W‖² in the cost")
 	validate := fs.Int("validate", 0, "hold out the last N training images and report the accuracy on them instead of the test set's (for tuning)")
 	input := fs.String("input", "binarized", "what the classifier reads of an image: binarized (afresh each epoch; a test image's inputs averaged over 10 binarizations), once (binarized once) or grey (pixel/255)")
+	binarizations := fs.Int("test-binarizations", 0, "with -input binarized: the binarizations of a test image whose inputs are averaged (0: 10)")
 	raw := fs.Bool("raw", true, "also classify the raw pixels")
 	fs.Parse(args)
 	if fs.NArg() == 0 && !*raw {
@@ -68,7 +69,7 @@ func classifyCmd(args []string) error {
 	if err != nil {
 		return err
 	}
-	o := evaluate.ClassifyOptions{Input: in, Classifier: opt, Validate: *validate}
+	o := evaluate.ClassifyOptions{Input: in, Classifier: opt, Validate: *validate, Binarizations: *binarizations}
 	fmt.Printf("softmax classifier: %d epochs, batch %d, Adam lr %g → %g, L2 %g; input %s; seed %d\n",
 		opt.Epochs, opt.BatchSize, opt.LearnRate, opt.LearnRateFinal, opt.L2, in, *seed)
 	run := func(name string, m *graph.Model) error {

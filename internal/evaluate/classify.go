@@ -40,6 +40,9 @@ const (
 // and 20 tie (docs/results-issue21.md).
 const TestBinarizations = 10
 
+// maxBinarizations bounds ClassifyOptions.Binarizations.
+const maxBinarizations = 1000
+
 var inputNames = [...]string{Binarized: "binarized", Once: "once", Grey: "grey"}
 
 func (in Input) String() string {
@@ -66,6 +69,9 @@ type ClassifyOptions struct {
 	// (classify.DefaultOptions); Classify sets its Classes, OnEpoch and
 	// Refresh.
 	Classifier classify.Options
+	// Binarizations is the number of binarizations of a test image whose
+	// inputs Binarized averages (0: TestBinarizations).
+	Binarizations int
 	// Validate, if positive, holds out the last Validate training images:
 	// the classifier learns from the others and is measured on these
 	// instead of the test set (for tuning).
@@ -113,6 +119,9 @@ func (d *Data) Classify(ctx context.Context, m *graph.Model, o ClassifyOptions) 
 	if o.Input < Binarized || o.Input > Grey {
 		return nil, fmt.Errorf("evaluate: %v: use Binarized, Once or Grey", o.Input)
 	}
+	if o.Binarizations < 0 || o.Binarizations > maxBinarizations {
+		return nil, fmt.Errorf("evaluate: %d test binarizations: use 0 (%d) to %d", o.Binarizations, TestBinarizations, maxBinarizations)
+	}
 	opt := o.Classifier
 	opt.Classes = Digits
 	if err := opt.Validate(); err != nil {
@@ -151,6 +160,9 @@ func (d *Data) Classify(ctx context.Context, m *graph.Model, o ClassifyOptions) 
 	test := make([]float32, testSet.N*values)
 	if o.Input == Binarized {
 		rec.TestBinarizations = TestBinarizations
+		if o.Binarizations != 0 {
+			rec.TestBinarizations = o.Binarizations
+		}
 	}
 	timed(test, testSet, rec.TestBinarizations)
 
