@@ -77,8 +77,11 @@ func classifyCmd(args []string) error {
 		if err != nil {
 			return fmt.Errorf("%s: %w", name, err)
 		}
-		fmt.Printf("%s: %s accuracy %.2f %% (%d training images, %d measured, %d binarizations each; inputs %.1f s, %.0f s in all)\n",
-			name, r.MeasuredOn, 100*r.Accuracy, r.TrainImages, r.Images, r.TestBinarizations, r.InputSeconds, r.Seconds)
+		fmt.Printf("%s: %s accuracy %.2f %% (%d training images, %d measured", name, r.MeasuredOn, 100*r.Accuracy, r.TrainImages, r.Images)
+		if r.TestBinarizations > 1 {
+			fmt.Printf(", %d binarizations each", r.TestBinarizations)
+		}
+		fmt.Printf("; inputs %.1f s, %.0f s in all)\n", r.InputSeconds, r.Seconds)
 		return nil
 	}
 	if *raw {

@@ -320,7 +320,7 @@ func printClassification(w io.Writer, c classification, o classify.Options) {
 		name string
 		c    *evaluate.Classified
 	}{{fmt.Sprintf("raw pixels (%d)", c.RawPixels.Inputs), c.RawPixels}, {fmt.Sprintf("p(h|v) (%d)", c.Features.Inputs), c.Features}} {
-		fmt.Fprintf(w, "  %-16s %6.2f %% (%.1f s, of which %.1f s binarizing and computing the inputs)\n", run.name, 100*run.c.Accuracy, run.c.Seconds, run.c.InputSeconds)
+		fmt.Fprintf(w, "  %-16s %6.2f %% (%.1f s, of which the inputs %.1f s)\n", run.name, 100*run.c.Accuracy, run.c.Seconds, run.c.InputSeconds)
 	}
 }
 
