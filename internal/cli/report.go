@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"path/filepath"
 	"strings"
 
@@ -34,10 +35,18 @@ type reporter struct {
 }
 
 // newReporter returns the reporter of p's run, with the history of the
-// checkpoint it continues.
+// checkpoint it continues. metrics.json's settings are the run's identity
+// and, where a training run's report reads the test set without -eval
+// (whose identity names it), the test images' checksum: the report's
+// numbers depend on them, the checkpoint does not.
 func newReporter(p *Plan, env Env) *reporter {
+	settings := p.id
+	if test, _ := p.report.needsTest(); test && settings["test"] == "" && settings["eval"] == "" {
+		settings = maps.Clone(settings)
+		settings["test"] = imagesChecksum(p.testSet)
+	}
 	r := &reporter{env: env, out: p.out, seed: p.seed, report: p.report, trainSet: p.trainSet, testSet: p.testSet,
-		rec: record{Epochs: p.start.history, Settings: p.id}}
+		rec: record{Epochs: p.start.history, Settings: settings}}
 	if p.epochs > 0 {
 		r.batches = p.run().Batches()
 	}

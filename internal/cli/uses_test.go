@@ -35,6 +35,7 @@ func loadedArgs(dir, out string, limit int, extra ...string) []string {
 type usesRecord struct {
 	Classification *classification      `json:"classification"`
 	Completion     *evaluate.Completion `json:"completion"`
+	Settings       identity             `json:"settings"`
 	Finished       bool                 `json:"finished"`
 }
 
@@ -88,6 +89,9 @@ func TestClassifyCompleteLoaded(t *testing.T) {
 	case k.Images != 20 || k.Steps != 5 || k.Given != 14 || k.GivenPixels != 392 || k.MissingPixels != 20*392 || k.Mask != "top" ||
 		!(k.BaseRate.MostProbable > 0.5 && k.Model.Sampled > 0 && k.Model.Sampled <= 1):
 		t.Errorf("completion %+v: want 20 images given their top 14 rows, plausible scores", *k)
+	}
+	if test := imagesChecksum(mustLoad(t, train.TestImages, train.TestLabels)); rec.Settings["test"] != test {
+		t.Errorf("metrics.json's settings %v: want the test images' checksum %s, which the numbers depend on", rec.Settings, test)
 	}
 	if w, h := pngSize(t, filepath.Join(trained, fileCompletion)); w != evaluate.PictureImages*30+2 || h != 3*30+2 {
 		t.Errorf("%s is %d×%d, want %d×%d", fileCompletion, w, h, evaluate.PictureImages*30+2, 3*30+2)
@@ -220,6 +224,16 @@ func TestUsesCheckedFirst(t *testing.T) {
 		{name: "a label that is not a digit", alone: true, args: with("-classify"), setup: notDigit, code: 1, wants: []string{"-classify", train.TrainLabels, "label 12 of image 3"}},
 		{name: "a label that is not a digit, before training", args: []string{"-classify"}, setup: notDigit, code: 1, wants: []string{"label 12 of image 3"}},
 	})
+}
+
+// mustLoad reads the small MNIST's images and labels.
+func mustLoad(t *testing.T, images, labels string) *train.Dataset {
+	t.Helper()
+	d, err := train.LoadSet(filepath.Join(testData, images), filepath.Join(testData, labels))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return d
 }
 
 // setLabel sets label i of the gzip'd IDX label file path to l.
