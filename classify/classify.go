@@ -32,6 +32,11 @@ type Options struct {
 	// OnEpoch, if not nil, is told after each epoch of its number (from
 	// 0) and the mean cost of its batches.
 	OnEpoch func(epoch int, cost float64)
+	// Refresh, if not nil, gives the training rows of each epoch (from 0)
+	// in place of those Train was given: rows×inputs values with the same
+	// labels, such as the images binarized afresh (data augmentation).
+	// Train checks them as it checks its own.
+	Refresh func(epoch int) ([]float32, error)
 }
 
 // DefaultOptions returns the settings tuned on MNIST (docs/results-issue21.md):
@@ -139,6 +144,15 @@ func Train(x []float32, labels []uint8, rows, inputs int, opt Options, src Shuff
 		order[i] = i
 	}
 	for e := 0; e < opt.Epochs; e++ {
+		if opt.Refresh != nil {
+			var err error
+			if x, err = opt.Refresh(e); err != nil {
+				return nil, err
+			}
+			if err := checkData(x, labels, rows, inputs); err != nil {
+				return nil, fmt.Errorf("epoch %d's rows: %w", e, err)
+			}
+		}
 		gorgonia.WithLearnRate(opt.learnRate(e))(t.solver) // in place: Adam keeps its moments
 		src.Shuffle(rows, func(i, j int) { order[i], order[j] = order[j], order[i] })
 		var sum float64

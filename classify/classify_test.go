@@ -1,6 +1,7 @@
 package classify
 
 import (
+	"errors"
 	"math"
 	"math/rand/v2"
 	"strings"
@@ -330,5 +331,42 @@ func TestPredictTies(t *testing.T) {
 	}
 	if want := []uint8{0, 0, 1}; string(got) != string(want) {
 		t.Errorf("Predict = %v, want %v", got, want)
+	}
+}
+
+// TestRefresh: the rows Refresh gives are the ones trained on (the rows
+// Train was given carry no information here), checked as Train's own; its
+// error stops training as it is.
+func TestRefresh(t *testing.T) {
+	x, labels := blobs(300, 3, 3, rand.New(rand.NewPCG(13, 14)))
+	blank := make([]float32, len(x))
+	opt := Options{Epochs: 5, BatchSize: 10, LearnRate: 0.05, Refresh: func(int) ([]float32, error) { return x, nil }}
+	c, err := Train(blank, labels, 300, 3, opt, rand.New(rand.NewPCG(1, 1)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if acc, err := c.Accuracy(x, labels, 300); err != nil || acc < 0.9 {
+		t.Errorf("trained on the refreshed rows: accuracy %v (%v), want above 0.9", acc, err)
+	}
+	stop := errors.New("stop")
+	for _, tc := range []struct {
+		name    string
+		refresh func(int) ([]float32, error)
+		want    string
+	}{
+		{"short rows in epoch 2", func(e int) ([]float32, error) {
+			if e == 2 {
+				return x[:10], nil
+			}
+			return x, nil
+		}, "epoch 2's rows"},
+		{"NaN", func(int) ([]float32, error) { return append([]float32{float32(math.NaN())}, x[1:]...), nil }, "finite"},
+		{"an error", func(int) ([]float32, error) { return nil, stop }, "stop"},
+	} {
+		opt.Refresh = tc.refresh
+		_, err := Train(x, labels, 300, 3, opt, rand.New(rand.NewPCG(1, 1)))
+		if err == nil || !strings.Contains(err.Error(), tc.want) || tc.name == "an error" && !errors.Is(err, stop) {
+			t.Errorf("%s: error %v, want one naming %q", tc.name, err, tc.want)
+		}
 	}
 }

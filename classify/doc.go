@@ -29,7 +29,9 @@
 // drawn from a Shuffler the caller owns (*math/rand/v2.Rand is one), in
 // batches of Options.BatchSize, the last one shorter; a seed fixes every
 // number. Binarizing the images is the caller's (train.Binarize, with a
-// seeded source), as is choosing a validation split when tuning.
+// seeded source), as is choosing a validation split when tuning;
+// Options.Refresh lets the caller give each epoch rows of its own, such as
+// a fresh binarization of the images.
 //
 // Features returns an RBM's hidden probabilities σ(v·Wᵀ + c) for rows of
 // visible vectors (graph.Model.HiddenProbabilities): the features of part

@@ -14,10 +14,14 @@ import (
 const ChunkRows = 1000
 
 // TopHalf returns the mask of images of height×width pixels (row-major)
-// whose top ⌊height/2⌋ rows are given.
-func TopHalf(height, width int) []bool {
+// whose top ⌊height/2⌋ rows are given: Top(height, width, height/2).
+func TopHalf(height, width int) []bool { return Top(height, width, height/2) }
+
+// Top returns the mask of images of height×width pixels (row-major) whose
+// top rows rows are given (none for rows ≤ 0, all for rows ≥ height).
+func Top(height, width, rows int) []bool {
 	given := make([]bool, height*width)
-	for i := range given[:height/2*width] {
+	for i := range given[:min(max(rows, 0), height)*width] {
 		given[i] = true
 	}
 	return given
@@ -32,14 +36,19 @@ type Permuter interface {
 }
 
 // RandomHalf returns a mask of n pixels of which ⌊n/2⌋, chosen at random
-// from src, are given.
-func RandomHalf(n int, src Permuter) []bool {
-	given := make([]bool, n)
-	for i := range given[:n/2] {
-		given[i] = true
+// from src, are given: Random(n, n/2, src).
+func RandomHalf(n int, src Permuter) []bool { return Random(n, n/2, src) }
+
+// Random returns a mask of n pixels of which given (none for given ≤ 0,
+// all for given ≥ n), chosen at random from src, are: the first given of
+// n, shuffled once.
+func Random(n, given int, src Permuter) []bool {
+	mask := make([]bool, n)
+	for i := range mask[:min(max(given, 0), n)] {
+		mask[i] = true
 	}
-	src.Shuffle(n, func(i, j int) { given[i], given[j] = given[j], given[i] })
-	return given
+	src.Shuffle(n, func(i, j int) { mask[i], mask[j] = mask[j], mask[i] })
+	return mask
 }
 
 // ErrMask reports a mask that leaves nothing to complete or gives nothing.

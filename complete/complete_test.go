@@ -245,6 +245,16 @@ func TestMasks(t *testing.T) {
 	if !same(a, b) || same(a, c) || same(a, TopHalf(28, 28)) {
 		t.Error("RandomHalf is not a function of its seed alone, or not random")
 	}
+	for _, tc := range []struct{ rows, want int }{{-1, 0}, {0, 0}, {3, 9}, {4, 12}, {5, 12}} {
+		if got := count(Top(4, 3, tc.rows)); got != tc.want {
+			t.Errorf("Top(4, 3, %d) gives %d pixels, want %d", tc.rows, got, tc.want)
+		}
+	}
+	for _, tc := range []struct{ given, want int }{{-1, 0}, {0, 0}, {100, 100}, {784, 784}, {900, 784}} {
+		if got := count(Random(784, tc.given, rand.New(rand.NewPCG(1, 2)))); got != tc.want {
+			t.Errorf("Random(784, %d) gives %d pixels, want %d", tc.given, got, tc.want)
+		}
+	}
 }
 
 func TestPicture(t *testing.T) {

@@ -5,7 +5,8 @@
 // # Conditional Gibbs sampling
 //
 // A mask says which of the Visible pixels are given (true) and which are to
-// be completed. Complete starts each image's missing pixels off (as most
+// be completed: Top gives an image's top rows, Random pixels drawn from a
+// seeded source (TopHalf and RandomHalf, half of them). Complete starts each image's missing pixels off (as most
 // of an MNIST image is: from there the chains settle in fewer steps than
 // from fair coin flips) and repeats
 //

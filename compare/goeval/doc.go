@@ -19,14 +19,16 @@
 //	    for each parameter folder, what gorbm -seed S -ais prints (the combined
 //	    AIS estimate of the average test log-probability, RAISE beside it) and
 //	    the test pseudo-log-likelihood of -eval, without training again;
-//	goeval classify [-seed S] [-epochs N] [-batch B] [-lr X] [-lr-final Y] [-l2 Z] [-validate N] [-grey] [-raw=false] DIR...
-//	    a softmax classifier (package classify) on the 60,000 binarized
-//	    training images' raw pixels and on each folder's p(h|v), with the
-//	    accuracy on the 10,000 test images (or, with -validate N, on the
-//	    last N training images, held out: for tuning);
-//	goeval complete [-seed S] [-images N] [-steps K] [-mask top|random] [-picture NAME] DIR...
+//	goeval classify [-seed S] [-epochs N] [-batch B] [-lr X] [-lr-final Y] [-l2 Z] [-validate N] [-input binarized|once|grey] [-test-binarizations K] [-raw=false] DIR...
+//	    a softmax classifier (package classify) on the 60,000 training
+//	    images' raw pixels and on each folder's p(h|v), with the accuracy on
+//	    the 10,000 test images (or, with -validate N, on the last N training
+//	    images, held out: for tuning), through gorbm -classify's pipeline
+//	    (internal/evaluate);
+//	goeval complete [-seed S] [-images N] [-steps K] [-mask top|random] [-given F] [-picture NAME] DIR...
 //	    the first N test images (binarized as -eval does) completed from
-//	    their top or a random half by each folder's model (package
-//	    complete) and by the base-rate model: the fraction of missing
-//	    pixels equal to the truth, and a picture of the first 12.
+//	    their top rows or random pixels (the fraction F of them) by each
+//	    folder's model and by the base-rate model, through gorbm -complete's
+//	    pipeline: the fraction of missing pixels equal to the truth, and a
+//	    picture of the first 12.
 package main

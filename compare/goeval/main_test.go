@@ -111,6 +111,11 @@ func TestBadArguments(t *testing.T) {
 		{"report of an empty folder", reportCmd, []string{"-dir", missing, "-seeds", "1"}},
 		{"loglik without folders", loglikCmd, nil},
 		{"loglik of a missing folder", loglikCmd, []string{"-betas", "10", missing}},
+		{"classify with another input", classifyCmd, []string{"-input", "colour"}},
+		{"classify of a missing folder", classifyCmd, []string{missing}},
+		{"complete with an empty mask", completeCmd, []string{"-given", "0", missing}},
+		{"complete with every pixel given", completeCmd, []string{"-mask", "random", "-given", "1", missing}},
+		{"complete without folders", completeCmd, nil},
 	} {
 		if err := tc.cmd(tc.args); err == nil {
 			t.Errorf("%s: no error", tc.name)

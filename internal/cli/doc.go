@@ -16,7 +16,8 @@
 //     takes the loaded model as it is), saves a checkpoint after each
 //     epoch, and writes the outputs as one set; then it does what the
 //     plan asks with the model (the report's tasks: filters, loss curve,
-//     test metrics, sample chains, log-likelihood).
+//     test metrics, sample chains, digits completed, the classifier on its
+//     features, log-likelihood).
 //
 // Main runs the three for the root main.go. What the command takes from
 // the process (standard output and error, progress bars, the clock, the

@@ -28,12 +28,15 @@ type Env struct {
 
 // The points of a run where Env.Hook is called: after a training batch
 // ("batch 1.2": epoch 1, batch 2), after an epoch's checkpoint ("epoch 1"),
-// before the sample chains ("samples") and before AIS ("ais").
+// before the sample chains ("samples"), the completion ("complete"), the
+// classification ("classify") and AIS ("ais").
 const (
-	hookBatch   = "batch %d.%d"
-	hookEpoch   = "epoch %d"
-	hookSamples = "samples"
-	hookAIS     = "ais"
+	hookBatch    = "batch %d.%d"
+	hookEpoch    = "epoch %d"
+	hookSamples  = "samples"
+	hookComplete = "complete"
+	hookClassify = "classify"
+	hookAIS      = "ais"
 )
 
 // OSEnv is the Env of the gorbm process: its standard output and error,

@@ -8,6 +8,8 @@ import (
 	"sort"
 	"strings"
 
+	"gorbm.dev/gorbm/classify"
+	"gorbm.dev/gorbm/internal/evaluate"
 	"gorbm.dev/gorbm/metrics"
 	"gorbm.dev/gorbm/train"
 )
@@ -42,6 +44,11 @@ type Flags struct {
 	aisBetas, aisChains, raiseImages      int
 	sampleChains, sampleSteps, sampleEach int
 	sampleFrom                            string
+	classify, complete                    bool
+	classifyInput, completeMask           string
+	classifyEpochs                        int
+	completeGiven                         float64
+	completeImages, completeSteps         int
 
 	given map[string]bool // the flags on the command line, not those -recipe set
 }
@@ -55,9 +62,14 @@ const (
 	// maxK bounds -k: CD-1000 is far beyond any use, and an epoch of it on
 	// MNIST takes hours.
 	maxK = 1000
-	// maxChainSteps bounds -sample-chains × -sample-steps: about a
-	// quarter of an hour of sampling for 500 hidden units.
+	// maxChainSteps bounds -sample-chains × -sample-steps, and
+	// -complete-images × -complete-steps: about a quarter of an hour of
+	// sampling for 500 hidden units.
 	maxChainSteps = 10_000_000
+	// maxClassifyEpochs bounds -classify-epochs: an epoch of the
+	// classifier on the 60,000 images takes a second or two, and 20 are
+	// enough (docs/results-issue21.md).
+	maxClassifyEpochs = 1000
 )
 
 // Parse reads the command line args. A mistake gives an error for which
@@ -101,10 +113,10 @@ func Parse(args []string, help io.Writer) (Flags, error) {
 func (f *Flags) flagSet() *flag.FlagSet {
 	fs := flag.NewFlagSet("gorbm", flag.ContinueOnError)
 	fs.Usage = func() {
-		fmt.Fprintf(fs.Output(), "Usage: gorbm [flags]\n\nTrains the course's RBM on MNIST like rbm_pytorch.py and writes RBM_out_*.png;\nwith -load DIR -epochs 0, evaluates and samples the model saved in DIR instead.\n\nFlags:\n")
+		fmt.Fprintf(fs.Output(), "Usage: gorbm [flags]\n\nTrains the course's RBM on MNIST like rbm_pytorch.py and writes RBM_out_*.png;\nwith -load DIR -epochs 0, evaluates the model saved in DIR instead: its test metrics,\nsamples, classifier on its features (-classify) and digits completed (-complete).\n\nFlags:\n")
 		fs.PrintDefaults()
 	}
-	fs.IntVar(&f.epochs, "epochs", 2, fmt.Sprintf("passes over the training data (1 to %d; 0 with -load: no training, the loaded model is evaluated and sampled: -eval, -ais, RBM_samples.png, RBM_filters.png)", maxEpochs))
+	fs.IntVar(&f.epochs, "epochs", 2, fmt.Sprintf("passes over the training data (1 to %d; 0 with -load: no training, the loaded model is evaluated and sampled: -eval, -ais, -classify, -complete, RBM_samples.png, RBM_filters.png)", maxEpochs))
 	fs.IntVar(&f.batch, "batch", 64, "images per SGD step")
 	fs.Float64Var(&f.lr, "lr", 0.1, "SGD learning rate")
 	fs.IntVar(&f.k, "k", 1, fmt.Sprintf("Gibbs steps per reconstruction (CD-k, at most %d)", maxK))
@@ -156,6 +168,14 @@ func (f *Flags) addReportFlags(fs *flag.FlagSet) {
 	fs.IntVar(&f.sampleSteps, "sample-steps", 1000, fmt.Sprintf("Gibbs steps of the sample chains (at most %d chain steps in all: -sample-chains × -sample-steps)", maxChainSteps))
 	fs.IntVar(&f.sampleEach, "sample-every", 100, "steps between the snapshots in RBM_samples.png (one row each)")
 	fs.StringVar(&f.sampleFrom, "sample-from", "noise", "start of the sample chains: noise or test (the first test images)")
+	fs.BoolVar(&f.classify, "classify", false, "at the end, train a softmax classifier (Gorgonia, Adam) on the training images' raw pixels and on the model's p(h|v), print both test accuracies and times, and record them in metrics.json")
+	fs.StringVar(&f.classifyInput, "classify-input", "binarized", "with -classify: what the classifier reads of an image: binarized (as the RBM sees it: afresh each epoch, a test image's inputs averaged over 10 binarizations; the best on a validation split, docs/results-issue21.md), once (binarized once) or grey (pixel/255)")
+	fs.IntVar(&f.classifyEpochs, "classify-epochs", classify.DefaultOptions().Epochs, fmt.Sprintf("with -classify: the classifier's passes over the training images (1 to %d)", maxClassifyEpochs))
+	fs.BoolVar(&f.complete, "complete", false, "at the end, complete test images given some of their pixels by Gibbs sampling the rest, print the fraction of completed pixels equal to the truth against the base-rate model's, and write RBM_completion.png (given, completed, truth)")
+	fs.StringVar(&f.completeMask, "complete-mask", "top", "with -complete: the given pixels: top (the top rows) or random (pixels drawn from the seed, the same for every image)")
+	fs.Float64Var(&f.completeGiven, "complete-given", 0.5, "with -complete: the fraction of the rows (top) or pixels (random) given, rounded to whole ones; some must be given and some left")
+	fs.IntVar(&f.completeImages, "complete-images", 1000, fmt.Sprintf("with -complete: test images completed (the first N, at most the test set's; the picture shows %d)", evaluate.PictureImages))
+	fs.IntVar(&f.completeSteps, "complete-steps", 100, fmt.Sprintf("with -complete: Gibbs steps of each completion (at most %d in all: -complete-images × -complete-steps)", maxChainSteps))
 }
 
 // recipes are the named presets of -recipe: flag values, as on the command

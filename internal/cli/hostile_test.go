@@ -23,7 +23,8 @@ const hostileTimeout = 20 * time.Second
 // with status code and a one-line message naming wants.
 type hostileCase struct {
 	name  string
-	args  []string // after testArgs(out)
+	args  []string // after testArgs(out), or after -out out alone
+	alone bool     // args without testArgs
 	setup func(t *testing.T, out string) []string
 	code  int
 	wants []string
@@ -49,8 +50,12 @@ func runHostile(t *testing.T, cases []hostileCase) {
 				code           int
 			}
 			done := make(chan result, 1)
+			args := testArgs(out)
+			if tc.alone {
+				args = []string{"-out", out}
+			}
 			go func() {
-				stdout, stderr, code := cliRun(t, append(append(testArgs(out), tc.args...), extra...)...)
+				stdout, stderr, code := cliRun(t, append(append(args, tc.args...), extra...)...)
 				done <- result{stdout, stderr, code}
 			}()
 			var r result

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 
 	"gorbm.dev/gorbm/graph"
+	"gorbm.dev/gorbm/internal/evaluate"
 	"gorbm.dev/gorbm/train"
 )
 
@@ -33,10 +34,15 @@ func readInputs(p paths, s *settings, hiddenGiven bool, memory MemoryLimit) (inp
 		in.loaded, s.hidden = m, m.Hidden()
 	}
 	r := s.report
-	if s.epochs > 0 || r.eval || r.ais {
+	if reads, _ := r.needsTrain(); s.epochs > 0 || reads {
 		d, err := train.LoadSet(filepath.Join(p.data, train.TrainImages), filepath.Join(p.data, train.TrainLabels))
 		if err != nil {
 			return in, dataError(err)
+		}
+		if r.classify {
+			if err := evaluate.CheckLabels(d.Head(s.limit)); err != nil {
+				return in, fmt.Errorf("-classify: %s: %w", filepath.Join(p.data, train.TrainLabels), err)
+			}
 		}
 		in.trainFile = d
 	}
@@ -51,6 +57,13 @@ func readInputs(p paths, s *settings, hiddenGiven bool, memory MemoryLimit) (inp
 			return in, fmt.Errorf("-sample-chains %d with -sample-from test: only %d test images to start from; use fewer chains", c, d.N)
 		case r.ais && r.raiseImages > d.N:
 			return in, fmt.Errorf("-raise-images %d: the test set has %d images; use at most that", r.raiseImages, d.N)
+		case r.complete && r.completion.Images > d.N:
+			return in, fmt.Errorf("-complete-images %d: the test set has %d images; use at most that", r.completion.Images, d.N)
+		}
+		if r.classify {
+			if err := evaluate.CheckLabels(d); err != nil {
+				return in, fmt.Errorf("-classify: %s: %w", filepath.Join(p.data, train.TestLabels), err)
+			}
 		}
 	}
 	trainFile, test := 0, 0

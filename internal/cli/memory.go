@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 
+	"gorbm.dev/gorbm/complete"
 	"gorbm.dev/gorbm/metrics"
 	"gorbm.dev/gorbm/train"
 )
@@ -39,6 +40,8 @@ type need struct {
 	ais                              bool
 	aisChains, raiseImages, aisBetas int
 	sampleChains, sampleFrames       int
+	classify                         bool // the classifier on raw pixels and p(h|v) of the images and the test set
+	completeImages                   int  // test images completed (0: no -complete)
 }
 
 // cost is a part of a run's memory and the flags that set it.
@@ -88,6 +91,24 @@ func (n need) costs() []cost {
 		m := u(max(n.aisChains, n.raiseImages))
 		costs = append(costs, cost{fmt.Sprintf("-ais-chains %d (or -raise-images %d) with -ais-betas %d", n.aisChains, n.raiseImages, betas),
 			add(mul(4, m, add(mul(4, v), mul(7, h))), 16<<20, mul(12, v, h), mul(16, u(betas)), mul(24, m))})
+	}
+	if n.classify {
+		// evaluate.Classify: the training and test rows of raw pixels,
+		// then of p(h|v) (the one after the other, counted together), a
+		// chunk of each, and the classifier's graph, gradients and Adam's
+		// moments, a few copies of its weights and of a batch's rows.
+		rows := add(u(n.images), u(n.test))
+		values := add(v, h)
+		costs = append(costs, cost{fmt.Sprintf("-classify (the classifier's inputs: %d images' pixels and p(h|v) of -hidden %d)", n.images+n.test, n.hidden),
+			add(mul(4, rows, values), mul(4, 2000, values), mul(4*8, values, 10), mul(4*8, 100, add(values, 10)))})
+	}
+	if n.completeImages > 0 {
+		// evaluate.Complete: the sample and mean of the model's and the
+		// base-rate model's completions, a chunk's copies and sampler
+		// buffers (complete.ChunkRows rows), the picture.
+		chunk := u(min(n.completeImages, complete.ChunkRows))
+		costs = append(costs, cost{fmt.Sprintf("-complete-images %d", n.completeImages),
+			add(mul(16, u(n.completeImages), v), mul(8, chunk, v), mul(16, chunk, vh), 1<<20)})
 	}
 	frames, chains := u(n.sampleFrames), u(n.sampleChains)
 	costs = append(costs, cost{fmt.Sprintf("-sample-chains %d with %d snapshots (-sample-steps/-sample-every)", n.sampleChains, n.sampleFrames),

@@ -41,6 +41,9 @@ func FuzzPlan(f *testing.F) {
 		"-weight-decay 19 -lr 0.1 -momentum 0",
 		"-hidden 2739128 -batch 1 -k 1000",
 		"-graph textbook -seed 18446744073709551615 -sample-from test",
+		"-epochs 0 -load " + load + " -classify -complete -complete-mask random -complete-given 0.3 -limit 64",
+		"-complete -complete-given 1e-9 -complete-images 10000 -complete-steps 1000",
+		"-classify -classify-input grey -classify-epochs 1000 -hidden 100000",
 	} {
 		f.Add(seed)
 	}
@@ -78,6 +81,13 @@ func FuzzPlan(f *testing.F) {
 			t.Fatalf("%q: a training plan with checkpoint %q, config %+v", line, p.checkpoint, p.config)
 		case p.report.samples.Chains*p.report.samples.Steps > maxChainSteps:
 			t.Fatalf("%q: %d sample chains of %d steps", line, p.report.samples.Chains, p.report.samples.Steps)
+		case p.report.classify && (p.trainFile == nil || p.testSet == nil || p.report.classifier.Classifier.Validate() != nil):
+			t.Fatalf("%q: a classification without its images or with options %+v", line, p.report.classifier.Classifier)
+		}
+		if o := p.report.completion; p.report.complete {
+			if given, of := o.Count(); given <= 0 || given >= of || o.Images < 1 || o.Images > p.testSet.N || o.Images*o.Steps > maxChainSteps || o.Steps < 1 {
+				t.Fatalf("%q: a completion of %d images in %d steps given %d of %d", line, o.Images, o.Steps, given, of)
+			}
 		}
 	})
 }

@@ -12,17 +12,18 @@ import (
 	"gorbm.dev/gorbm/train"
 )
 
-// The outputs of a run. A training run writes them all; a run that only
-// evaluates a loaded model (-epochs 0) writes the report's pictures but
-// the loss curve, and metrics.json.
+// The outputs of a run. A training run writes them all (the completion
+// with -complete); a run that only evaluates a loaded model (-epochs 0)
+// writes the report's pictures but the loss curve, and metrics.json.
 const (
-	fileReal      = "RBM_out_real.png"
-	fileGenerated = "RBM_out_generated.png"
-	fileFigure    = "RBM_out_figure.png"
-	fileSamples   = "RBM_samples.png"
-	fileFilters   = "RBM_filters.png"
-	fileLoss      = "RBM_loss.png"
-	fileMetrics   = "metrics.json"
+	fileReal       = "RBM_out_real.png"
+	fileGenerated  = "RBM_out_generated.png"
+	fileFigure     = "RBM_out_figure.png"
+	fileSamples    = "RBM_samples.png"
+	fileFilters    = "RBM_filters.png"
+	fileLoss       = "RBM_loss.png"
+	fileCompletion = "RBM_completion.png"
+	fileMetrics    = "metrics.json"
 )
 
 // trainingOutputs are the outputs only a training run writes: the script's
@@ -31,7 +32,7 @@ var trainingOutputs = []string{fileReal, fileGenerated, fileFigure, train.FileW,
 
 // outputNames returns the names of a run's outputs, training or not.
 func outputNames(training bool) []string {
-	names := []string{fileSamples, fileFilters, fileMetrics}
+	names := []string{fileSamples, fileFilters, fileCompletion, fileMetrics}
 	if training {
 		names = append(append([]string{}, trainingOutputs...), names...)
 	}
@@ -47,15 +48,25 @@ type epochRecord struct {
 
 // record is metrics.json: every epoch trained (across resumes), with its
 // test metrics under -eval; a loaded model's test metrics (-epochs 0
-// -eval); the log-likelihood estimate (-ais); the run's identity; and
-// whether the set of outputs it belongs to is finished (false for what an
-// interrupted run writes).
+// -eval); the log-likelihood estimate (-ais); the classifiers' accuracies
+// (-classify) and the completion's scores (-complete), each with its own
+// settings; the run's identity; and whether the set of outputs it belongs
+// to is finished (false for what an interrupted run writes).
 type record struct {
-	Epochs   []epochRecord           `json:"epochs,omitempty"`
-	Eval     *metrics.Report         `json:"eval,omitempty"`
-	AIS      *evaluate.LogLikelihood `json:"ais,omitempty"`
-	Settings identity                `json:"settings"`
-	Finished bool                    `json:"finished"`
+	Epochs         []epochRecord           `json:"epochs,omitempty"`
+	Eval           *metrics.Report         `json:"eval,omitempty"`
+	AIS            *evaluate.LogLikelihood `json:"ais,omitempty"`
+	Classification *classification         `json:"classification,omitempty"`
+	Completion     *evaluate.Completion    `json:"completion,omitempty"`
+	Settings       identity                `json:"settings"`
+	Finished       bool                    `json:"finished"`
+}
+
+// classification is the record of -classify: the classifier on the raw
+// pixels and on the model's p(h|v).
+type classification struct {
+	RawPixels *evaluate.Classified `json:"raw_pixels"`
+	Features  *evaluate.Classified `json:"features"`
 }
 
 // maxRecordBytes bounds what is read of an existing metrics.json: a run of

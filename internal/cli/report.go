@@ -6,9 +6,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"path/filepath"
 	"strings"
 
+	"gorbm.dev/gorbm/classify"
 	"gorbm.dev/gorbm/graph"
 	"gorbm.dev/gorbm/internal/atomicfile"
 	"gorbm.dev/gorbm/internal/evaluate"
@@ -33,10 +35,18 @@ type reporter struct {
 }
 
 // newReporter returns the reporter of p's run, with the history of the
-// checkpoint it continues.
+// checkpoint it continues. metrics.json's settings are the run's identity
+// and, where a training run's report reads the test set without -eval
+// (whose identity names it), the test images' checksum: the report's
+// numbers depend on them, the checkpoint does not.
 func newReporter(p *Plan, env Env) *reporter {
+	settings := p.id
+	if test, _ := p.report.needsTest(); test && settings["test"] == "" && settings["eval"] == "" {
+		settings = maps.Clone(settings)
+		settings["test"] = imagesChecksum(p.testSet)
+	}
 	r := &reporter{env: env, out: p.out, seed: p.seed, report: p.report, trainSet: p.trainSet, testSet: p.testSet,
-		rec: record{Epochs: p.start.history, Settings: p.id}}
+		rec: record{Epochs: p.start.history, Settings: settings}}
 	if p.epochs > 0 {
 		r.batches = p.run().Batches()
 	}
@@ -119,10 +129,11 @@ func (r *reporter) printMetrics(e *train.Epoch, rep metrics.Report) {
 func (r *reporter) history() (json.RawMessage, error) { return json.Marshal(r.rec.Epochs) }
 
 // trainingDone drops the reporter's hold on the training images unless
-// what is left to report reads them and has not made its images yet
-// (-ais, -sample-from test), and reports whether it did.
+// what is left to report reads them (-classify), or reads images made
+// from them and has not made those yet (-ais, -sample-from test,
+// -complete), and reports whether it did.
 func (r *reporter) trainingDone() bool {
-	if r.data == nil && (r.report.ais || r.report.samples.FromTest) {
+	if r.report.classify || r.data == nil && (r.report.ais || r.report.samples.FromTest || r.report.complete) {
 		return false
 	}
 	r.trainSet = nil
@@ -140,10 +151,10 @@ type task struct {
 
 // tasks are what the run does with the model m at its end, in order: the
 // filters, the loss curve of a training run (res), the test metrics of a
-// loaded model (-epochs 0 -eval), the sample chains, the log-likelihood
-// (-ais). Further uses of a trained model (a classifier on its hidden
-// units, digit completion, …) are tasks to add here, with their flags in
-// settings.reporting.
+// loaded model (-epochs 0 -eval), the sample chains, the completion
+// (-complete), the classification (-classify), the log-likelihood
+// (-ais). Further uses of a trained model are tasks to add here, with
+// their flags in settings.reporting.
 func (r *reporter) tasks(res *train.Result) []task {
 	t := []task{{fileFilters, func(_ context.Context, m *graph.Model, set *atomicfile.Set) error {
 		img, err := filtersPicture(m)
@@ -172,6 +183,12 @@ func (r *reporter) tasks(res *train.Result) []task {
 		}})
 	}
 	t = append(t, task{fileSamples, r.samples})
+	if r.report.complete {
+		t = append(t, task{fileCompletion, r.completion})
+	}
+	if r.report.classify {
+		t = append(t, task{"the classification", r.classification})
+	}
 	if r.report.ais {
 		t = append(t, task{"the AIS estimate", r.logLikelihood})
 	}
@@ -229,6 +246,91 @@ func (r *reporter) samples(ctx context.Context, m *graph.Model, set *atomicfile.
 		return err
 	}
 	return stagePNG(set, filepath.Join(r.out, fileSamples), img)
+}
+
+// completion completes test images with m, records and prints the scores
+// and stages RBM_completion.png.
+func (r *reporter) completion(ctx context.Context, m *graph.Model, set *atomicfile.Set) error {
+	r.env.hook(ctx, hookComplete)
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	d, err := r.evalData()
+	if err != nil {
+		return err
+	}
+	o := r.report.completion
+	o.Progress = r.progress()
+	start := r.env.Now()
+	c, img, err := d.Complete(ctx, m, o)
+	if err != nil {
+		return fmt.Errorf("-complete: %w", err)
+	}
+	c.Seconds = r.env.Now().Sub(start).Seconds()
+	r.rec.Completion = c
+	printCompletion(r.env.Stdout, c)
+	return stagePNG(set, filepath.Join(r.out, fileCompletion), img)
+}
+
+// printCompletion prints the completion's scores, the base-rate model's
+// first.
+func printCompletion(w io.Writer, c *evaluate.Completion) {
+	given := fmt.Sprintf("their top %d rows", c.Given)
+	if c.Mask == evaluate.Random.String() {
+		given = fmt.Sprintf("%d random pixels", c.Given)
+	}
+	fmt.Fprintf(w, "completion of %d test images given %s, %d Gibbs steps (%.1f s): completed pixels equal to the truth\n", c.Images, given, c.Steps, c.Seconds)
+	for _, s := range []struct {
+		name  string
+		score evaluate.CompletionScore
+	}{{"base-rate model", c.BaseRate}, {"this model", c.Model}} {
+		fmt.Fprintf(w, "  %-16s sampled %6.2f %%, most probable %6.2f %%\n", s.name, 100*s.score.Sampled, 100*s.score.MostProbable)
+	}
+}
+
+// classification trains the classifier on the raw pixels and on m's
+// p(h|v), records and prints their accuracies.
+func (r *reporter) classification(ctx context.Context, m *graph.Model, _ *atomicfile.Set) error {
+	r.env.hook(ctx, hookClassify)
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	d, err := r.evalData()
+	if err != nil {
+		return err
+	}
+	o := r.report.classifier
+	o.Progress, o.Now = r.progress(), r.env.Now
+	var c classification
+	for _, run := range []struct {
+		m   *graph.Model
+		out **evaluate.Classified
+	}{{nil, &c.RawPixels}, {m, &c.Features}} {
+		if *run.out, err = d.Classify(ctx, run.m, o); err != nil {
+			return fmt.Errorf("-classify: %w", err)
+		}
+	}
+	r.rec.Classification = &c
+	printClassification(r.env.Stdout, c, o.Classifier)
+	return nil
+}
+
+// printClassification prints the classifiers' test accuracies and times.
+func printClassification(w io.Writer, c classification, o classify.Options) {
+	input := "images binarized once"
+	switch c.RawPixels.Input {
+	case evaluate.Binarized.String():
+		input = fmt.Sprintf("images binarized afresh each epoch, a test image's inputs averaged over %d binarizations", c.RawPixels.TestBinarizations)
+	case evaluate.Grey.String():
+		input = "grey images (pixel/255)"
+	}
+	fmt.Fprintf(w, "classification (softmax, %d epochs of Adam on %d training images; %s): test accuracy\n", o.Epochs, c.RawPixels.TrainImages, input)
+	for _, run := range []struct {
+		name string
+		c    *evaluate.Classified
+	}{{fmt.Sprintf("raw pixels (%d)", c.RawPixels.Inputs), c.RawPixels}, {fmt.Sprintf("p(h|v) (%d)", c.Features.Inputs), c.Features}} {
+		fmt.Fprintf(w, "  %-16s %6.2f %% (%.1f s, of which the inputs %.1f s)\n", run.name, 100*run.c.Accuracy, run.c.Seconds, run.c.InputSeconds)
+	}
 }
 
 // logLikelihood estimates the log-likelihood, records and prints it.

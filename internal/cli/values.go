@@ -6,6 +6,7 @@ import (
 	"math"
 	"strings"
 
+	"gorbm.dev/gorbm/classify"
 	"gorbm.dev/gorbm/graph"
 	"gorbm.dev/gorbm/internal/evaluate"
 	"gorbm.dev/gorbm/metrics"
@@ -37,6 +38,25 @@ type reporting struct {
 	eval, ais                        bool
 	aisBetas, aisChains, raiseImages int
 	samples                          evaluate.SampleOptions
+	classify                         bool
+	classifier                       evaluate.ClassifyOptions
+	complete                         bool
+	completion                       evaluate.CompleteOptions
+}
+
+// needsTrain reports whether the report reads the training images, and
+// names the flags that make it.
+func (r reporting) needsTrain() (bool, string) {
+	var f []string
+	for _, x := range []struct {
+		on   bool
+		flag string
+	}{{r.eval, "-eval"}, {r.ais, "-ais"}, {r.classify, "-classify"}, {r.complete, "-complete"}} {
+		if x.on {
+			f = append(f, x.flag)
+		}
+	}
+	return f != nil, strings.Join(f, " and ")
 }
 
 // needsTest reports whether the report reads the test set, and names the
@@ -51,6 +71,12 @@ func (r reporting) needsTest() (bool, string) {
 	}
 	if r.samples.FromTest {
 		f = append(f, "-sample-from test")
+	}
+	if r.classify {
+		f = append(f, "-classify")
+	}
+	if r.complete {
+		f = append(f, "-complete")
 	}
 	return f != nil, strings.Join(f, " and ")
 }
@@ -95,13 +121,16 @@ func (f Flags) check() (settings, error) {
 				return s, fmt.Errorf("-%s with -epochs 0: there is no training, the loaded model is evaluated as it is; drop -%s", name, name)
 			}
 		}
-		if f.given["limit"] && !f.eval && !f.ais {
-			return s, errors.New("-limit with -epochs 0 and neither -eval nor -ais: nothing reads the training images; drop -limit")
-		}
 	} else if err := f.checkTraining(&s); err != nil {
 		return s, err
 	}
-	return s, f.checkReport(&s)
+	if err := f.checkReport(&s); err != nil {
+		return s, err
+	}
+	if reads, _ := s.report.needsTrain(); f.epochs == 0 && f.given["limit"] && !reads {
+		return s, errors.New("-limit with -epochs 0 and none of -eval, -ais, -classify, -complete: nothing reads the training images; drop -limit")
+	}
+	return s, nil
 }
 
 // checkTraining checks the training flags and sets s's loop settings,
@@ -212,6 +241,62 @@ func (f Flags) checkReport(s *settings) error {
 	case r.samples.Frames() > metrics.MaxSampleValues/(f.sampleChains*train.Pixels):
 		return fmt.Errorf("-sample-chains %d with %d snapshots (-sample-steps/-sample-every): more than %d values; take fewer snapshots or chains", f.sampleChains, r.samples.Frames(), metrics.MaxSampleValues)
 	}
+	if err := f.checkClassify(r); err != nil {
+		return err
+	}
+	return f.checkComplete(r)
+}
+
+// checkClassify checks the flags of -classify and sets r's.
+func (f Flags) checkClassify(r *reporting) error {
+	if !f.classify {
+		for _, name := range []string{"classify-input", "classify-epochs"} {
+			if f.given[name] {
+				return fmt.Errorf("-%s without -classify: it sets up the classifier; add -classify, or drop -%s", name, name)
+			}
+		}
+	}
+	in, err := evaluate.ParseInput(f.classifyInput)
+	if err != nil {
+		return fmt.Errorf("-classify-input %q: use binarized, once or grey", f.classifyInput)
+	}
+	if f.classifyEpochs < 1 || f.classifyEpochs > maxClassifyEpochs {
+		return fmt.Errorf("-classify-epochs %d: use 1 to %d", f.classifyEpochs, maxClassifyEpochs)
+	}
+	opt := classify.DefaultOptions()
+	opt.Epochs = f.classifyEpochs
+	r.classify, r.classifier = f.classify, evaluate.ClassifyOptions{Input: in, Classifier: opt}
+	return nil
+}
+
+// checkComplete checks the flags of -complete and sets r's.
+func (f Flags) checkComplete(r *reporting) error {
+	if !f.complete {
+		for _, name := range []string{"complete-mask", "complete-given", "complete-images", "complete-steps"} {
+			if f.given[name] {
+				return fmt.Errorf("-%s without -complete: it sets up the completion; add -complete, or drop -%s", name, name)
+			}
+		}
+	}
+	mask, err := evaluate.ParseMask(f.completeMask)
+	if err != nil {
+		return fmt.Errorf("-complete-mask %q: use top or random", f.completeMask)
+	}
+	o := evaluate.CompleteOptions{Mask: mask, Given: f.completeGiven, Images: f.completeImages, Steps: f.completeSteps}
+	n, of := o.Count()
+	switch {
+	case n < 0:
+		return fmt.Errorf("-complete-given %v: use a fraction between 0 and 1 of the %d %s", f.completeGiven, of, o.Unit())
+	case n == 0:
+		return fmt.Errorf("-complete-given %v with -complete-mask %s gives no pixel (0 of the %d %s): nothing to complete from; give at least %.3g", f.completeGiven, mask, of, o.Unit(), 0.5/float64(of))
+	case n == of:
+		return fmt.Errorf("-complete-given %v with -complete-mask %s gives every pixel (all %d %s): nothing to complete; give at most %.3g", f.completeGiven, mask, of, o.Unit(), 1-0.5/float64(of))
+	case f.completeImages < 1 || f.completeImages > mnistTestImages:
+		return fmt.Errorf("-complete-images %d: use 1 to %d, the test set's images", f.completeImages, mnistTestImages)
+	case f.completeSteps < 1 || f.completeSteps > maxChainSteps/f.completeImages:
+		return fmt.Errorf("-complete-steps %d with -complete-images %d: use 1 to %d (at most %d image steps in all)", f.completeSteps, f.completeImages, maxChainSteps/f.completeImages, maxChainSteps)
+	}
+	r.complete, r.completion = f.complete, o
 	return nil
 }
 
@@ -275,7 +360,7 @@ func (f Flags) settingError(err error) error {
 func (s settings) need(trainFile, test int) need {
 	r := s.report
 	evalData, _ := r.needsTest()
-	if s.epochs == 0 && !r.eval && !r.ais {
+	if reads, _ := r.needsTrain(); s.epochs == 0 && !reads {
 		trainFile = 0 // not read
 	}
 	if !evalData {
@@ -286,8 +371,12 @@ func (s settings) need(trainFile, test int) need {
 		images = s.limit
 	}
 	c := s.config
-	return need{trainFile: trainFile, images: images, test: test, hidden: s.hidden, training: s.epochs > 0,
+	n := need{trainFile: trainFile, images: images, test: test, hidden: s.hidden, training: s.epochs > 0,
 		batch: c.BatchSize, k: c.K, pcd: c.Persistent, chains: c.Chains, evalData: evalData,
 		ais: r.ais, aisChains: r.aisChains, raiseImages: r.raiseImages, aisBetas: r.aisBetas,
-		sampleChains: r.samples.Chains, sampleFrames: r.samples.Frames()}
+		sampleChains: r.samples.Chains, sampleFrames: r.samples.Frames(), classify: r.classify}
+	if r.complete {
+		n.completeImages = r.completion.Images
+	}
+	return n
 }

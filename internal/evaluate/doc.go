@@ -1,6 +1,7 @@
 // Package evaluate is the one way gorbm evaluates a model, wherever it is
 // asked: the command's -eval (after each epoch, or once for a loaded model),
-// its -ais and its sample chains, and compare/goeval's loglik.
+// its -ais, its sample chains, its -classify and -complete, and
+// compare/goeval's loglik, classify and complete.
 //
 // For a run seeded with seed, Data binarizes the same test images and the
 // same first training images (train.EvalImages), Metrics and LogLikelihood
@@ -10,7 +11,14 @@
 // the command prints for a model it trained is the number it prints for the
 // same model loaded again, and the number goeval prints for it.
 //
-// LogLikelihood's result is the record the command writes into
-// metrics.json ("ais"); its JSON field names are part of that file's
-// format.
+// Classify trains a softmax classifier (package classify) on the training
+// images' raw pixels or a model's p(h|v), binarized afresh each epoch by
+// default (Input), and Complete completes the evaluation's test images
+// given some of their pixels (package complete), against the base-rate
+// model; each draws from streams of its own (rng.ClassifyData and
+// rng.Classify; rng.Complete and rng.CompleteMask).
+//
+// LogLikelihood's, Classify's and Complete's results are the records the
+// command writes into metrics.json ("ais", "classification",
+// "completion"); their JSON field names are part of that file's format.
 package evaluate

@@ -21,16 +21,18 @@ type Data struct {
 	TestN     int
 	Train     []float32 // the first TrainN (at most train.EvalTrainImages) binarized training images
 	TrainN    int
-	Marginals []float64 // the training images' pixel marginals: AIS's base-rate model
+	Marginals []float64 // the training images' pixel marginals: AIS's and completion's base-rate model
+
+	testSet, trainSet *train.Dataset // the sets, with their labels: what Classify reads
 }
 
 // NewData binarizes the evaluation images of a run seeded with seed from
 // the test set and the training set (train.EvalImages) and computes the
 // training set's pixel marginals. trainSet may be nil when only the test
-// images are wanted (sample chains started from them): then Metrics and
-// LogLikelihood cannot run.
+// images are wanted (sample chains started from them): then Metrics,
+// LogLikelihood, Classify and Complete cannot run.
 func NewData(seed uint64, testSet, trainSet *train.Dataset) (*Data, error) {
-	d := &Data{Seed: seed, TestN: testSet.N}
+	d := &Data{Seed: seed, TestN: testSet.N, testSet: testSet, trainSet: trainSet}
 	d.Test, d.Train = train.EvalImages(seed, testSet, trainSet)
 	if trainSet == nil {
 		return d, nil
