@@ -39,7 +39,7 @@ type Options struct {
 	Refresh func(epoch int) ([]float32, error)
 }
 
-// DefaultOptions returns the settings tuned on MNIST (docs/results-issue21.md):
+// DefaultOptions returns the settings tuned on MNIST (docs/uses.md):
 // 20 epochs of batches of 100, Adam's step size falling from 0.01 to
 // 0.0003, no L2. Chosen on a validation split (the last 10,000 training
 // images) for an RBM's features; raw pixels validate best at 0.003 falling

@@ -28,7 +28,7 @@ func mnist(data string) (trainSet, testSet *train.Dataset, err error) {
 // classifyCmd trains the softmax classifier on raw pixels and on each
 // parameter folder's hidden probabilities p(h|v), and prints their
 // accuracies (evaluate.Data.Classify, as gorbm -classify): the
-// measurements of docs/results-issue21.md.
+// measurements of docs/uses.md.
 func classifyCmd(args []string) error {
 	fs := flag.NewFlagSet("goeval classify", flag.ExitOnError)
 	data := fs.String("data", "", "folder with the MNIST .gz files (default: GoMNIST's)")

@@ -68,7 +68,7 @@ const (
 	maxChainSteps = 10_000_000
 	// maxClassifyEpochs bounds -classify-epochs: an epoch of the
 	// classifier on the 60,000 images takes a second or two, and 20 are
-	// enough (docs/results-issue21.md).
+	// enough (docs/uses.md).
 	maxClassifyEpochs = 1000
 )
 
@@ -169,7 +169,7 @@ func (f *Flags) addReportFlags(fs *flag.FlagSet) {
 	fs.IntVar(&f.sampleEach, "sample-every", 100, "steps between the snapshots in RBM_samples.png (one row each)")
 	fs.StringVar(&f.sampleFrom, "sample-from", "noise", "start of the sample chains: noise or test (the first test images)")
 	fs.BoolVar(&f.classify, "classify", false, "at the end, train a softmax classifier (Gorgonia, Adam) on the training images' raw pixels and on the model's p(h|v), print both test accuracies and times, and record them in metrics.json")
-	fs.StringVar(&f.classifyInput, "classify-input", "binarized", "with -classify: what the classifier reads of an image: binarized (as the RBM sees it: afresh each epoch, a test image's inputs averaged over 10 binarizations; the best on a validation split, docs/results-issue21.md), once (binarized once) or grey (pixel/255)")
+	fs.StringVar(&f.classifyInput, "classify-input", "binarized", "with -classify: what the classifier reads of an image: binarized (as the RBM sees it: afresh each epoch, a test image's inputs averaged over 10 binarizations; the best on a validation split, docs/uses.md), once (binarized once) or grey (pixel/255)")
 	fs.IntVar(&f.classifyEpochs, "classify-epochs", classify.DefaultOptions().Epochs, fmt.Sprintf("with -classify: the classifier's passes over the training images (1 to %d)", maxClassifyEpochs))
 	fs.BoolVar(&f.complete, "complete", false, "at the end, complete test images given some of their pixels by Gibbs sampling the rest, print the fraction of completed pixels equal to the truth against the base-rate model's, and write RBM_completion.png (given, completed, truth)")
 	fs.StringVar(&f.completeMask, "complete-mask", "top", "with -complete: the given pixels: top (the top rows) or random (pixels drawn from the seed, the same for every image)")

@@ -37,7 +37,7 @@ const (
 
 // TestBinarizations is the number of binarizations of a test image whose
 // inputs Binarized averages: chosen on a validation split, where 4, 10
-// and 20 tie (docs/results-issue21.md).
+// and 20 tie (docs/uses.md).
 const TestBinarizations = 10
 
 // maxBinarizations bounds ClassifyOptions.Binarizations.
