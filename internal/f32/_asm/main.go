@@ -51,10 +51,12 @@ func main() {
 		tables[t.Name] = 4 * len(t.Words)
 	}
 	accRows()
+	addSubRows()
 	transpose()
 	isBinary()
 	onesOffsets()
 	bernoulli()
+	bernoulliFlips()
 	binarize()
 	sigmoid()
 	softplus()
