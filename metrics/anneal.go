@@ -117,23 +117,24 @@ func betas32(betas []float64) ([]float32, error) {
 type annealer struct {
 	V, H, H2 int       // H2 = H+2: the hidden fields, then v·b and v·b_A
 	wAug     []float32 // V×H2: each row of W (V×H), then b_i and b_A,i
-	w, wt    []float32 // W as V×H and as H×V (the script's layout)
+	wt       []float32 // W as H×V (the script's layout)
 	cAug     []float32 // c, 0, 0
 	b, bA    []float32 // visible and base biases
 	logZA    float64   // log Z of the base model
 
 	n        int
 	v, pv    []float32 // n×V: states, visible probabilities
-	a        []float32 // n×H2: v·W + c, v·b, v·b_A
 	h, ph, z []float32 // n×H: hidden states, σ(β·a), β·a
 	junk     []float32 // n×H: the σ nobody reads
+	a        fields    // of v: v·W + c, v·b, v·b_A (n×H2)
+	g        fields    // of h: h·Wᵀ + b (n×V)
 	logw     []float64 // n log weights
 	job      job       // what Run does
 	to       float32   // the start's weight term: log f_to
 	path     []float32 // a block's steps: transitions at path[0…len−2]
 	block    int       // steps per block, at most blockSteps
 	ctx      context.Context
-	scratch  sync.Pool // *linalg.Scratch, one per goroutine in a block
+	scratch  sync.Pool // *flips, one per goroutine in a block
 
 	// The uniforms: u[cur] are this block's (per step n×H, then n×V),
 	// u[1−cur] the next block's, drawn from src during this block by the
@@ -170,11 +171,15 @@ func newAnnealer(m *graph.Model, bA []float64, n int) (*annealer, error) {
 	case n < 1 || n > MaxChains:
 		return nil, fmt.Errorf("metrics: %d annealing chains: use 1 to %d", n, MaxChains)
 	}
+	if V > math.MaxInt32/(H+2) {
+		return nil, fmt.Errorf("metrics: a %d×%d model is too large to anneal: its offsets must fit in 32 bits", V, H)
+	}
 	wt, b, c := m.Params()
 	an := &annealer{V: V, H: H, H2: H + 2, wt: wt, b: b, n: n,
-		w: make([]float32, V*H), wAug: make([]float32, V*(H+2)), cAug: make([]float32, H+2),
+		wAug: make([]float32, V*(H+2)), cAug: make([]float32, H+2),
 		bA: make([]float32, V), logZA: float64(H) * math.Ln2}
-	linalg.Transpose(an.w, wt, H, V)
+	w := make([]float32, V*H)
+	linalg.Transpose(w, wt, H, V)
 	copy(an.cAug, c)
 	for i := 0; i < V; i++ {
 		if bA != nil {
@@ -185,19 +190,81 @@ func newAnnealer(m *graph.Model, bA []float64, n int) (*annealer, error) {
 			an.bA[i] = float32(x)
 		}
 		row := an.wAug[i*an.H2 : (i+1)*an.H2]
-		copy(row, an.w[i*H:(i+1)*H])
+		copy(row, w[i*H:(i+1)*H])
 		row[H], row[H+1] = b[i], an.bA[i]
 		an.logZA += graph.Softplus(float64(an.bA[i]))
 	}
 	an.v, an.pv = make([]float32, n*V), make([]float32, n*V)
-	an.a = make([]float32, n*an.H2)
 	an.h, an.ph, an.z, an.junk = make([]float32, n*H), make([]float32, n*H), make([]float32, n*H), make([]float32, n*H)
+	an.a = newFields(n, an.wAug, an.cAug)
+	an.g = newFields(n, wt, b)
 	an.block = min(blockSteps, max(1, blockUniforms/(n*(H+V))))
 	an.u = [2][]float32{make([]float32, an.block*n*(H+V)), make([]float32, an.block*n*(H+V))}
 	an.logw = make([]float64, n)
-	an.scratch.New = func() any { return new(linalg.Scratch) }
+	an.scratch.New = func() any { return &flips{on: make([]int32, max(V, H)), off: make([]int32, max(V, H))} }
 	return an, nil
 }
+
+// fields are the products x·M + c of the 0/1 states x of the chains, one
+// row of cols values per chain, kept up to date as the states change:
+// when a few units flip, their rows of M are added (0 → 1) or subtracted
+// (1 → 0); when as many flip as the state has ones, or after driftRows
+// rows taken in and out, the product is summed afresh from c and the rows
+// of the ones in increasing index (package linalg's order).
+type fields struct {
+	m, c  []float32 // M (one row of cols values per unit) and c
+	cols  int
+	x     []float32 // n×cols
+	ones  []int     // the ones of each chain's state
+	since []int     // rows added or subtracted since the last fresh sum
+}
+
+// driftRows is the number of rows a chain's fields take in and out
+// between two fresh sums. Each adds at most half a float32 ulp of the
+// running value, so the fields stay within (driftRows + 2·units)·2⁻²⁴ of
+// the largest partial sum of a fresh product (fieldDriftTol in the tests),
+// and fresh sums cost about 1/driftRows of the flips' work.
+const driftRows = 1024
+
+func newFields(n int, m, c []float32) fields {
+	cols := len(c)
+	return fields{m: m, c: c, cols: cols, x: make([]float32, n*cols), ones: make([]int, n), since: make([]int, n)}
+}
+
+// row returns chain r's fields.
+func (f *fields) row(r int) []float32 { return f.x[r*f.cols : (r+1)*f.cols] }
+
+// set sums chain r's fields afresh for its state x, with buf (len(x)
+// offsets) as scratch.
+func (f *fields) set(r int, x []float32, buf []int32) {
+	n := f32.OnesOffsets(buf, x, f.cols)
+	d := f.row(r)
+	copy(d, f.c)
+	f32.AccRows(d, f.m, buf[:n])
+	f.ones[r], f.since[r] = n, 0
+}
+
+// update brings chain r's fields up to date with its state x after the
+// units at the offsets on went from 0 to 1 and those at off from 1 to 0:
+// by their rows, or afresh when that is as cheap or the drift bound is
+// reached (then on is overwritten).
+func (f *fields) update(r int, x []float32, on, off []int32) {
+	flips := len(on) + len(off)
+	if flips == 0 {
+		return
+	}
+	f.ones[r] += len(on) - len(off)
+	if flips < f.ones[r] && f.since[r]+flips <= driftRows {
+		f32.AddSubRows(f.row(r), f.m, on, off)
+		f.since[r] += flips
+		return
+	}
+	f.set(r, x, on[:cap(on)])
+}
+
+// flips is a goroutine's scratch: the offsets of the units of a state
+// that went from 0 to 1 and from 1 to 0.
+type flips struct{ on, off []int32 }
 
 // job is what the annealer's Run does to each chain.
 type job int
@@ -281,7 +348,7 @@ func (an *annealer) Run(lo, hi int) {
 	if timed {
 		t = time.Now()
 	}
-	s := an.scratch.Get().(*linalg.Scratch)
+	s := an.scratch.Get().(*flips)
 	defer an.scratch.Put(s)
 	switch an.job {
 	case steps:
@@ -290,9 +357,11 @@ func (an *annealer) Run(lo, hi int) {
 		}
 	case baseSample:
 		an.sampleBaseChains(lo, hi)
-		an.weigh(lo, hi, 0, an.to, true, s)
+		an.start(lo, hi, s)
+		an.weigh(lo, hi, 0, an.to, true)
 	case given:
-		an.weigh(lo, hi, 0, an.to, false, s)
+		an.start(lo, hi, s)
+		an.weigh(lo, hi, 0, an.to, false)
 	}
 	if timed {
 		an.chainTime, an.chainsTimed = time.Since(t), hi-lo
@@ -308,35 +377,47 @@ func (an *annealer) sampleBaseChains(lo, hi int) {
 	f32.Bernoulli(an.v[lo*V:hi*V], an.pv[lo*V:hi*V], an.u[an.cur][lo*V:hi*V])
 }
 
+// start sums the fields of chains lo to hi−1 afresh for their visible
+// states, with every hidden unit off.
+func (an *annealer) start(lo, hi int, s *flips) {
+	V, H := an.V, an.H
+	for r := lo; r < hi; r++ {
+		an.a.set(r, an.v[r*V:(r+1)*V], s.on)
+		clear(an.h[r*H : (r+1)*H])
+		an.g.set(r, an.h[r*H:(r+1)*H], s.on)
+	}
+}
+
 // step runs step k of the block on chains lo to hi−1: h ~ σ(β·a) (ph holds
 // σ(β·a)), then v ~ σ(β·(h·Wᵀ + b) + (1−β)·b_A), with β = path[k], and
-// the weight terms of the new states.
-func (an *annealer) step(lo, hi, k int, s *linalg.Scratch) {
+// the weight terms of the new states. The fields follow the units that
+// flipped.
+func (an *annealer) step(lo, hi, k int, s *flips) {
 	V, H := an.V, an.H
 	beta, omb := an.path[k], 1-an.path[k]
 	u := an.u[an.cur][k*an.n*(H+V):]
-	h := an.h[lo*H : hi*H]
-	f32.Bernoulli(h, an.ph[lo*H:hi*H], u[lo*H:hi*H])
-	pv := an.pv[lo*V : hi*V]
-	linalg.AffineTrans(pv, h, hi-lo, H, an.w, an.wt, V, an.b, s)
-	for r := 0; r < hi-lo; r++ {
-		row := pv[r*V : (r+1)*V]
-		for i, x := range row {
-			row[i] = beta*x + omb*an.bA[i]
+	uv := u[an.n*H:]
+	for r := lo; r < hi; r++ {
+		h := an.h[r*H : (r+1)*H]
+		non, noff := f32.BernoulliFlips(h, an.ph[r*H:(r+1)*H], u[r*H:(r+1)*H], s.on, s.off, V)
+		an.g.update(r, h, s.on[:non], s.off[:noff])
+		pv, g := an.pv[r*V:(r+1)*V], an.g.row(r)
+		for i, x := range g {
+			pv[i] = float32(beta*x) + float32(omb*an.bA[i])
 		}
+		f32.Sigmoid(pv, pv)
+		v := an.v[r*V : (r+1)*V]
+		non, noff = f32.BernoulliFlips(v, pv, uv[r*V:(r+1)*V], s.on, s.off, an.H2)
+		an.a.update(r, v, s.on[:non], s.off[:noff])
 	}
-	f32.Sigmoid(pv, pv)
-	off := an.n * H
-	f32.Bernoulli(an.v[lo*V:hi*V], pv, u[off+lo*V:off+hi*V])
-	an.weigh(lo, hi, beta, an.path[k+1], true, s)
+	an.weigh(lo, hi, beta, an.path[k+1], true)
 }
 
-// weigh computes the fields of chains lo to hi−1 and adds log f_to −
-// log f_from (only log f_to without sub) to their weights; ph is left at
-// σ(to·a), the hidden probabilities of the next transition.
-func (an *annealer) weigh(lo, hi int, from, to float32, sub bool, s *linalg.Scratch) {
+// weigh adds log f_to − log f_from (only log f_to without sub) of their
+// fields to the weights of chains lo to hi−1; ph is left at σ(to·a), the
+// hidden probabilities of the next transition.
+func (an *annealer) weigh(lo, hi int, from, to float32, sub bool) {
 	H := an.H
-	linalg.Affine(an.a[lo*an.H2:hi*an.H2], an.v[lo*an.V:hi*an.V], hi-lo, an.V, an.wAug, an.H2, an.cAug, s)
 	for r := lo; r < hi; r++ {
 		d := an.logf(r, to, an.ph[r*H:(r+1)*H])
 		if sub {
@@ -350,9 +431,9 @@ func (an *annealer) weigh(lo, hi int, from, to float32, sub bool, s *linalg.Scra
 // σ(β·a), the hidden probabilities of a transition at β.
 func (an *annealer) logf(r int, beta float32, sig []float32) float64 {
 	H := an.H
-	a := an.a[r*an.H2 : (r+1)*an.H2]
+	a := an.a.row(r)
 	bd := float64(beta)
-	t := (1-bd)*float64(a[H+1]) + bd*float64(a[H])
+	t := float64((1-bd)*float64(a[H+1])) + float64(bd*float64(a[H])) // rounded: no FMA
 	if beta == 0 {
 		for j := range sig {
 			sig[j] = 0.5
