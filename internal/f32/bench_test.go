@@ -89,7 +89,9 @@ func BenchmarkKernels(b *testing.B) {
 		}},
 		{"Binarize", func() { Binarize(dst, pixels) }},
 		{"Sigmoid", func() { Sigmoid(sig, z) }},
+		{"SigmoidMix", func() { SigmoidMix(sig[:benchVisible], z[:benchVisible], z[benchVisible:2*benchVisible], 0.3, 0.7) }},
 		{"SoftplusSigmoidRow", func() { SoftplusSigmoidRow(sig[:benchHidden], z[:benchHidden]) }},
+		{"SoftplusSigmoidScaled", func() { SoftplusSigmoidScaled(sig[:benchHidden], z[:benchHidden], 0.7) }},
 	} {
 		for _, kernel := range []bool{true, false} {
 			name := k.name + "/twin"

@@ -55,8 +55,19 @@ func binarizeAsm(dst *float32, pixels *uint8, n int)
 //go:noescape
 func sigmoidAsm(dst *float32, src *float32, n int)
 
+// sigmoidMixAsm is SigmoidMix for n a multiple of 8.
+//
+//go:noescape
+func sigmoidMixAsm(dst *float32, src *float32, n int, y *float32, a float32, b float32)
+
 // softplusAsm is the part of SoftplusSigmoidRow before the tail, for n a
 // multiple of 8: it sets sig and the eight running sums.
 //
 //go:noescape
 func softplusAsm(sig *float32, z *float32, n int, lanes *[8]float64)
+
+// softplusScaledAsm is the part of SoftplusSigmoidScaled before the tail,
+// for n a multiple of 8: it sets sig and the eight running sums.
+//
+//go:noescape
+func softplusScaledAsm(sig *float32, z *float32, n int, lanes *[8]float64, beta float32)

@@ -2965,6 +2965,66 @@ done:
 	VZEROUPPER
 	RET
 
+// func sigmoidMixAsm(dst *float32, src *float32, n int, y *float32, a float32, b float32)
+// Requires: AVX, AVX2
+TEXT ·sigmoidMixAsm(SB), NOSPLIT, $0-40
+	MOVQ         dst+0(FP), DI
+	MOVQ         src+8(FP), SI
+	MOVQ         n+16(FP), CX
+	MOVQ         y+24(FP), DX
+	VBROADCASTSS a+32(FP), Y10
+	VBROADCASTSS b+36(FP), Y11
+	VXORPS       Y15, Y15, Y15
+
+loop:
+	CMPQ      CX, $0x00000008
+	JLT       done
+	VMULPS    (SI), Y10, Y0
+	VMULPS    (DX), Y11, Y9
+	VADDPS    Y9, Y0, Y0
+	ADDQ      $0x00000020, DX
+	VORPS     ·vSign+0(SB), Y0, Y1
+	VCMPPS    $0x1d, ·vExpMin+0(SB), Y1, Y7
+	VMULPS    ·vLog2e+0(SB), Y1, Y3
+	VADDPS    ·vShift+0(SB), Y3, Y3
+	VSUBPS    ·vShift+0(SB), Y3, Y4
+	VPSUBD    ·vShift+0(SB), Y3, Y3
+	VMULPS    ·vLn2Hi+0(SB), Y4, Y5
+	VSUBPS    Y5, Y1, Y5
+	VMULPS    ·vLn2Lo+0(SB), Y4, Y4
+	VSUBPS    Y4, Y5, Y5
+	VMULPS    Y5, Y5, Y6
+	VMULPS    ·vExpP+0(SB), Y5, Y4
+	VADDPS    ·vExpP+32(SB), Y4, Y4
+	VMULPS    Y5, Y4, Y4
+	VADDPS    ·vExpP+64(SB), Y4, Y4
+	VMULPS    Y5, Y4, Y4
+	VADDPS    ·vExpP+96(SB), Y4, Y4
+	VMULPS    Y5, Y4, Y4
+	VADDPS    ·vExpP+128(SB), Y4, Y4
+	VMULPS    Y5, Y4, Y4
+	VADDPS    ·vExpP+160(SB), Y4, Y4
+	VMULPS    Y6, Y4, Y4
+	VADDPS    Y5, Y4, Y4
+	VADDPS    ·vOne+0(SB), Y4, Y4
+	VPADDD    ·vExpBias+0(SB), Y3, Y3
+	VPSLLD    $0x17, Y3, Y3
+	VMULPS    Y3, Y4, Y2
+	VANDPS    Y7, Y2, Y2
+	VADDPS    ·vOne+0(SB), Y2, Y3
+	VCMPPS    $0x1d, Y15, Y0, Y4
+	VBLENDVPS Y4, ·vOne+0(SB), Y2, Y8
+	VDIVPS    Y3, Y8, Y8
+	VMOVUPS   Y8, (DI)
+	ADDQ      $0x00000020, SI
+	ADDQ      $0x00000020, DI
+	SUBQ      $0x00000008, CX
+	JMP       loop
+
+done:
+	VZEROUPPER
+	RET
+
 // func softplusAsm(sig *float32, z *float32, n int, lanes *[8]float64)
 // Requires: AVX, AVX2
 TEXT ·softplusAsm(SB), NOSPLIT, $0-32
@@ -2980,6 +3040,93 @@ loop:
 	CMPQ         CX, $0x00000008
 	JLT          done
 	VMOVUPS      (SI), Y0
+	VORPS        ·vSign+0(SB), Y0, Y1
+	VCMPPS       $0x1d, ·vExpMin+0(SB), Y1, Y7
+	VMULPS       ·vLog2e+0(SB), Y1, Y3
+	VADDPS       ·vShift+0(SB), Y3, Y3
+	VSUBPS       ·vShift+0(SB), Y3, Y4
+	VPSUBD       ·vShift+0(SB), Y3, Y3
+	VMULPS       ·vLn2Hi+0(SB), Y4, Y5
+	VSUBPS       Y5, Y1, Y5
+	VMULPS       ·vLn2Lo+0(SB), Y4, Y4
+	VSUBPS       Y4, Y5, Y5
+	VMULPS       Y5, Y5, Y6
+	VMULPS       ·vExpP+0(SB), Y5, Y4
+	VADDPS       ·vExpP+32(SB), Y4, Y4
+	VMULPS       Y5, Y4, Y4
+	VADDPS       ·vExpP+64(SB), Y4, Y4
+	VMULPS       Y5, Y4, Y4
+	VADDPS       ·vExpP+96(SB), Y4, Y4
+	VMULPS       Y5, Y4, Y4
+	VADDPS       ·vExpP+128(SB), Y4, Y4
+	VMULPS       Y5, Y4, Y4
+	VADDPS       ·vExpP+160(SB), Y4, Y4
+	VMULPS       Y6, Y4, Y4
+	VADDPS       Y5, Y4, Y4
+	VADDPS       ·vOne+0(SB), Y4, Y4
+	VPADDD       ·vExpBias+0(SB), Y3, Y3
+	VPSLLD       $0x17, Y3, Y3
+	VMULPS       Y3, Y4, Y2
+	VANDPS       Y7, Y2, Y2
+	VADDPS       ·vOne+0(SB), Y2, Y3
+	VCMPPS       $0x1d, Y15, Y0, Y4
+	VBLENDVPS    Y4, ·vOne+0(SB), Y2, Y8
+	VDIVPS       Y3, Y8, Y8
+	VMOVUPS      Y8, (DI)
+	VADDPS       ·vTwo+0(SB), Y2, Y3
+	VDIVPS       Y3, Y2, Y3
+	VMULPS       Y3, Y3, Y4
+	VMULPS       ·vLog1pQ+0(SB), Y4, Y5
+	VADDPS       ·vLog1pQ+32(SB), Y5, Y5
+	VMULPS       Y4, Y5, Y5
+	VADDPS       ·vLog1pQ+64(SB), Y5, Y5
+	VMULPS       Y4, Y5, Y5
+	VADDPS       ·vLog1pQ+96(SB), Y5, Y5
+	VMULPS       Y4, Y5, Y5
+	VADDPS       ·vLog1pQ+128(SB), Y5, Y5
+	VMULPS       Y4, Y5, Y5
+	VADDPS       ·vLog1pQ+160(SB), Y5, Y5
+	VMULPS       Y4, Y5, Y5
+	VADDPS       ·vLog1pQ+192(SB), Y5, Y5
+	VMULPS       Y4, Y5, Y5
+	VADDPS       ·vOne+0(SB), Y5, Y5
+	VADDPS       Y3, Y3, Y3
+	VMULPS       Y5, Y3, Y3
+	VCMPPS       $0x1e, Y15, Y0, Y6
+	VANDPS       Y6, Y0, Y6
+	VADDPS       Y3, Y6, Y6
+	VCVTPS2PD    X6, Y7
+	VADDPD       Y7, Y13, Y13
+	VEXTRACTF128 $0x01, Y6, X7
+	VCVTPS2PD    X7, Y7
+	VADDPD       Y7, Y14, Y14
+	ADDQ         $0x00000020, SI
+	ADDQ         $0x00000020, DI
+	SUBQ         $0x00000008, CX
+	JMP          loop
+
+done:
+	VMOVUPD Y13, (DX)
+	VMOVUPD Y14, 32(DX)
+	VZEROUPPER
+	RET
+
+// func softplusScaledAsm(sig *float32, z *float32, n int, lanes *[8]float64, beta float32)
+// Requires: AVX, AVX2
+TEXT ·softplusScaledAsm(SB), NOSPLIT, $0-36
+	MOVQ         sig+0(FP), DI
+	MOVQ         z+8(FP), SI
+	MOVQ         n+16(FP), CX
+	MOVQ         lanes+24(FP), DX
+	VBROADCASTSS beta+32(FP), Y12
+	VXORPS       Y15, Y15, Y15
+	VXORPD       Y13, Y13, Y13
+	VXORPD       Y14, Y14, Y14
+
+loop:
+	CMPQ         CX, $0x00000008
+	JLT          done
+	VMULPS       (SI), Y12, Y0
 	VORPS        ·vSign+0(SB), Y0, Y1
 	VCMPPS       $0x1d, ·vExpMin+0(SB), Y1, Y7
 	VMULPS       ·vLog2e+0(SB), Y1, Y3

@@ -19,6 +19,10 @@ func bernoulliAsm(dst, p, u *float32, n int)                   { panic("f32: no 
 func bernoulliFlipsAsm(x, p, u *float32, n int, on, off *int32, stride int) (non, noff int) {
 	panic("f32: no kernel")
 }
-func binarizeAsm(dst *float32, pixels *uint8, n int)        { panic("f32: no kernel") }
-func sigmoidAsm(dst, src *float32, n int)                   { panic("f32: no kernel") }
+func binarizeAsm(dst *float32, pixels *uint8, n int)                   { panic("f32: no kernel") }
+func sigmoidAsm(dst, src *float32, n int)                              { panic("f32: no kernel") }
+func sigmoidMixAsm(dst, src *float32, n int, y *float32, a, b float32) { panic("f32: no kernel") }
+func softplusScaledAsm(sig, z *float32, n int, lanes *[8]float64, beta float32) {
+	panic("f32: no kernel")
+}
 func softplusAsm(sig, z *float32, n int, lanes *[8]float64) { panic("f32: no kernel") }

@@ -59,7 +59,9 @@ func main() {
 	bernoulliFlips()
 	binarize()
 	sigmoid()
+	sigmoidMix()
 	softplus()
+	softplusScaled()
 
 	// The tables are package symbols, not static ones, so that the tests
 	// can read them.
