@@ -122,19 +122,19 @@ type annealer struct {
 	b, bA    []float32 // visible and base biases
 	logZA    float64   // log Z of the base model
 
-	n        int
-	v, pv    []float32 // n×V: states, visible probabilities
-	h, ph, z []float32 // n×H: hidden states, σ(β·a), β·a
-	junk     []float32 // n×H: the σ nobody reads
-	a        fields    // of v: v·W + c, v·b, v·b_A (n×H2)
-	g        fields    // of h: h·Wᵀ + b (n×V)
-	logw     []float64 // n log weights
-	job      job       // what Run does
-	to       float32   // the start's weight term: log f_to
-	path     []float32 // a block's steps: transitions at path[0…len−2]
-	block    int       // steps per block, at most blockSteps
-	ctx      context.Context
-	scratch  sync.Pool // *flips, one per goroutine in a block
+	n       int
+	v, pv   []float32 // n×V: states, visible probabilities
+	h, ph   []float32 // n×H: hidden states, σ(β·a)
+	junk    []float32 // n×H: the σ nobody reads
+	a       fields    // of v: v·W + c, v·b, v·b_A (n×H2)
+	g       fields    // of h: h·Wᵀ + b (n×V)
+	logw    []float64 // n log weights
+	job     job       // what Run does
+	to      float32   // the start's weight term: log f_to
+	path    []float32 // a block's steps: transitions at path[0…len−2]
+	block   int       // steps per block, at most blockSteps
+	ctx     context.Context
+	scratch sync.Pool // *flips, one per goroutine in a block
 
 	// The uniforms: u[cur] are this block's (per step n×H, then n×V),
 	// u[1−cur] the next block's, drawn from src during this block by the
@@ -195,7 +195,7 @@ func newAnnealer(m *graph.Model, bA []float64, n int) (*annealer, error) {
 		an.logZA += graph.Softplus(float64(an.bA[i]))
 	}
 	an.v, an.pv = make([]float32, n*V), make([]float32, n*V)
-	an.h, an.ph, an.z, an.junk = make([]float32, n*H), make([]float32, n*H), make([]float32, n*H), make([]float32, n*H)
+	an.h, an.ph, an.junk = make([]float32, n*H), make([]float32, n*H), make([]float32, n*H)
 	an.a = newFields(n, an.wAug, an.cAug)
 	an.g = newFields(n, wt, b)
 	an.block = min(blockSteps, max(1, blockUniforms/(n*(H+V))))
@@ -221,10 +221,11 @@ type fields struct {
 
 // driftRows is the number of rows a chain's fields take in and out
 // between two fresh sums. Each adds at most half a float32 ulp of the
-// running value, so the fields stay within (driftRows + 2·units)·2⁻²⁴ of
-// the largest partial sum of a fresh product (fieldDriftTol in the tests),
-// and fresh sums cost about 1/driftRows of the flips' work.
-const driftRows = 1024
+// running value, so the fields stay within (driftRows + units)·2⁻²⁴ of the
+// largest partial sum of a fresh product (fieldDriftTol in the tests);
+// a fresh sum of the ones' rows every driftRows rows adds ones/driftRows
+// to the work of the flips.
+const driftRows = 4096
 
 func newFields(n int, m, c []float32) fields {
 	cols := len(c)
@@ -401,11 +402,8 @@ func (an *annealer) step(lo, hi, k int, s *flips) {
 		h := an.h[r*H : (r+1)*H]
 		non, noff := f32.BernoulliFlips(h, an.ph[r*H:(r+1)*H], u[r*H:(r+1)*H], s.on, s.off, V)
 		an.g.update(r, h, s.on[:non], s.off[:noff])
-		pv, g := an.pv[r*V:(r+1)*V], an.g.row(r)
-		for i, x := range g {
-			pv[i] = float32(beta*x) + float32(omb*an.bA[i])
-		}
-		f32.Sigmoid(pv, pv)
+		pv := an.pv[r*V : (r+1)*V]
+		f32.SigmoidMix(pv, an.g.row(r), an.bA, beta, omb)
 		v := an.v[r*V : (r+1)*V]
 		non, noff = f32.BernoulliFlips(v, pv, uv[r*V:(r+1)*V], s.on, s.off, an.H2)
 		an.a.update(r, v, s.on[:non], s.off[:noff])
@@ -440,11 +438,7 @@ func (an *annealer) logf(r int, beta float32, sig []float32) float64 {
 		}
 		return t + float64(H)*math.Ln2
 	}
-	z := an.z[r*H : (r+1)*H]
-	for j, x := range a[:H] {
-		z[j] = beta * x
-	}
-	return t + f32.SoftplusSigmoidRow(sig, z)
+	return t + f32.SoftplusSigmoidScaled(sig, a[:H], beta)
 }
 
 // anneal runs the transitions at path[0], …, path[len−2], each with n×H
