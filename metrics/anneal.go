@@ -353,8 +353,12 @@ func (an *annealer) Run(lo, hi int) {
 	defer an.scratch.Put(s)
 	switch an.job {
 	case steps:
-		for k := 0; k < len(an.path)-1 && an.ctx.Err() == nil; k++ {
-			an.step(lo, hi, k, s)
+		// Chain by chain through the block's steps, so that a chain's
+		// state stays in cache from one step to the next.
+		for r := lo; r < hi; r++ {
+			for k := 0; k < len(an.path)-1 && an.ctx.Err() == nil; k++ {
+				an.step(r, k, s)
+			}
 		}
 	case baseSample:
 		an.sampleBaseChains(lo, hi)
@@ -389,26 +393,23 @@ func (an *annealer) start(lo, hi int, s *flips) {
 	}
 }
 
-// step runs step k of the block on chains lo to hi−1: h ~ σ(β·a) (ph holds
-// σ(β·a)), then v ~ σ(β·(h·Wᵀ + b) + (1−β)·b_A), with β = path[k], and
-// the weight terms of the new states. The fields follow the units that
-// flipped.
-func (an *annealer) step(lo, hi, k int, s *flips) {
+// step runs step k of the block on chain r: h ~ σ(β·a) (ph holds σ(β·a)),
+// then v ~ σ(β·(h·Wᵀ + b) + (1−β)·b_A), with β = path[k], and the weight
+// terms of the new state. The fields follow the units that flipped.
+func (an *annealer) step(r, k int, s *flips) {
 	V, H := an.V, an.H
-	beta, omb := an.path[k], 1-an.path[k]
+	beta := an.path[k]
 	u := an.u[an.cur][k*an.n*(H+V):]
-	uv := u[an.n*H:]
-	for r := lo; r < hi; r++ {
-		h := an.h[r*H : (r+1)*H]
-		non, noff := f32.BernoulliFlips(h, an.ph[r*H:(r+1)*H], u[r*H:(r+1)*H], s.on, s.off, V)
-		an.g.update(r, h, s.on[:non], s.off[:noff])
-		pv := an.pv[r*V : (r+1)*V]
-		f32.SigmoidMix(pv, an.g.row(r), an.bA, beta, omb)
-		v := an.v[r*V : (r+1)*V]
-		non, noff = f32.BernoulliFlips(v, pv, uv[r*V:(r+1)*V], s.on, s.off, an.H2)
-		an.a.update(r, v, s.on[:non], s.off[:noff])
-	}
-	an.weigh(lo, hi, beta, an.path[k+1], true)
+	h := an.h[r*H : (r+1)*H]
+	non, noff := f32.BernoulliFlips(h, an.ph[r*H:(r+1)*H], u[r*H:(r+1)*H], s.on, s.off, V)
+	an.g.update(r, h, s.on[:non], s.off[:noff])
+	pv := an.pv[r*V : (r+1)*V]
+	f32.SigmoidMix(pv, an.g.row(r), an.bA, beta, 1-beta)
+	v := an.v[r*V : (r+1)*V]
+	uv := u[an.n*H+r*V : an.n*H+(r+1)*V]
+	non, noff = f32.BernoulliFlips(v, pv, uv, s.on, s.off, an.H2)
+	an.a.update(r, v, s.on[:non], s.off[:noff])
+	an.weigh(r, r+1, beta, an.path[k+1], true)
 }
 
 // weigh adds log f_to − log f_from (only log f_to without sub) of their
