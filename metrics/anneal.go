@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"math"
 	"sync"
-	"time"
+	"sync/atomic"
 
 	"gorbm.dev/gorbm/graph"
 	"gorbm.dev/gorbm/internal/f32"
@@ -108,12 +108,12 @@ func betas32(betas []float64) ([]float32, error) {
 // weights, hidden biases 0) and the model (see the package documentation),
 // and accumulates each chain's log importance weight.
 //
-// The chains are independent, so the cores share them: each goroutine runs
-// its chains through a block of blockSteps steps, and the goroutines meet
-// once a block. The uniforms of a block are drawn beforehand, on the calling
-// goroutine, in the documented order (step by step, all chains' hidden
-// then visible states), so that the results do not depend on how the
-// chains were shared.
+// The chains are independent, so the cores share them: two workers take
+// the chains one at a time and run each through a block of up to
+// blockSteps steps, and the goroutines meet once a block. The uniforms of
+// a block are drawn beforehand, on one goroutine, in the documented order
+// (step by step, all chains' hidden then visible states), so that the
+// results do not depend on how the chains were shared.
 type annealer struct {
 	V, H, H2 int       // H2 = H+2: the hidden fields, then v·b and v·b_A
 	wAug     []float32 // V×H2: each row of W (V×H), then b_i and b_A,i
@@ -138,17 +138,14 @@ type annealer struct {
 
 	// The uniforms: u[cur] are this block's (per step n×H, then n×V),
 	// u[1−cur] the next block's, drawn from src during this block by the
-	// job's first drawItems items, which stand for the time the drawing
-	// takes (the draws are in order on one goroutine whatever the split;
-	// only the balance between the cores depends on drawItems).
-	u           [2][]float32
-	cur         int
-	src         graph.Uniform
-	next        int // steps of the next block, to draw during this one
-	drawItems   int
-	drawTime    time.Duration // of the last draw
-	chainTime   time.Duration // of the chains run after it, chainsTimed of them
-	chainsTimed int
+	// goroutine of worker 0 before it takes chains (the draws are in order
+	// on one goroutine whatever the split).
+	u    [2][]float32
+	cur  int
+	src  graph.Uniform
+	next int // steps of the next block, to draw during this one
+
+	taken atomic.Int64 // chains of the current job handed out so far
 }
 
 // blockSteps is the most steps the goroutines run between two meetings:
@@ -287,16 +284,26 @@ const (
 // costs about one.
 const annealMinWork = 1 << 16
 
-// minChains is the number of chains each goroutine needs for a block to be
-// shared.
-func (an *annealer) minChains() int { return max(2, annealMinWork/(an.V*(an.H+8))) }
+// run runs the current job on every chain: two workers (package par's
+// items), each taking the next chain not yet taken until none is left,
+// so that a goroutine that finishes early, or is not scheduled at all,
+// leaves no chains waiting; one worker when each would get fewer than
+// max(2, annealMinWork/(V·(H+8))) chains.
+func (an *annealer) run() {
+	an.taken.Store(0)
+	workers := 1
+	if an.n >= 2*max(2, annealMinWork/(an.V*(an.H+8))) {
+		workers = 2
+	}
+	par.Do(an, workers, 1)
+}
 
 // sampleBase sets the chains to exact samples of the base model, drawing
 // n×V uniforms, and starts their weights at log f_to − log f_0.
 func (an *annealer) sampleBase(to float32, src graph.Uniform) {
 	rng.Fill(an.u[an.cur][:an.n*an.V], src)
 	an.job, an.to = baseSample, to
-	par.Do(an, an.n, an.minChains())
+	an.run()
 }
 
 // setStates sets the chains to the 0/1 rows v and starts their weights at
@@ -304,7 +311,7 @@ func (an *annealer) sampleBase(to float32, src graph.Uniform) {
 func (an *annealer) setStates(v []float32, to float32) {
 	copy(an.v, v)
 	an.job, an.to = given, to
-	par.Do(an, an.n, an.minChains())
+	an.run()
 }
 
 // runBlock runs the steps of path (transitions at path[0…len−2]) on every
@@ -312,64 +319,39 @@ func (an *annealer) setStates(v []float32, to float32) {
 // block's uniforms meanwhile.
 func (an *annealer) runBlock(path []float32) {
 	an.job, an.path = steps, path
-	d := 0
-	if an.next > 0 {
-		d = an.drawItems
-	}
-	par.Do(an, d+an.n, an.minChains())
-	if an.next > 0 && an.chainsTimed > 0 {
-		// Next time, give the drawing as many items as chains take as long.
-		perChain := an.chainTime / time.Duration(an.chainsTimed)
-		an.drawItems = min(an.n/2, int(an.drawTime/max(perChain, 1)))
-	}
+	an.run()
 	an.cur = 1 - an.cur
 }
 
-// Run runs the current job on items lo to hi−1 (par.Job). In a block with
-// a next one, the first drawItems items stand for drawing the next block's
-// uniforms, done by the Run that holds item 0; the others are the chains.
+// Run runs workers lo to hi−1 (par.Job): worker 0 first draws the next
+// block's uniforms if there is one; then each takes chains one at a time.
+// Which goroutine runs a chain changes nothing in its results.
 func (an *annealer) Run(lo, hi int) {
-	d := 0
-	draw := an.job == steps && an.next > 0
-	if draw {
-		d = an.drawItems
-	}
-	timed := false
-	if draw && lo == 0 {
-		t := time.Now()
+	if lo == 0 && an.job == steps && an.next > 0 {
 		rng.Fill(an.u[1-an.cur][:an.next*an.n*(an.H+an.V)], an.src)
-		an.drawTime = time.Since(t)
-		timed = true
-	}
-	lo, hi = max(lo-d, 0), hi-d
-	if lo >= hi {
-		return
-	}
-	var t time.Time
-	if timed {
-		t = time.Now()
 	}
 	s := an.scratch.Get().(*flips)
 	defer an.scratch.Put(s)
-	switch an.job {
-	case steps:
-		// Chain by chain through the block's steps, so that a chain's
-		// state stays in cache from one step to the next.
-		for r := lo; r < hi; r++ {
+	for {
+		r := int(an.taken.Add(1)) - 1
+		if r >= an.n {
+			return
+		}
+		switch an.job {
+		case steps:
+			// The chain through the block's steps, so that its state
+			// stays in cache from one step to the next.
 			for k := 0; k < len(an.path)-1 && an.ctx.Err() == nil; k++ {
 				an.step(r, k, s)
 			}
+		case baseSample:
+			an.sampleBaseChains(r, r+1)
+			an.start(r, r+1, s)
+			an.weigh(r, r+1, 0, an.to, true)
+		case given:
+			an.start(r, r+1, s)
+			an.weigh(r, r+1, 0, an.to, false)
 		}
-	case baseSample:
-		an.sampleBaseChains(lo, hi)
-		an.start(lo, hi, s)
-		an.weigh(lo, hi, 0, an.to, true)
-	case given:
-		an.start(lo, hi, s)
-		an.weigh(lo, hi, 0, an.to, false)
-	}
-	if timed {
-		an.chainTime, an.chainsTimed = time.Since(t), hi-lo
 	}
 }
 

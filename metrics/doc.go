@@ -140,11 +140,11 @@
 // each of β_1, …, β_(K−1) the hidden (Chains×Hidden) and then the visible
 // (Chains×Visible) states, row by row. RAISE draws at each of β_K, …, β_1
 // the hidden then the visible states of its chains. The chains are shared
-// between the calling goroutine and package par's helper, each running its
-// half through a block of up to 16 steps before they meet again; the next
-// block's uniforms are drawn on the calling goroutine, in that order, while
-// the chains run, so the results depend neither on how the work was shared
-// nor on the block length (tested). Each chain keeps its fields v·W + c
+// between the calling goroutine and package par's helper: each takes the
+// next chain not yet taken and runs it through a block of up to 16 steps,
+// and they meet once a block; the next block's uniforms are drawn on one
+// of them, in that order, while the chains run, so the results depend
+// neither on how the work was shared nor on the block length (tested). Each chain keeps its fields v·W + c
 // (with v·b and v·b_A as two extra columns of W) and h·Wᵀ + b, sums of
 // rows in float32 (every state is 0/1), up to date from step to step: the
 // rows of the units that flipped are added (0 → 1) or subtracted (1 → 0),
