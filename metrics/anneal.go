@@ -6,7 +6,7 @@ import (
 	"math"
 	"runtime"
 	"sync"
-	"time"
+	"sync/atomic"
 
 	"gorbm.dev/gorbm/graph"
 	"gorbm.dev/gorbm/internal/f32"
@@ -109,47 +109,45 @@ func betas32(betas []float64) ([]float32, error) {
 // weights, hidden biases 0) and the model (see the package documentation),
 // and accumulates each chain's log importance weight.
 //
-// The chains are independent, so the cores share them: each goroutine runs
-// its chains through a block of blockSteps steps, and the goroutines meet
-// once a block. The uniforms of a block are drawn beforehand, on the calling
-// goroutine, in the documented order (step by step, all chains' hidden
-// then visible states), so that the results do not depend on how the
-// chains were shared.
+// The chains are independent, so the cores share them: two workers take
+// the chains one at a time and run each through a block of up to
+// blockSteps steps, and the goroutines meet once a block. The uniforms of
+// a block are drawn beforehand, on one goroutine, in the documented order
+// (step by step, all chains' hidden then visible states), so that the
+// results do not depend on how the chains were shared.
 type annealer struct {
-	pool     *par.Pool // the annealer's helpers; close it when done
+	pool     *par.Pool // the annealer's helper; close it when done
 	V, H, H2 int       // H2 = H+2: the hidden fields, then v·b and v·b_A
 	wAug     []float32 // V×H2: each row of W (V×H), then b_i and b_A,i
-	w, wt    []float32 // W as V×H and as H×V (the script's layout)
+	wt       []float32 // W as H×V (the script's layout)
 	cAug     []float32 // c, 0, 0
 	b, bA    []float32 // visible and base biases
 	logZA    float64   // log Z of the base model
 
-	n        int
-	v, pv    []float32 // n×V: states, visible probabilities
-	a        []float32 // n×H2: v·W + c, v·b, v·b_A
-	h, ph, z []float32 // n×H: hidden states, σ(β·a), β·a
-	junk     []float32 // n×H: the σ nobody reads
-	logw     []float64 // n log weights
-	job      job       // what Run does
-	to       float32   // the start's weight term: log f_to
-	path     []float32 // a block's steps: transitions at path[0…len−2]
-	block    int       // steps per block, at most blockSteps
-	ctx      context.Context
-	scratch  sync.Pool // *linalg.Scratch, one per goroutine in a block
+	n       int
+	v, pv   []float32 // n×V: states, visible probabilities
+	h, ph   []float32 // n×H: hidden states, σ(β·a)
+	junk    []float32 // n×H: the σ nobody reads
+	a       fields    // of v: v·W + c, v·b, v·b_A (n×H2)
+	g       fields    // of h: h·Wᵀ + b (n×V)
+	logw    []float64 // n log weights
+	job     job       // what Run does
+	to      float32   // the start's weight term: log f_to
+	path    []float32 // a block's steps: transitions at path[0…len−2]
+	block   int       // steps per block, at most blockSteps
+	ctx     context.Context
+	scratch sync.Pool // *flips, one per goroutine in a block
 
 	// The uniforms: u[cur] are this block's (per step n×H, then n×V),
 	// u[1−cur] the next block's, drawn from src during this block by the
-	// job's first drawItems items, which stand for the time the drawing
-	// takes (the draws are in order on one goroutine whatever the split;
-	// only the balance between the cores depends on drawItems).
-	u           [2][]float32
-	cur         int
-	src         graph.Uniform
-	next        int // steps of the next block, to draw during this one
-	drawItems   int
-	drawTime    time.Duration // of the last draw
-	chainTime   time.Duration // of the chains run after it, chainsTimed of them
-	chainsTimed int
+	// goroutine of worker 0 before it takes chains (the draws are in order
+	// on one goroutine whatever the split).
+	u    [2][]float32
+	cur  int
+	src  graph.Uniform
+	next int // steps of the next block, to draw during this one
+
+	taken atomic.Int64 // chains of the current job handed out so far
 }
 
 // blockSteps is the most steps the goroutines run between two meetings:
@@ -172,11 +170,15 @@ func newAnnealer(m *graph.Model, bA []float64, n int) (*annealer, error) {
 	case n < 1 || n > MaxChains:
 		return nil, fmt.Errorf("metrics: %d annealing chains: use 1 to %d", n, MaxChains)
 	}
+	if V > math.MaxInt32/(H+2) {
+		return nil, fmt.Errorf("metrics: a %d×%d model is too large to anneal: its offsets must fit in 32 bits", V, H)
+	}
 	wt, b, c := m.Params()
-	an := &annealer{pool: par.New(runtime.GOMAXPROCS(0) - 1), V: V, H: H, H2: H + 2, wt: wt, b: b, n: n,
-		w: make([]float32, V*H), wAug: make([]float32, V*(H+2)), cAug: make([]float32, H+2),
+	an := &annealer{pool: par.New(min(1, runtime.GOMAXPROCS(0)-1)), V: V, H: H, H2: H + 2, wt: wt, b: b, n: n,
+		wAug: make([]float32, V*(H+2)), cAug: make([]float32, H+2),
 		bA: make([]float32, V), logZA: float64(H) * math.Ln2}
-	linalg.Transpose(nil, an.w, wt, H, V)
+	w := make([]float32, V*H)
+	linalg.Transpose(nil, w, wt, H, V)
 	copy(an.cAug, c)
 	for i := 0; i < V; i++ {
 		if bA != nil {
@@ -187,19 +189,82 @@ func newAnnealer(m *graph.Model, bA []float64, n int) (*annealer, error) {
 			an.bA[i] = float32(x)
 		}
 		row := an.wAug[i*an.H2 : (i+1)*an.H2]
-		copy(row, an.w[i*H:(i+1)*H])
+		copy(row, w[i*H:(i+1)*H])
 		row[H], row[H+1] = b[i], an.bA[i]
 		an.logZA += graph.Softplus(float64(an.bA[i]))
 	}
 	an.v, an.pv = make([]float32, n*V), make([]float32, n*V)
-	an.a = make([]float32, n*an.H2)
-	an.h, an.ph, an.z, an.junk = make([]float32, n*H), make([]float32, n*H), make([]float32, n*H), make([]float32, n*H)
+	an.h, an.ph, an.junk = make([]float32, n*H), make([]float32, n*H), make([]float32, n*H)
+	an.a = newFields(n, an.wAug, an.cAug)
+	an.g = newFields(n, wt, b)
 	an.block = min(blockSteps, max(1, blockUniforms/(n*(H+V))))
 	an.u = [2][]float32{make([]float32, an.block*n*(H+V)), make([]float32, an.block*n*(H+V))}
 	an.logw = make([]float64, n)
-	an.scratch.New = func() any { return new(linalg.Scratch) }
+	an.scratch.New = func() any { return &flips{on: make([]int32, max(V, H)), off: make([]int32, max(V, H))} }
 	return an, nil
 }
+
+// fields are the products x·M + c of the 0/1 states x of the chains, one
+// row of cols values per chain, kept up to date as the states change:
+// when a few units flip, their rows of M are added (0 → 1) or subtracted
+// (1 → 0); when as many flip as the state has ones, or after driftRows
+// rows taken in and out, the product is summed afresh from c and the rows
+// of the ones in increasing index (package linalg's order).
+type fields struct {
+	m, c  []float32 // M (one row of cols values per unit) and c
+	cols  int
+	x     []float32 // n×cols
+	ones  []int     // the ones of each chain's state
+	since []int     // rows added or subtracted since the last fresh sum
+}
+
+// driftRows is the number of rows a chain's fields take in and out
+// between two fresh sums. Each adds at most half a float32 ulp of the
+// running value, so the fields stay within (driftRows + units)·2⁻²⁴ of the
+// largest partial sum of a fresh product (fieldDriftTol in the tests);
+// a fresh sum of the ones' rows every driftRows rows adds ones/driftRows
+// to the work of the flips.
+const driftRows = 4096
+
+func newFields(n int, m, c []float32) fields {
+	cols := len(c)
+	return fields{m: m, c: c, cols: cols, x: make([]float32, n*cols), ones: make([]int, n), since: make([]int, n)}
+}
+
+// row returns chain r's fields.
+func (f *fields) row(r int) []float32 { return f.x[r*f.cols : (r+1)*f.cols] }
+
+// set sums chain r's fields afresh for its state x, with buf (len(x)
+// offsets) as scratch.
+func (f *fields) set(r int, x []float32, buf []int32) {
+	n := f32.OnesOffsets(buf, x, f.cols)
+	d := f.row(r)
+	copy(d, f.c)
+	f32.AccRows(d, f.m, buf[:n])
+	f.ones[r], f.since[r] = n, 0
+}
+
+// update brings chain r's fields up to date with its state x after the
+// units at the offsets on went from 0 to 1 and those at off from 1 to 0:
+// by their rows, or afresh when that is as cheap or the drift bound is
+// reached (then on is overwritten).
+func (f *fields) update(r int, x []float32, on, off []int32) {
+	flips := len(on) + len(off)
+	if flips == 0 {
+		return
+	}
+	f.ones[r] += len(on) - len(off)
+	if flips < f.ones[r] && f.since[r]+flips <= driftRows {
+		f32.AddSubRows(f.row(r), f.m, on, off)
+		f.since[r] += flips
+		return
+	}
+	f.set(r, x, on[:cap(on)])
+}
+
+// flips is a goroutine's scratch: the offsets of the units of a state
+// that went from 0 to 1 and from 1 to 0.
+type flips struct{ on, off []int32 }
 
 // job is what the annealer's Run does to each chain.
 type job int
@@ -221,16 +286,26 @@ const (
 // costs about one.
 const annealMinWork = 1 << 16
 
-// minChains is the number of chains each goroutine needs for a block to be
-// shared.
-func (an *annealer) minChains() int { return max(2, annealMinWork/(an.V*(an.H+8))) }
+// run runs the current job on every chain: two workers (package par's
+// items), each taking the next chain not yet taken until none is left,
+// so that a goroutine that finishes early, or is not scheduled at all,
+// leaves no chains waiting; one worker when each would get fewer than
+// max(2, annealMinWork/(V·(H+8))) chains.
+func (an *annealer) run() {
+	an.taken.Store(0)
+	workers := 1
+	if an.n >= 2*max(2, annealMinWork/(an.V*(an.H+8))) {
+		workers = 2
+	}
+	an.pool.Do(an, workers, 1)
+}
 
 // sampleBase sets the chains to exact samples of the base model, drawing
 // n×V uniforms, and starts their weights at log f_to − log f_0.
 func (an *annealer) sampleBase(to float32, src graph.Uniform) {
 	rng.Fill(an.u[an.cur][:an.n*an.V], src)
 	an.job, an.to = baseSample, to
-	an.pool.Do(an, an.n, an.minChains())
+	an.run()
 }
 
 // setStates sets the chains to the 0/1 rows v and starts their weights at
@@ -238,7 +313,7 @@ func (an *annealer) sampleBase(to float32, src graph.Uniform) {
 func (an *annealer) setStates(v []float32, to float32) {
 	copy(an.v, v)
 	an.job, an.to = given, to
-	an.pool.Do(an, an.n, an.minChains())
+	an.run()
 }
 
 // runBlock runs the steps of path (transitions at path[0…len−2]) on every
@@ -246,58 +321,39 @@ func (an *annealer) setStates(v []float32, to float32) {
 // block's uniforms meanwhile.
 func (an *annealer) runBlock(path []float32) {
 	an.job, an.path = steps, path
-	d := 0
-	if an.next > 0 {
-		d = an.drawItems
-	}
-	an.pool.Do(an, d+an.n, an.minChains())
-	if an.next > 0 && an.chainsTimed > 0 {
-		// Next time, give the drawing as many items as chains take as long.
-		perChain := an.chainTime / time.Duration(an.chainsTimed)
-		an.drawItems = min(an.n/2, int(an.drawTime/max(perChain, 1)))
-	}
+	an.run()
 	an.cur = 1 - an.cur
 }
 
-// Run runs the current job on items lo to hi−1 (par.Job). In a block with
-// a next one, the first drawItems items stand for drawing the next block's
-// uniforms, done by the Run that holds item 0; the others are the chains.
+// Run runs workers lo to hi−1 (par.Job): worker 0 first draws the next
+// block's uniforms if there is one; then each takes chains one at a time.
+// Which goroutine runs a chain changes nothing in its results.
 func (an *annealer) Run(lo, hi int) {
-	d := 0
-	draw := an.job == steps && an.next > 0
-	if draw {
-		d = an.drawItems
-	}
-	timed := false
-	if draw && lo == 0 {
-		t := time.Now()
+	if lo == 0 && an.job == steps && an.next > 0 {
 		rng.Fill(an.u[1-an.cur][:an.next*an.n*(an.H+an.V)], an.src)
-		an.drawTime = time.Since(t)
-		timed = true
 	}
-	lo, hi = max(lo-d, 0), hi-d
-	if lo >= hi {
-		return
-	}
-	var t time.Time
-	if timed {
-		t = time.Now()
-	}
-	s := an.scratch.Get().(*linalg.Scratch)
+	s := an.scratch.Get().(*flips)
 	defer an.scratch.Put(s)
-	switch an.job {
-	case steps:
-		for k := 0; k < len(an.path)-1 && an.ctx.Err() == nil; k++ {
-			an.step(lo, hi, k, s)
+	for {
+		r := int(an.taken.Add(1)) - 1
+		if r >= an.n {
+			return
 		}
-	case baseSample:
-		an.sampleBaseChains(lo, hi)
-		an.weigh(lo, hi, 0, an.to, true, s)
-	case given:
-		an.weigh(lo, hi, 0, an.to, false, s)
-	}
-	if timed {
-		an.chainTime, an.chainsTimed = time.Since(t), hi-lo
+		switch an.job {
+		case steps:
+			// The chain through the block's steps, so that its state
+			// stays in cache from one step to the next.
+			for k := 0; k < len(an.path)-1 && an.ctx.Err() == nil; k++ {
+				an.step(r, k, s)
+			}
+		case baseSample:
+			an.sampleBaseChains(r, r+1)
+			an.start(r, r+1, s)
+			an.weigh(r, r+1, 0, an.to, true)
+		case given:
+			an.start(r, r+1, s)
+			an.weigh(r, r+1, 0, an.to, false)
+		}
 	}
 }
 
@@ -310,35 +366,41 @@ func (an *annealer) sampleBaseChains(lo, hi int) {
 	f32.Bernoulli(an.v[lo*V:hi*V], an.pv[lo*V:hi*V], an.u[an.cur][lo*V:hi*V])
 }
 
-// step runs step k of the block on chains lo to hi−1: h ~ σ(β·a) (ph holds
-// σ(β·a)), then v ~ σ(β·(h·Wᵀ + b) + (1−β)·b_A), with β = path[k], and
-// the weight terms of the new states.
-func (an *annealer) step(lo, hi, k int, s *linalg.Scratch) {
+// start sums the fields of chains lo to hi−1 afresh for their visible
+// states, with every hidden unit off.
+func (an *annealer) start(lo, hi int, s *flips) {
 	V, H := an.V, an.H
-	beta, omb := an.path[k], 1-an.path[k]
-	u := an.u[an.cur][k*an.n*(H+V):]
-	h := an.h[lo*H : hi*H]
-	f32.Bernoulli(h, an.ph[lo*H:hi*H], u[lo*H:hi*H])
-	pv := an.pv[lo*V : hi*V]
-	linalg.AffineTrans(nil, pv, h, hi-lo, H, an.w, an.wt, V, an.b, s, nil)
-	for r := 0; r < hi-lo; r++ {
-		row := pv[r*V : (r+1)*V]
-		for i, x := range row {
-			row[i] = beta*x + omb*an.bA[i]
-		}
+	for r := lo; r < hi; r++ {
+		an.a.set(r, an.v[r*V:(r+1)*V], s.on)
+		clear(an.h[r*H : (r+1)*H])
+		an.g.set(r, an.h[r*H:(r+1)*H], s.on)
 	}
-	f32.Sigmoid(pv, pv)
-	off := an.n * H
-	f32.Bernoulli(an.v[lo*V:hi*V], pv, u[off+lo*V:off+hi*V])
-	an.weigh(lo, hi, beta, an.path[k+1], true, s)
 }
 
-// weigh computes the fields of chains lo to hi−1 and adds log f_to −
-// log f_from (only log f_to without sub) to their weights; ph is left at
-// σ(to·a), the hidden probabilities of the next transition.
-func (an *annealer) weigh(lo, hi int, from, to float32, sub bool, s *linalg.Scratch) {
+// step runs step k of the block on chain r: h ~ σ(β·a) (ph holds σ(β·a)),
+// then v ~ σ(β·(h·Wᵀ + b) + (1−β)·b_A), with β = path[k], and the weight
+// terms of the new state. The fields follow the units that flipped.
+func (an *annealer) step(r, k int, s *flips) {
+	V, H := an.V, an.H
+	beta := an.path[k]
+	u := an.u[an.cur][k*an.n*(H+V):]
+	h := an.h[r*H : (r+1)*H]
+	non, noff := f32.BernoulliFlips(h, an.ph[r*H:(r+1)*H], u[r*H:(r+1)*H], s.on, s.off, V)
+	an.g.update(r, h, s.on[:non], s.off[:noff])
+	pv := an.pv[r*V : (r+1)*V]
+	f32.SigmoidMix(pv, an.g.row(r), an.bA, beta, 1-beta)
+	v := an.v[r*V : (r+1)*V]
+	uv := u[an.n*H+r*V : an.n*H+(r+1)*V]
+	non, noff = f32.BernoulliFlips(v, pv, uv, s.on, s.off, an.H2)
+	an.a.update(r, v, s.on[:non], s.off[:noff])
+	an.weigh(r, r+1, beta, an.path[k+1], true)
+}
+
+// weigh adds log f_to − log f_from (only log f_to without sub) of their
+// fields to the weights of chains lo to hi−1; ph is left at σ(to·a), the
+// hidden probabilities of the next transition.
+func (an *annealer) weigh(lo, hi int, from, to float32, sub bool) {
 	H := an.H
-	linalg.Affine(nil, an.a[lo*an.H2:hi*an.H2], an.v[lo*an.V:hi*an.V], hi-lo, an.V, an.wAug, an.H2, an.cAug, s, nil)
 	for r := lo; r < hi; r++ {
 		d := an.logf(r, to, an.ph[r*H:(r+1)*H])
 		if sub {
@@ -352,20 +414,16 @@ func (an *annealer) weigh(lo, hi int, from, to float32, sub bool, s *linalg.Scra
 // σ(β·a), the hidden probabilities of a transition at β.
 func (an *annealer) logf(r int, beta float32, sig []float32) float64 {
 	H := an.H
-	a := an.a[r*an.H2 : (r+1)*an.H2]
+	a := an.a.row(r)
 	bd := float64(beta)
-	t := (1-bd)*float64(a[H+1]) + bd*float64(a[H])
+	t := float64((1-bd)*float64(a[H+1])) + float64(bd*float64(a[H])) // rounded: no FMA
 	if beta == 0 {
 		for j := range sig {
 			sig[j] = 0.5
 		}
 		return t + float64(H)*math.Ln2
 	}
-	z := an.z[r*H : (r+1)*H]
-	for j, x := range a[:H] {
-		z[j] = beta * x
-	}
-	return t + f32.SoftplusSigmoidRow(sig, z)
+	return t + f32.SoftplusSigmoidScaled(sig, a[:H], beta)
 }
 
 // anneal runs the transitions at path[0], …, path[len−2], each with n×H

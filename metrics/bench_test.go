@@ -3,6 +3,7 @@ package metrics
 import (
 	"context"
 	"math/rand/v2"
+	"os"
 	"testing"
 
 	"gorbm.dev/gorbm/graph"
@@ -126,5 +127,45 @@ func BenchmarkRAISEPaper(b *testing.B) {
 				}
 			}
 		})
+	}
+}
+
+// BenchmarkLogLikelihood is the whole of -ais: EstimateLogLikelihood with
+// the paper's schedule (two AIS runs of DefaultChains chains, RAISE from
+// DefaultRAISEImages test images) and the command's seed 1, on the
+// parameters saved in the folder GORBM_BENCH_PARAMS (W.npy, v_bias.npy,
+// h_bias.npy; -recipe best's model is the one the target is
+// about), or without it on the script's 2-epoch model. bench/ais.sh times
+// it against the default training job.
+func BenchmarkLogLikelihood(b *testing.B) {
+	dir, err := train.DataDir()
+	if err != nil {
+		b.Fatal(err)
+	}
+	trainSet, testSet, err := train.Load(dir)
+	if err != nil {
+		b.Fatal(err)
+	}
+	var m *graph.Model
+	if params := os.Getenv("GORBM_BENCH_PARAMS"); params != "" {
+		if m, err = train.LoadParams(params); err != nil { // the learning rate is not used
+			b.Fatal(err)
+		}
+	} else {
+		m = paperModels(b)[0].m
+	}
+	test, _ := train.EvalImages(1, testSet, trainSet)
+	marg, err := PixelMarginals(trainSet.Images, trainSet.N, train.Pixels)
+	if err != nil {
+		b.Fatal(err)
+	}
+	for b.Loop() {
+		ll, err := EstimateLogLikelihood(context.Background(), m, test, testSet.N, LogLikelihoodOptions{Marginals: marg}, rng.New(1, rng.AIS))
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.ReportMetric(ll.LogZ, "logZ")
+		b.ReportMetric(ll.TestLogProb, "test_log_p")
+		b.ReportMetric(ll.RAISE.LogProb, "RAISE")
 	}
 }

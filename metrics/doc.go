@@ -145,13 +145,21 @@
 // each of β_1, …, β_(K−1) the hidden (Chains×Hidden) and then the visible
 // (Chains×Visible) states, row by row. RAISE draws at each of β_K, …, β_1
 // the hidden then the visible states of its chains. The chains are shared
-// between the calling goroutine and package par's helper, each running its
-// half through a block of up to 16 steps before they meet again; the next
-// block's uniforms are drawn on the calling goroutine, in that order, while
-// the chains run, so the results depend neither on how the work was shared
-// nor on the block length (tested). The products are package linalg's sums
-// of rows (every state is 0/1), with v·b and v·b_A as two extra columns of
-// W, and σ and softplus are package f32's, in float32 with float64 sums.
+// between the calling goroutine and package par's helper: each takes the
+// next chain not yet taken and runs it through a block of up to 16 steps,
+// and they meet once a block; the next block's uniforms are drawn on one
+// of them, in that order, while the chains run, so the results depend
+// neither on how the work was shared nor on the block length (tested). Each chain keeps its fields v·W + c
+// (with v·b and v·b_A as two extra columns of W) and h·Wᵀ + b, sums of
+// rows in float32 (every state is 0/1), up to date from step to step: the
+// rows of the units that flipped are added (0 → 1) or subtracted (1 → 0),
+// and the sum is made afresh, from the rows of the ones in increasing
+// index, when as many units flipped as the state has ones or after a
+// bounded number of rows (late in the schedule a few units flip per step,
+// so this is most of the work saved). The fields thus depend on the
+// chain's own history, and stay within float32 rounding of the exact
+// products (tested). σ and softplus are package f32's, in float32 with
+// float64 sums.
 //
 // Average log-probability (LogProbability): −mean_r F(v_r) − log Z. With
 // the best lower bound in place of log Z it is an upper bound, which says

@@ -9,14 +9,9 @@ func AccRows(dst, src []float32, off []int32) {
 	if len(off) == 0 || len(dst) == 0 {
 		return
 	}
-	n := len(dst)
-	for _, o := range off {
-		if o < 0 || int(o)+n > len(src) {
-			panic("f32: AccRows offset out of range")
-		}
-	}
+	checkOffsets(len(dst), len(src), off)
 	if useAsm {
-		accRowsAsm(&dst[0], &src[0], n, &off[0], len(off))
+		accRowsAsm(&dst[0], &src[0], len(dst), &off[0], len(off))
 		return
 	}
 	accRowsGo(dst, src, off)
@@ -45,6 +40,55 @@ func accRowsGo(dst, src []float32, off []int32) {
 		row := src[o : int(o)+n]
 		for c, x := range row {
 			dst[c] += x
+		}
+	}
+}
+
+// AddSubRows adds to dst the rows of src at the element offsets plus and
+// subtracts those at minus: dst[c] += src[plus[0]+c] + src[plus[1]+c] + …
+// − src[minus[0]+c] − src[minus[1]+c] − …, left to right. The offsets
+// must satisfy what AccRows requires; AddSubRows checks them in the same
+// way.
+func AddSubRows(dst, src []float32, plus, minus []int32) {
+	if len(plus)+len(minus) == 0 || len(dst) == 0 {
+		return
+	}
+	checkOffsets(len(dst), len(src), plus)
+	checkOffsets(len(dst), len(src), minus)
+	if useAsm {
+		addSubRowsAsm(&dst[0], &src[0], len(dst), first(plus), len(plus), first(minus), len(minus))
+		return
+	}
+	addSubRowsGo(dst, src, plus, minus)
+}
+
+// first returns &off[0], or nil for an empty off.
+func first(off []int32) *int32 {
+	if len(off) == 0 {
+		return nil
+	}
+	return &off[0]
+}
+
+// addSubRowsGo is AddSubRows in Go, element by element in the same order
+// as the kernel.
+func addSubRowsGo(dst, src []float32, plus, minus []int32) {
+	accRowsGo(dst, src, plus)
+	n := len(dst)
+	for _, o := range minus {
+		row := src[o : int(o)+n]
+		for c, x := range row {
+			dst[c] -= x
+		}
+	}
+}
+
+// checkOffsets panics unless every row src[o : o+n] of the offsets is
+// inside src, of length m.
+func checkOffsets(n, m int, off []int32) {
+	for _, o := range off {
+		if o < 0 || int(o)+n > m {
+			panic("f32: AccRows offset out of range")
 		}
 	}
 }

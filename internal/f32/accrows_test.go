@@ -48,11 +48,17 @@ func TestIsBinary(t *testing.T) {
 	}
 }
 
-// accRowsRef is accRows as its comment states it, one row after the other.
-func accRowsRef(dst, src []float32, off []int32) {
-	for _, o := range off {
+// addSubRowsRef is AddSubRows (and with no minus AccRows) as its comment
+// states it, one row after the other.
+func addSubRowsRef(dst, src []float32, plus, minus []int32) {
+	for _, o := range plus {
 		for c := range dst {
 			dst[c] += src[int(o)+c]
+		}
+	}
+	for _, o := range minus {
+		for c := range dst {
+			dst[c] -= src[int(o)+c]
 		}
 	}
 }
@@ -65,8 +71,8 @@ var accSpecials = []float32{
 	math.MaxFloat32, float32(math.Inf(1)), math.Float32frombits(0x7FC01234),
 }
 
-// TestAccRows checks accRows and accRowsGo against the stated sums bit for
-// bit, with the AVX2 kernel where the machine has it and then with
+// TestAccRows checks AccRows, AddSubRows and their Go twins against the
+// stated sums bit for bit, with the AVX2 kernel where the machine has it and then with
 // useAsm false, for lengths around the kernel's blocks of 64, 32
 // and 8 and for offsets at the ends of src, unaligned and repeated; and
 // that nothing outside dst or in src is written.
@@ -105,10 +111,11 @@ func testAccRows(t *testing.T) {
 			}
 			slices.Sort(many)
 			n32 := int32(n)
-			for _, oc := range []struct {
+			type offsets struct {
 				name string
 				off  []int32
-			}{
+			}
+			cases := []offsets{
 				{"none", nil},
 				{"first", []int32{0}},
 				{"last", []int32{last}},
@@ -116,39 +123,52 @@ func testAccRows(t *testing.T) {
 				{"unaligned", []int32{1, n32 + 3, 2*n32 + 2}},
 				{"repeated", []int32{n32, n32, n32, 3*n32 + 1, 3*n32 + 1, last, last}},
 				{"many", many},
-			} {
-				init := make([]float32, n)
-				for i := range init {
-					init[i] = fill.draw()
-				}
-				want := slices.Clone(init)
-				accRowsRef(want, src, oc.off)
-				for _, impl := range []struct {
-					name string
-					acc  func(dst, src []float32, off []int32)
-				}{
-					{"AccRows", AccRows},
-					{"AccRowsChecked", AccRowsChecked},
-					{"accRowsGo", accRowsGo},
-				} {
-					buf := make([]float32, n+2)
-					buf[0], buf[n+1] = guard, guard
-					dst := buf[1 : n+1]
-					copy(dst, init)
-					srcCopy := slices.Clone(src)
-					impl.acc(dst, src, oc.off)
-					for c := range dst {
-						if math.Float32bits(dst[c]) != math.Float32bits(want[c]) {
-							t.Fatalf("%s, %s values, n=%d, offsets %s: dst[%d] = %v (%#x), want %v (%#x)",
-								impl.name, fill.name, n, oc.name, c, dst[c], math.Float32bits(dst[c]), want[c], math.Float32bits(want[c]))
+			}
+			for _, oc := range cases {
+				for _, mc := range cases {
+					init := make([]float32, n)
+					for i := range init {
+						init[i] = fill.draw()
+					}
+					want := slices.Clone(init)
+					addSubRowsRef(want, src, oc.off, mc.off)
+					impls := []struct {
+						name string
+						acc  func(dst, src []float32, plus, minus []int32)
+					}{
+						{"AddSubRows", AddSubRows},
+						{"addSubRowsGo", addSubRowsGo},
+					}
+					if mc.off == nil {
+						impls = append(impls, []struct {
+							name string
+							acc  func(dst, src []float32, plus, minus []int32)
+						}{
+							{"AccRows", func(dst, src []float32, plus, _ []int32) { AccRows(dst, src, plus) }},
+							{"AccRowsChecked", func(dst, src []float32, plus, _ []int32) { AccRowsChecked(dst, src, plus) }},
+							{"accRowsGo", func(dst, src []float32, plus, _ []int32) { accRowsGo(dst, src, plus) }},
+						}...)
+					}
+					for _, impl := range impls {
+						buf := make([]float32, n+2)
+						buf[0], buf[n+1] = guard, guard
+						dst := buf[1 : n+1]
+						copy(dst, init)
+						srcCopy := slices.Clone(src)
+						impl.acc(dst, src, oc.off, mc.off)
+						for c := range dst {
+							if math.Float32bits(dst[c]) != math.Float32bits(want[c]) {
+								t.Fatalf("%s, %s values, n=%d, offsets %s − %s: dst[%d] = %v (%#x), want %v (%#x)",
+									impl.name, fill.name, n, oc.name, mc.name, c, dst[c], math.Float32bits(dst[c]), want[c], math.Float32bits(want[c]))
+							}
 						}
-					}
-					if buf[0] != guard || buf[n+1] != guard {
-						t.Fatalf("%s, %s values, n=%d, offsets %s: wrote outside dst: %v before, %v after",
-							impl.name, fill.name, n, oc.name, buf[0], buf[n+1])
-					}
-					if !slices.Equal(accBits(src), accBits(srcCopy)) {
-						t.Fatalf("%s, %s values, n=%d, offsets %s: changed src", impl.name, fill.name, n, oc.name)
+						if buf[0] != guard || buf[n+1] != guard {
+							t.Fatalf("%s, %s values, n=%d, offsets %s − %s: wrote outside dst: %v before, %v after",
+								impl.name, fill.name, n, oc.name, mc.name, buf[0], buf[n+1])
+						}
+						if !slices.Equal(accBits(src), accBits(srcCopy)) {
+							t.Fatalf("%s, %s values, n=%d, offsets %s − %s: changed src", impl.name, fill.name, n, oc.name, mc.name)
+						}
 					}
 				}
 			}
@@ -165,8 +185,9 @@ func accBits(x []float32) []uint32 {
 	return b
 }
 
-// TestAccRowsOutOfRange checks that accRows panics, before writing to
-// dst, when the first offset is negative or the last one runs past src.
+// TestAccRowsOutOfRange checks that AccRows and AddSubRows (with the bad
+// offsets in either list) panic, before writing to dst, when the first
+// offset is negative or the last one runs past src.
 func TestAccRowsOutOfRange(t *testing.T) {
 	for _, tc := range []struct {
 		name   string
@@ -190,16 +211,25 @@ func TestAccRowsOutOfRange(t *testing.T) {
 		for i := range src {
 			src[i] = 1
 		}
-		func() {
-			defer func() {
-				if recover() == nil {
-					t.Errorf("%s: AccRows(len %d, len %d, %v) did not panic", tc.name, tc.n, tc.src, tc.off)
-				}
+		for _, call := range []struct {
+			name string
+			f    func()
+		}{
+			{"AccRows", func() { AccRows(dst, src, tc.off) }},
+			{"AddSubRows plus", func() { AddSubRows(dst, src, tc.off, []int32{0}) }},
+			{"AddSubRows minus", func() { AddSubRows(dst, src, nil, tc.off) }},
+		} {
+			func() {
+				defer func() {
+					if recover() == nil {
+						t.Errorf("%s: %s(len %d, len %d, %v) did not panic", tc.name, call.name, tc.n, tc.src, tc.off)
+					}
+				}()
+				call.f()
 			}()
-			AccRows(dst, src, tc.off)
-		}()
-		if !slices.Equal(dst, before) {
-			t.Errorf("%s: accRows wrote to dst before panicking", tc.name)
+			if !slices.Equal(dst, before) {
+				t.Errorf("%s: %s wrote to dst before panicking", tc.name, call.name)
+			}
 		}
 	}
 }

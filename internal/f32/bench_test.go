@@ -60,6 +60,15 @@ func BenchmarkKernels(b *testing.B) {
 	dst := uniforms(benchRows * benchVisible) // Binarize's uniforms, overwritten with 0/1
 	z := normals(benchRows * benchHidden)
 	sig := make([]float32, len(z))
+	// an annealing chain's visible state, resampled from probabilities
+	// near 0 and 1 with two sets of uniforms in turn: a few units flip
+	state, pState := make([]float32, benchVisible), make([]float32, benchVisible)
+	for i, x := range row {
+		pState[i] = 0.03 + 0.94*x
+	}
+	uState := [2][]float32{uniforms(benchVisible), uniforms(benchVisible)}
+	on, of := make([]int32, benchVisible), make([]int32, benchVisible)
+	turn := 0
 
 	for _, k := range []struct {
 		name string
@@ -67,14 +76,22 @@ func BenchmarkKernels(b *testing.B) {
 	}{
 		// a row of x·W for a 0/1 row x: the rows of W at its ones
 		{"AccRows", func() { AccRows(acc, w, ones) }},
+		// the same row after 20 of its units flipped
+		{"AddSubRows", func() { AddSubRows(acc, w, ones[:10], ones[10:20]) }},
 		// an 8-row band of a 784×500 matrix into its transpose
 		{"TransposeBand", func() { TransposeBand(band, benchHidden, w, benchVisible, 8, benchVisible) }},
 		{"IsBinary", func() { IsBinary(batch) }},
 		{"OnesOffsets", func() { OnesOffsets(off, row, benchHidden) }},
 		{"Bernoulli", func() { Bernoulli(dst[:len(p)], p, u) }},
+		{"BernoulliFlips", func() {
+			turn = 1 - turn
+			BernoulliFlips(state, pState, uState[turn], on, of, benchHidden)
+		}},
 		{"Binarize", func() { Binarize(dst, pixels) }},
 		{"Sigmoid", func() { Sigmoid(sig, z) }},
+		{"SigmoidMix", func() { SigmoidMix(sig[:benchVisible], z[:benchVisible], z[benchVisible:2*benchVisible], 0.3, 0.7) }},
 		{"SoftplusSigmoidRow", func() { SoftplusSigmoidRow(sig[:benchHidden], z[:benchHidden]) }},
+		{"SoftplusSigmoidScaled", func() { SoftplusSigmoidScaled(sig[:benchHidden], z[:benchHidden], 0.7) }},
 	} {
 		for _, kernel := range []bool{true, false} {
 			name := k.name + "/twin"

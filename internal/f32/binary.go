@@ -75,6 +75,45 @@ func bernoulliGo(dst, p, u []float32) {
 	}
 }
 
+// BernoulliFlips sets x[i] = 1 if p[i] > u[i] else 0, as Bernoulli does,
+// for a 0/1 x (its old values), and writes the flips: to on the offsets
+// i·stride of the elements that went from 0 to 1, to off those of the
+// elements that went from 1 to 0, each in increasing i. It returns their
+// numbers. on and off need len(p) elements; the offsets must fit in
+// int32.
+func BernoulliFlips(x, p, u []float32, on, off []int32, stride int) (non, noff int) {
+	x, u, on, off = x[:len(p)], u[:len(p)], on[:len(p)], off[:len(p)]
+	head := 0
+	if useAsm && len(p) >= 8 {
+		head = len(p) &^ 7
+		non, noff = bernoulliFlipsAsm(&x[0], &p[0], &u[0], head, &on[0], &off[0], stride)
+	}
+	a, b := bernoulliFlipsGo(x[head:], p[head:], u[head:], on[non:], off[noff:], head, stride)
+	return non + a, noff + b
+}
+
+// bernoulliFlipsGo is BernoulliFlips for x, whose first element has index
+// first.
+func bernoulliFlipsGo(x, p, u []float32, on, off []int32, first, stride int) (non, noff int) {
+	for j := range p {
+		old := x[j] != 0
+		o := int32((first + j) * stride)
+		on[non], off[noff] = o, o
+		if p[j] > u[j] {
+			x[j] = 1
+			if !old {
+				non++
+			}
+		} else {
+			x[j] = 0
+			if old {
+				noff++
+			}
+		}
+	}
+	return non, noff
+}
+
 // Intensity returns the 8-bit pixel value x as x/255 in float32:
 // torchvision's ToTensor scaling.
 func Intensity(x uint8) float32 { return intensity[x] }

@@ -1,7 +1,10 @@
-// Package f32 holds the float32 kernels behind the fast cost graph and the
-// sampler: sums of selected rows of a matrix, the positions of the ones of
-// a 0/1 row, the 0/1 check, Bernoulli's comparison, the binarization of
-// 8-bit pixels, σ and softplus, and the transposition of 8-row bands.
+// Package f32 holds the float32 kernels behind the fast cost graph, the
+// sampler and the annealing of package metrics: sums of selected rows of
+// a matrix (and sums minus other rows), the positions of the ones of a 0/1
+// row, the 0/1 check, Bernoulli's comparison (also with the positions of
+// the units it flipped), the binarization of 8-bit pixels, σ and
+// softplus (also of a mix of two rows, and of a scaled row), and the
+// transposition of 8-row bands.
 //
 // # Same bits everywhere
 //

@@ -92,21 +92,54 @@ func Sigmoid(dst, src []float32) {
 	}
 }
 
+// SigmoidMix sets dst[i] = σ(a·x[i] + b·y[i]), each product rounded to
+// float32 before the sum; dst may be x or y.
+func SigmoidMix(dst, x, y []float32, a, b float32) {
+	x, y = x[:len(dst)], y[:len(dst)]
+	head := 0
+	if useAsm {
+		head = len(dst) &^ 7
+		if head > 0 {
+			sigmoidMixAsm(&dst[0], &x[0], head, &y[0], a, b)
+		}
+	}
+	for i := head; i < len(dst); i++ {
+		dst[i] = sigmoid32(float32(a*x[i]) + float32(b*y[i]))
+	}
+}
+
 // SoftplusSigmoidRow sets sig[j] = σ(z[j]) and returns Σ_j softplus(z[j]),
 // accumulated in float64: the first len(z)&^7 terms in eight running sums
 // (term j in sum j mod 8), added up in order, then the rest one by one.
-func SoftplusSigmoidRow(sig, z []float32) float64 {
+func SoftplusSigmoidRow(sig, z []float32) float64 { return softplusSigmoidRow(sig, z, 1, false) }
+
+// SoftplusSigmoidScaled is SoftplusSigmoidRow of the products β·z[j],
+// each rounded to float32: sig[j] = σ(β·z[j]), and it returns
+// Σ_j softplus(β·z[j]).
+func SoftplusSigmoidScaled(sig, z []float32, beta float32) float64 {
+	return softplusSigmoidRow(sig, z, beta, true)
+}
+
+// softplusSigmoidRow is SoftplusSigmoidRow of z, or with scaled of beta·z.
+func softplusSigmoidRow(sig, z []float32, beta float32, scaled bool) float64 {
 	sig = sig[:len(z)]
+	at := func(j int) float32 {
+		if scaled {
+			return beta * z[j]
+		}
+		return z[j]
+	}
 	var lanes [8]float64
 	head := len(z) &^ 7
-	if useAsm {
-		if head > 0 {
-			softplusAsm(&sig[0], &z[0], head, &lanes)
-		}
-	} else {
+	switch {
+	case useAsm && head > 0 && scaled:
+		softplusScaledAsm(&sig[0], &z[0], head, &lanes, beta)
+	case useAsm && head > 0:
+		softplusAsm(&sig[0], &z[0], head, &lanes)
+	case !useAsm:
 		for j := 0; j < head; j++ {
 			var sp float32
-			sp, sig[j] = softplusSigmoid32(z[j])
+			sp, sig[j] = softplusSigmoid32(at(j))
 			lanes[j&7] += float64(sp)
 		}
 	}
@@ -116,7 +149,7 @@ func SoftplusSigmoidRow(sig, z []float32) float64 {
 	}
 	for j := head; j < len(z); j++ {
 		var sp float32
-		sp, sig[j] = softplusSigmoid32(z[j])
+		sp, sig[j] = softplusSigmoid32(at(j))
 		sum += float64(sp)
 	}
 	return sum

@@ -3,6 +3,7 @@ package f32
 import (
 	"math"
 	"math/rand/v2"
+	"slices"
 	"testing"
 )
 
@@ -74,7 +75,8 @@ func TestFastMath32Accuracy(t *testing.T) {
 
 // TestFastMath32Kernels checks that the slice functions, with the AVX2
 // kernels where the machine has them, give the bits of the scalar Go code
-// for every length around the kernels' blocks of 8.
+// for every length around the kernels' blocks of 8, SigmoidMix and
+// SoftplusSigmoidScaled with factors that make most products round.
 func TestFastMath32Kernels(t *testing.T) {
 	x := fastMathInputs(1000)
 	x = append(x, float32(math.NaN()))
@@ -88,26 +90,46 @@ func TestFastMath32Kernels(t *testing.T) {
 				t.Fatalf("n=%d: σ(%v) = %v from sigmoidSlice, %v from sigmoid32", n, xi, got[i], want)
 			}
 		}
-		sig := make([]float32, n)
-		sum := SoftplusSigmoidRow(sig, in)
-		var lanes [8]float64
-		for j, xj := range in {
-			sp, s := softplusSigmoid32(xj)
-			if math.Float32bits(sig[j]) != math.Float32bits(s) {
-				t.Fatalf("n=%d: σ(%v) = %v from softplusSigmoidRow, %v from softplusSigmoid32", n, xj, sig[j], s)
-			}
-			if j < n&^7 {
-				lanes[j&7] += float64(sp)
+		y := x[len(x)-n:]
+		for _, ab := range [][2]float32{{0.3, 0.7}, {1, 0}, {0.999, 0.0010000467}} {
+			SigmoidMix(got, in, y, ab[0], ab[1])
+			for i, xi := range in {
+				if want := sigmoid32(float32(ab[0]*xi) + float32(ab[1]*y[i])); math.Float32bits(got[i]) != math.Float32bits(want) {
+					t.Fatalf("n=%d: σ(%v·%v + %v·%v) = %v from SigmoidMix, %v from sigmoid32", n, ab[0], xi, ab[1], y[i], got[i], want)
+				}
 			}
 		}
-		var want float64
-		for _, l := range lanes {
-			want += l
-		}
-		// the tail's terms are added one by one after the lanes
-		want = addTail(want, in[n&^7:])
-		if math.Float64bits(sum) != math.Float64bits(want) && !(math.IsNaN(sum) && math.IsNaN(want)) {
-			t.Fatalf("n=%d: Σ softplus = %v, want %v", n, sum, want)
+		for _, beta := range []float32{1, 0.7, 0.999993} {
+			sig := make([]float32, n)
+			var sum float64
+			z := slices.Clone(in)
+			if beta == 1 {
+				sum = SoftplusSigmoidRow(sig, in)
+			} else {
+				sum = SoftplusSigmoidScaled(sig, in, beta)
+				for j := range z {
+					z[j] *= beta
+				}
+			}
+			var lanes [8]float64
+			for j, zj := range z {
+				sp, s := softplusSigmoid32(zj)
+				if math.Float32bits(sig[j]) != math.Float32bits(s) {
+					t.Fatalf("n=%d, β=%v: σ(%v) = %v from the row, %v from softplusSigmoid32", n, beta, zj, sig[j], s)
+				}
+				if j < n&^7 {
+					lanes[j&7] += float64(sp)
+				}
+			}
+			var want float64
+			for _, l := range lanes {
+				want += l
+			}
+			// the tail's terms are added one by one after the lanes
+			want = addTail(want, z[n&^7:])
+			if math.Float64bits(sum) != math.Float64bits(want) && !(math.IsNaN(sum) && math.IsNaN(want)) {
+				t.Fatalf("n=%d, β=%v: Σ softplus = %v, want %v", n, beta, sum, want)
+			}
 		}
 	}
 }

@@ -9,6 +9,11 @@ package f32
 //go:noescape
 func accRowsAsm(dst *float32, src *float32, n int, off *int32, noff int)
 
+// addSubRowsAsm is AddSubRows for n ≥ 1, len(plus) = nplus and len(minus) = nminus.
+//
+//go:noescape
+func addSubRowsAsm(dst *float32, src *float32, n int, plus *int32, nplus int, minus *int32, nminus int)
+
 // transposeAsm transposes 8 rows of src, 8·blocks long, into 8·blocks rows
 // of dst, 8 long; strides in floats.
 //
@@ -33,6 +38,13 @@ func onesOffsetsAsm(off *int32, x *float32, n int, stride int) int
 //go:noescape
 func bernoulliAsm(dst *float32, p *float32, u *float32, n int)
 
+// bernoulliFlipsAsm is BernoulliFlips for the first n (a multiple of 8)
+// elements; it may write up to 8 offsets past the counts it returns, all
+// within the first n of on and off.
+//
+//go:noescape
+func bernoulliFlipsAsm(x *float32, p *float32, u *float32, n int, on *int32, off *int32, stride int) (non int, noff int)
+
 // binarizeAsm is Binarize for the first n (a multiple of 8) pixels.
 //
 //go:noescape
@@ -43,8 +55,19 @@ func binarizeAsm(dst *float32, pixels *uint8, n int)
 //go:noescape
 func sigmoidAsm(dst *float32, src *float32, n int)
 
+// sigmoidMixAsm is SigmoidMix for n a multiple of 8.
+//
+//go:noescape
+func sigmoidMixAsm(dst *float32, src *float32, n int, y *float32, a float32, b float32)
+
 // softplusAsm is the part of SoftplusSigmoidRow before the tail, for n a
 // multiple of 8: it sets sig and the eight running sums.
 //
 //go:noescape
 func softplusAsm(sig *float32, z *float32, n int, lanes *[8]float64)
+
+// softplusScaledAsm is the part of SoftplusSigmoidScaled before the tail,
+// for n a multiple of 8: it sets sig and the eight running sums.
+//
+//go:noescape
+func softplusScaledAsm(sig *float32, z *float32, n int, lanes *[8]float64, beta float32)

@@ -2443,6 +2443,220 @@ done:
 	VZEROUPPER
 	RET
 
+// func addSubRowsAsm(dst *float32, src *float32, n int, plus *int32, nplus int, minus *int32, nminus int)
+// Requires: AVX, CMOV
+TEXT ·addSubRowsAsm(SB), NOSPLIT, $0-56
+	MOVQ dst+0(FP), DI
+	MOVQ src+8(FP), SI
+	MOVQ n+16(FP), CX
+	MOVQ plus+24(FP), R8
+	MOVQ nplus+32(FP), R9
+	MOVQ minus+40(FP), DX
+
+b64:
+	CMPQ    CX, $0x00000040
+	JLT     b32
+	VMOVUPS (DI), Y0
+	VMOVUPS 32(DI), Y1
+	VMOVUPS 64(DI), Y2
+	VMOVUPS 96(DI), Y3
+	VMOVUPS 128(DI), Y4
+	VMOVUPS 160(DI), Y5
+	VMOVUPS 192(DI), Y6
+	VMOVUPS 224(DI), Y7
+	XORQ    BX, BX
+
+b64loop:
+	CMPQ    BX, R9
+	JGE     b64loopend
+	MOVLQSX (R8)(BX*4), AX
+	VADDPS  (SI)(AX*4), Y0, Y0
+	VADDPS  32(SI)(AX*4), Y1, Y1
+	VADDPS  64(SI)(AX*4), Y2, Y2
+	VADDPS  96(SI)(AX*4), Y3, Y3
+	VADDPS  128(SI)(AX*4), Y4, Y4
+	VADDPS  160(SI)(AX*4), Y5, Y5
+	VADDPS  192(SI)(AX*4), Y6, Y6
+	VADDPS  224(SI)(AX*4), Y7, Y7
+	INCQ    BX
+	JMP     b64loop
+
+b64loopend:
+	XORQ BX, BX
+
+b64minus:
+	CMPQ    BX, nminus+48(FP)
+	JGE     b64minusend
+	MOVLQSX (DX)(BX*4), AX
+	VSUBPS  (SI)(AX*4), Y0, Y0
+	VSUBPS  32(SI)(AX*4), Y1, Y1
+	VSUBPS  64(SI)(AX*4), Y2, Y2
+	VSUBPS  96(SI)(AX*4), Y3, Y3
+	VSUBPS  128(SI)(AX*4), Y4, Y4
+	VSUBPS  160(SI)(AX*4), Y5, Y5
+	VSUBPS  192(SI)(AX*4), Y6, Y6
+	VSUBPS  224(SI)(AX*4), Y7, Y7
+	INCQ    BX
+	JMP     b64minus
+
+b64minusend:
+	VMOVUPS Y0, (DI)
+	VMOVUPS Y1, 32(DI)
+	VMOVUPS Y2, 64(DI)
+	VMOVUPS Y3, 96(DI)
+	VMOVUPS Y4, 128(DI)
+	VMOVUPS Y5, 160(DI)
+	VMOVUPS Y6, 192(DI)
+	VMOVUPS Y7, 224(DI)
+	ADDQ    $0x00000100, DI
+	ADDQ    $0x00000100, SI
+	SUBQ    $0x00000040, CX
+	JMP     b64
+
+b32:
+	CMPQ    CX, $0x00000020
+	JLT     rest
+	VMOVUPS (DI), Y0
+	VMOVUPS 32(DI), Y1
+	VMOVUPS 64(DI), Y2
+	VMOVUPS 96(DI), Y3
+	XORQ    BX, BX
+
+b32loop:
+	CMPQ    BX, R9
+	JGE     b32loopend
+	MOVLQSX (R8)(BX*4), AX
+	VADDPS  (SI)(AX*4), Y0, Y0
+	VADDPS  32(SI)(AX*4), Y1, Y1
+	VADDPS  64(SI)(AX*4), Y2, Y2
+	VADDPS  96(SI)(AX*4), Y3, Y3
+	INCQ    BX
+	JMP     b32loop
+
+b32loopend:
+	XORQ BX, BX
+
+b32minus:
+	CMPQ    BX, nminus+48(FP)
+	JGE     b32minusend
+	MOVLQSX (DX)(BX*4), AX
+	VSUBPS  (SI)(AX*4), Y0, Y0
+	VSUBPS  32(SI)(AX*4), Y1, Y1
+	VSUBPS  64(SI)(AX*4), Y2, Y2
+	VSUBPS  96(SI)(AX*4), Y3, Y3
+	INCQ    BX
+	JMP     b32minus
+
+b32minusend:
+	VMOVUPS Y0, (DI)
+	VMOVUPS Y1, 32(DI)
+	VMOVUPS Y2, 64(DI)
+	VMOVUPS Y3, 96(DI)
+	ADDQ    $0x00000080, DI
+	ADDQ    $0x00000080, SI
+	SUBQ    $0x00000020, CX
+	JMP     b32
+
+rest:
+	// 1 to 31 floats left: four groups of 8, each with a mask of its
+	// count, min(max(n−8g, 0), 8) lanes from tailMask.
+	TESTQ      CX, CX
+	JZ         done
+	LEAQ       ·tailMask+0(SB), R10
+	MOVQ       CX, R11
+	XORQ       R12, R12
+	CMPQ       R11, $0x00
+	CMOVQLT    R12, R11
+	MOVQ       $0x00000008, R12
+	CMPQ       R11, R12
+	CMOVQGT    R12, R11
+	MOVQ       $0x00000008, R12
+	SUBQ       R11, R12
+	VMOVDQU    (R10)(R12*4), Y8
+	MOVQ       CX, R11
+	SUBQ       $0x08, R11
+	XORQ       R12, R12
+	CMPQ       R11, $0x00
+	CMOVQLT    R12, R11
+	MOVQ       $0x00000008, R12
+	CMPQ       R11, R12
+	CMOVQGT    R12, R11
+	MOVQ       $0x00000008, R12
+	SUBQ       R11, R12
+	VMOVDQU    (R10)(R12*4), Y9
+	MOVQ       CX, R11
+	SUBQ       $0x10, R11
+	XORQ       R12, R12
+	CMPQ       R11, $0x00
+	CMOVQLT    R12, R11
+	MOVQ       $0x00000008, R12
+	CMPQ       R11, R12
+	CMOVQGT    R12, R11
+	MOVQ       $0x00000008, R12
+	SUBQ       R11, R12
+	VMOVDQU    (R10)(R12*4), Y10
+	MOVQ       CX, R11
+	SUBQ       $0x18, R11
+	XORQ       R12, R12
+	CMPQ       R11, $0x00
+	CMOVQLT    R12, R11
+	MOVQ       $0x00000008, R12
+	CMPQ       R11, R12
+	CMOVQGT    R12, R11
+	MOVQ       $0x00000008, R12
+	SUBQ       R11, R12
+	VMOVDQU    (R10)(R12*4), Y11
+	VMASKMOVPS (DI), Y8, Y0
+	VMASKMOVPS 32(DI), Y9, Y1
+	VMASKMOVPS 64(DI), Y10, Y2
+	VMASKMOVPS 96(DI), Y11, Y3
+	XORQ       BX, BX
+
+restloop:
+	CMPQ       BX, R9
+	JGE        restloopend
+	MOVLQSX    (R8)(BX*4), AX
+	LEAQ       (SI)(AX*4), R13
+	VMASKMOVPS (R13), Y8, Y4
+	VADDPS     Y4, Y0, Y0
+	VMASKMOVPS 32(R13), Y9, Y5
+	VADDPS     Y5, Y1, Y1
+	VMASKMOVPS 64(R13), Y10, Y6
+	VADDPS     Y6, Y2, Y2
+	VMASKMOVPS 96(R13), Y11, Y7
+	VADDPS     Y7, Y3, Y3
+	INCQ       BX
+	JMP        restloop
+
+restloopend:
+	XORQ BX, BX
+
+restminus:
+	CMPQ       BX, nminus+48(FP)
+	JGE        restminusend
+	MOVLQSX    (DX)(BX*4), AX
+	LEAQ       (SI)(AX*4), R13
+	VMASKMOVPS (R13), Y8, Y4
+	VSUBPS     Y4, Y0, Y0
+	VMASKMOVPS 32(R13), Y9, Y5
+	VSUBPS     Y5, Y1, Y1
+	VMASKMOVPS 64(R13), Y10, Y6
+	VSUBPS     Y6, Y2, Y2
+	VMASKMOVPS 96(R13), Y11, Y7
+	VSUBPS     Y7, Y3, Y3
+	INCQ       BX
+	JMP        restminus
+
+restminusend:
+	VMASKMOVPS Y0, Y8, (DI)
+	VMASKMOVPS Y1, Y9, 32(DI)
+	VMASKMOVPS Y2, Y10, 64(DI)
+	VMASKMOVPS Y3, Y11, 96(DI)
+
+done:
+	VZEROUPPER
+	RET
+
 // func transposeAsm(dst *float32, dstStride int, src *float32, srcStride int, blocks int)
 // Requires: AVX
 TEXT ·transposeAsm(SB), NOSPLIT, $0-40
@@ -2604,6 +2818,71 @@ done:
 	VZEROUPPER
 	RET
 
+// func bernoulliFlipsAsm(x *float32, p *float32, u *float32, n int, on *int32, off *int32, stride int) (non int, noff int)
+// Requires: AVX, AVX2, POPCNT
+TEXT ·bernoulliFlipsAsm(SB), NOSPLIT, $0-72
+	MOVQ         x+0(FP), DI
+	MOVQ         p+8(FP), SI
+	MOVQ         u+16(FP), DX
+	MOVQ         n+24(FP), CX
+	MOVQ         on+32(FP), R8
+	MOVQ         off+40(FP), R9
+	VMOVDQU      ·vLane+0(SB), Y2
+	VPBROADCASTD stride+48(FP), Y3
+	VPMULLD      Y3, Y2, Y2
+	VPSLLD       $0x03, Y3, Y3
+	VXORPS       Y6, Y6, Y6
+	VMOVUPS      ·vOne+0(SB), Y7
+	XORQ         R12, R12
+	XORQ         R13, R13
+	LEAQ         ·compress+0(SB), R10
+
+loop:
+	CMPQ      CX, $0x00000008
+	JLT       done
+	VMOVUPS   (DX), Y0
+	VMOVUPS   (SI), Y1
+	VCMPPS    $0x1e, Y0, Y1, Y4
+	VMOVUPS   (DI), Y5
+	VCMPPS    $0x04, Y6, Y5, Y5
+	VANDPS    Y7, Y4, Y8
+	VMOVUPS   Y8, (DI)
+	VANDNPS   Y4, Y5, Y9
+	VANDNPS   Y5, Y4, Y10
+	VORPS     Y9, Y10, Y11
+	VPTEST    Y11, Y11
+	JZ        next
+	VMOVMSKPS Y9, AX
+	MOVQ      AX, BX
+	SHLQ      $0x05, BX
+	VMOVDQU   (R10)(BX*1), Y11
+	VPERMD    Y2, Y11, Y12
+	VMOVDQU   Y12, (R8)(R12*4)
+	POPCNTL   AX, AX
+	ADDQ      AX, R12
+	VMOVMSKPS Y10, AX
+	MOVQ      AX, BX
+	SHLQ      $0x05, BX
+	VMOVDQU   (R10)(BX*1), Y11
+	VPERMD    Y2, Y11, Y12
+	VMOVDQU   Y12, (R9)(R13*4)
+	POPCNTL   AX, AX
+	ADDQ      AX, R13
+
+next:
+	VPADDD Y3, Y2, Y2
+	ADDQ   $0x00000020, DI
+	ADDQ   $0x00000020, SI
+	ADDQ   $0x00000020, DX
+	SUBQ   $0x00000008, CX
+	JMP    loop
+
+done:
+	MOVQ R12, non+56(FP)
+	MOVQ R13, noff+64(FP)
+	VZEROUPPER
+	RET
+
 // func binarizeAsm(dst *float32, pixels *uint8, n int)
 // Requires: AVX, AVX2
 TEXT ·binarizeAsm(SB), NOSPLIT, $0-24
@@ -2686,6 +2965,66 @@ done:
 	VZEROUPPER
 	RET
 
+// func sigmoidMixAsm(dst *float32, src *float32, n int, y *float32, a float32, b float32)
+// Requires: AVX, AVX2
+TEXT ·sigmoidMixAsm(SB), NOSPLIT, $0-40
+	MOVQ         dst+0(FP), DI
+	MOVQ         src+8(FP), SI
+	MOVQ         n+16(FP), CX
+	MOVQ         y+24(FP), DX
+	VBROADCASTSS a+32(FP), Y10
+	VBROADCASTSS b+36(FP), Y11
+	VXORPS       Y15, Y15, Y15
+
+loop:
+	CMPQ      CX, $0x00000008
+	JLT       done
+	VMULPS    (SI), Y10, Y0
+	VMULPS    (DX), Y11, Y9
+	VADDPS    Y9, Y0, Y0
+	ADDQ      $0x00000020, DX
+	VORPS     ·vSign+0(SB), Y0, Y1
+	VCMPPS    $0x1d, ·vExpMin+0(SB), Y1, Y7
+	VMULPS    ·vLog2e+0(SB), Y1, Y3
+	VADDPS    ·vShift+0(SB), Y3, Y3
+	VSUBPS    ·vShift+0(SB), Y3, Y4
+	VPSUBD    ·vShift+0(SB), Y3, Y3
+	VMULPS    ·vLn2Hi+0(SB), Y4, Y5
+	VSUBPS    Y5, Y1, Y5
+	VMULPS    ·vLn2Lo+0(SB), Y4, Y4
+	VSUBPS    Y4, Y5, Y5
+	VMULPS    Y5, Y5, Y6
+	VMULPS    ·vExpP+0(SB), Y5, Y4
+	VADDPS    ·vExpP+32(SB), Y4, Y4
+	VMULPS    Y5, Y4, Y4
+	VADDPS    ·vExpP+64(SB), Y4, Y4
+	VMULPS    Y5, Y4, Y4
+	VADDPS    ·vExpP+96(SB), Y4, Y4
+	VMULPS    Y5, Y4, Y4
+	VADDPS    ·vExpP+128(SB), Y4, Y4
+	VMULPS    Y5, Y4, Y4
+	VADDPS    ·vExpP+160(SB), Y4, Y4
+	VMULPS    Y6, Y4, Y4
+	VADDPS    Y5, Y4, Y4
+	VADDPS    ·vOne+0(SB), Y4, Y4
+	VPADDD    ·vExpBias+0(SB), Y3, Y3
+	VPSLLD    $0x17, Y3, Y3
+	VMULPS    Y3, Y4, Y2
+	VANDPS    Y7, Y2, Y2
+	VADDPS    ·vOne+0(SB), Y2, Y3
+	VCMPPS    $0x1d, Y15, Y0, Y4
+	VBLENDVPS Y4, ·vOne+0(SB), Y2, Y8
+	VDIVPS    Y3, Y8, Y8
+	VMOVUPS   Y8, (DI)
+	ADDQ      $0x00000020, SI
+	ADDQ      $0x00000020, DI
+	SUBQ      $0x00000008, CX
+	JMP       loop
+
+done:
+	VZEROUPPER
+	RET
+
 // func softplusAsm(sig *float32, z *float32, n int, lanes *[8]float64)
 // Requires: AVX, AVX2
 TEXT ·softplusAsm(SB), NOSPLIT, $0-32
@@ -2701,6 +3040,93 @@ loop:
 	CMPQ         CX, $0x00000008
 	JLT          done
 	VMOVUPS      (SI), Y0
+	VORPS        ·vSign+0(SB), Y0, Y1
+	VCMPPS       $0x1d, ·vExpMin+0(SB), Y1, Y7
+	VMULPS       ·vLog2e+0(SB), Y1, Y3
+	VADDPS       ·vShift+0(SB), Y3, Y3
+	VSUBPS       ·vShift+0(SB), Y3, Y4
+	VPSUBD       ·vShift+0(SB), Y3, Y3
+	VMULPS       ·vLn2Hi+0(SB), Y4, Y5
+	VSUBPS       Y5, Y1, Y5
+	VMULPS       ·vLn2Lo+0(SB), Y4, Y4
+	VSUBPS       Y4, Y5, Y5
+	VMULPS       Y5, Y5, Y6
+	VMULPS       ·vExpP+0(SB), Y5, Y4
+	VADDPS       ·vExpP+32(SB), Y4, Y4
+	VMULPS       Y5, Y4, Y4
+	VADDPS       ·vExpP+64(SB), Y4, Y4
+	VMULPS       Y5, Y4, Y4
+	VADDPS       ·vExpP+96(SB), Y4, Y4
+	VMULPS       Y5, Y4, Y4
+	VADDPS       ·vExpP+128(SB), Y4, Y4
+	VMULPS       Y5, Y4, Y4
+	VADDPS       ·vExpP+160(SB), Y4, Y4
+	VMULPS       Y6, Y4, Y4
+	VADDPS       Y5, Y4, Y4
+	VADDPS       ·vOne+0(SB), Y4, Y4
+	VPADDD       ·vExpBias+0(SB), Y3, Y3
+	VPSLLD       $0x17, Y3, Y3
+	VMULPS       Y3, Y4, Y2
+	VANDPS       Y7, Y2, Y2
+	VADDPS       ·vOne+0(SB), Y2, Y3
+	VCMPPS       $0x1d, Y15, Y0, Y4
+	VBLENDVPS    Y4, ·vOne+0(SB), Y2, Y8
+	VDIVPS       Y3, Y8, Y8
+	VMOVUPS      Y8, (DI)
+	VADDPS       ·vTwo+0(SB), Y2, Y3
+	VDIVPS       Y3, Y2, Y3
+	VMULPS       Y3, Y3, Y4
+	VMULPS       ·vLog1pQ+0(SB), Y4, Y5
+	VADDPS       ·vLog1pQ+32(SB), Y5, Y5
+	VMULPS       Y4, Y5, Y5
+	VADDPS       ·vLog1pQ+64(SB), Y5, Y5
+	VMULPS       Y4, Y5, Y5
+	VADDPS       ·vLog1pQ+96(SB), Y5, Y5
+	VMULPS       Y4, Y5, Y5
+	VADDPS       ·vLog1pQ+128(SB), Y5, Y5
+	VMULPS       Y4, Y5, Y5
+	VADDPS       ·vLog1pQ+160(SB), Y5, Y5
+	VMULPS       Y4, Y5, Y5
+	VADDPS       ·vLog1pQ+192(SB), Y5, Y5
+	VMULPS       Y4, Y5, Y5
+	VADDPS       ·vOne+0(SB), Y5, Y5
+	VADDPS       Y3, Y3, Y3
+	VMULPS       Y5, Y3, Y3
+	VCMPPS       $0x1e, Y15, Y0, Y6
+	VANDPS       Y6, Y0, Y6
+	VADDPS       Y3, Y6, Y6
+	VCVTPS2PD    X6, Y7
+	VADDPD       Y7, Y13, Y13
+	VEXTRACTF128 $0x01, Y6, X7
+	VCVTPS2PD    X7, Y7
+	VADDPD       Y7, Y14, Y14
+	ADDQ         $0x00000020, SI
+	ADDQ         $0x00000020, DI
+	SUBQ         $0x00000008, CX
+	JMP          loop
+
+done:
+	VMOVUPD Y13, (DX)
+	VMOVUPD Y14, 32(DX)
+	VZEROUPPER
+	RET
+
+// func softplusScaledAsm(sig *float32, z *float32, n int, lanes *[8]float64, beta float32)
+// Requires: AVX, AVX2
+TEXT ·softplusScaledAsm(SB), NOSPLIT, $0-36
+	MOVQ         sig+0(FP), DI
+	MOVQ         z+8(FP), SI
+	MOVQ         n+16(FP), CX
+	MOVQ         lanes+24(FP), DX
+	VBROADCASTSS beta+32(FP), Y12
+	VXORPS       Y15, Y15, Y15
+	VXORPD       Y13, Y13, Y13
+	VXORPD       Y14, Y14, Y14
+
+loop:
+	CMPQ         CX, $0x00000008
+	JLT          done
+	VMULPS       (SI), Y12, Y0
 	VORPS        ·vSign+0(SB), Y0, Y1
 	VCMPPS       $0x1d, ·vExpMin+0(SB), Y1, Y7
 	VMULPS       ·vLog2e+0(SB), Y1, Y3

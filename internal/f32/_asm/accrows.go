@@ -8,19 +8,70 @@ import (
 )
 
 // accRows writes accRowsAsm: for c < n, dst[c] += src[off[0]+c] +
-// src[off[1]+c] + …, left to right (accRowsGo). dst is cut into blocks of
-// 64, then 32 floats, each kept in YMM registers while the rows are added,
-// and the rest (up to 31 floats) is one block of four masked registers.
+// src[off[1]+c] + …, left to right (accRowsGo).
 func accRows() {
 	text("accRowsAsm", "func(dst, src *float32, n int, off *int32, noff int)")
 	c.Doc("accRowsAsm is AccRows for n ≥ 1 and len(off) = noff ≥ 1.")
+	rowSums(false)
+}
+
+// addSubRows writes addSubRowsAsm: for c < n, dst[c] + src[plus[0]+c] +
+// src[plus[1]+c] + … − src[minus[0]+c] − src[minus[1]+c] − …, left to
+// right (addSubRowsGo).
+func addSubRows() {
+	text("addSubRowsAsm", "func(dst, src *float32, n int, plus *int32, nplus int, minus *int32, nminus int)")
+	c.Doc("addSubRowsAsm is AddSubRows for n ≥ 1, len(plus) = nplus and len(minus) = nminus.")
+	rowSums(true)
+}
+
+// rowSums writes the body of accRowsAsm, or with sub that of
+// addSubRowsAsm, whose rows of minus are subtracted after those of plus
+// are added (either list may be empty). dst is cut into blocks of 64, then
+// 32 floats, each kept in YMM registers while the rows are added, and the
+// rest (up to 31 floats) is one block of four masked registers.
+func rowSums(sub bool) {
 	c.Pragma("noescape")
-	dst, src, n, off, noff := RDI, RSI, RCX, R8, R9
+	dst, src, n, off, noff, minus := RDI, RSI, RCX, R8, R9, RDX
 	c.Load(c.Param("dst"), dst)
 	c.Load(c.Param("src"), src)
 	c.Load(c.Param("n"), n)
-	c.Load(c.Param("off"), off)
-	c.Load(c.Param("noff"), noff)
+	if sub {
+		c.Load(c.Param("plus"), off)
+		c.Load(c.Param("nplus"), noff)
+		c.Load(c.Param("minus"), minus)
+	} else {
+		c.Load(c.Param("off"), off)
+		c.Load(c.Param("noff"), noff)
+	}
+
+	// rows runs body(RAX) for each offset RAX of the list at list
+	// (count: a register or the parameter nminus): a loop that tests at
+	// its end for accRows's list, never empty, and at its start for
+	// addSubRows's, which may be.
+	rows := func(name string, list Register, count Op, body func()) {
+		c.XORQ(RBX, RBX)
+		if sub {
+			c.Label(name)
+			c.CMPQ(RBX, count)
+			c.JGE(LabelRef(name + "end"))
+		} else {
+			c.Label(name)
+		}
+		c.MOVLQSX(idx(list, 0, RBX, 4), RAX)
+		body()
+		c.INCQ(RBX)
+		if sub {
+			c.JMP(LabelRef(name))
+			c.Label(name + "end")
+		} else {
+			c.CMPQ(RBX, count)
+			c.JLT(LabelRef(name))
+		}
+	}
+	var nminus Op
+	if sub {
+		nminus = param("nminus")
+	}
 
 	// block adds the rows to the next regs·8 floats of dst, kept in
 	// Y0, Y1, …, then moves on.
@@ -31,15 +82,18 @@ func accRows() {
 		for r := range regs {
 			c.VMOVUPS(at(dst, r*ymmBytes), Y(r))
 		}
-		c.XORQ(RBX, RBX)
-		c.Label(name + "loop")
-		c.MOVLQSX(idx(off, 0, RBX, 4), RAX)
-		for r := range regs {
-			c.VADDPS(idx(src, r*ymmBytes, RAX, 4), Y(r), Y(r))
+		rows(name+"loop", off, noff, func() {
+			for r := range regs {
+				c.VADDPS(idx(src, r*ymmBytes, RAX, 4), Y(r), Y(r))
+			}
+		})
+		if sub {
+			rows(name+"minus", minus, nminus, func() {
+				for r := range regs {
+					c.VSUBPS(idx(src, r*ymmBytes, RAX, 4), Y(r), Y(r))
+				}
+			})
 		}
-		c.INCQ(RBX)
-		c.CMPQ(RBX, noff)
-		c.JLT(LabelRef(name + "loop"))
 		for r := range regs {
 			c.VMOVUPS(Y(r), at(dst, r*ymmBytes))
 		}
@@ -77,17 +131,19 @@ func accRows() {
 	for g := range 4 {
 		c.VMASKMOVPS(at(dst, g*ymmBytes), Y(8+g), Y(g))
 	}
-	c.XORQ(RBX, RBX)
-	c.Label("restloop")
-	c.MOVLQSX(idx(off, 0, RBX, 4), RAX)
-	c.LEAQ(idx(src, 0, RAX, 4), R13)
-	for g := range 4 {
-		c.VMASKMOVPS(at(R13, g*ymmBytes), Y(8+g), Y(4+g))
-		c.VADDPS(Y(4+g), Y(g), Y(g))
+	masked := func(op func(...Op)) func() {
+		return func() {
+			c.LEAQ(idx(src, 0, RAX, 4), R13)
+			for g := range 4 {
+				c.VMASKMOVPS(at(R13, g*ymmBytes), Y(8+g), Y(4+g))
+				op(Y(4+g), Y(g), Y(g))
+			}
+		}
 	}
-	c.INCQ(RBX)
-	c.CMPQ(RBX, noff)
-	c.JLT(LabelRef("restloop"))
+	rows("restloop", off, noff, masked(c.VADDPS))
+	if sub {
+		rows("restminus", minus, nminus, masked(c.VSUBPS))
+	}
 	for g := range 4 {
 		c.VMASKMOVPS(Y(g), Y(8+g), at(dst, g*ymmBytes))
 	}

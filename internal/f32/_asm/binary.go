@@ -150,3 +150,76 @@ func binarize() {
 	c.VZEROUPPER()
 	c.RET()
 }
+
+// bernoulliFlips writes bernoulliFlipsAsm (bernoulliFlipsGo): x = 1 where
+// p > u, else 0, as bernoulli; for each block of 8, the offsets j·stride
+// of the lanes that went from 0 to 1 (new and not old, old being x != 0)
+// are moved to the front by compress and stored at the count so far of
+// on, those that went from 1 to 0 at the count of off, as onesOffsets
+// stores them; a block without flips stores nothing.
+func bernoulliFlips() {
+	text("bernoulliFlipsAsm", "func(x, p, u *float32, n int, on, off *int32, stride int) (non, noff int)")
+	c.Doc(
+		"bernoulliFlipsAsm is BernoulliFlips for the first n (a multiple of 8)",
+		"elements; it may write up to 8 offsets past the counts it returns, all",
+		"within the first n of on and off.",
+	)
+	c.Pragma("noescape")
+	x, p, u, n, on, off, non, noff := RDI, RSI, RDX, RCX, R8, R9, R12, R13
+	c.Load(c.Param("x"), x)
+	c.Load(c.Param("p"), p)
+	c.Load(c.Param("u"), u)
+	c.Load(c.Param("n"), n)
+	c.Load(c.Param("on"), on)
+	c.Load(c.Param("off"), off)
+	c.VMOVDQU(tab("vLane", 0), Y2)
+	c.VPBROADCASTD(param("stride"), Y3)
+	c.VPMULLD(Y3, Y2, Y2)   // j·stride for the 8 lanes
+	c.VPSLLD(U8(3), Y3, Y3) // 8·stride
+	c.VXORPS(Y6, Y6, Y6)
+	c.VMOVUPS(tab("vOne", 0), Y7)
+	c.XORQ(non, non)
+	c.XORQ(noff, noff)
+	c.LEAQ(tab("compress", 0), R10)
+	// store moves the offsets of the lanes set in mask to the front and
+	// stores them at list[count], then adds their number to count.
+	store := func(mask VecPhysical, list, count Register) {
+		c.VMOVMSKPS(mask, EAX)
+		c.MOVQ(RAX, RBX)
+		c.SHLQ(U8(bits.TrailingZeros(ymmBytes)), RBX) // × ymmBytes, the size of a row of compress
+		c.VMOVDQU(idx(R10, 0, RBX, 1), Y11)
+		c.VPERMD(Y2, Y11, Y12)
+		c.VMOVDQU(Y12, idx(list, 0, count, 4))
+		c.POPCNTL(EAX, EAX)
+		c.ADDQ(RAX, count)
+	}
+	c.Label("loop")
+	c.CMPQ(n, U32(8))
+	c.JLT(LabelRef("done"))
+	c.VMOVUPS(at(u, 0), Y0)
+	c.VMOVUPS(at(p, 0), Y1)
+	c.VCMPPS(U8(cmpGT), Y0, Y1, Y4) // new: p > u
+	c.VMOVUPS(at(x, 0), Y5)
+	c.VCMPPS(U8(cmpNE), Y6, Y5, Y5) // old: x != 0
+	c.VANDPS(Y7, Y4, Y8)
+	c.VMOVUPS(Y8, at(x, 0))
+	c.VANDNPS(Y4, Y5, Y9)  // new and not old
+	c.VANDNPS(Y5, Y4, Y10) // old and not new
+	c.VORPS(Y9, Y10, Y11)
+	c.VPTEST(Y11, Y11)
+	c.JZ(LabelRef("next")) // no flips: nothing to store
+	store(Y9, on, non)
+	store(Y10, off, noff)
+	c.Label("next")
+	c.VPADDD(Y3, Y2, Y2)
+	c.ADDQ(U32(ymmBytes), x)
+	c.ADDQ(U32(ymmBytes), p)
+	c.ADDQ(U32(ymmBytes), u)
+	c.SUBQ(U32(8), n)
+	c.JMP(LabelRef("loop"))
+	c.Label("done")
+	c.Store(non, c.ReturnIndex(0))
+	c.Store(noff, c.ReturnIndex(1))
+	c.VZEROUPPER()
+	c.RET()
+}

@@ -52,16 +52,42 @@ func sigmoidOf() {
 func sigmoid() {
 	text("sigmoidAsm", "func(dst, src *float32, n int)")
 	c.Doc("sigmoidAsm is Sigmoid for n a multiple of 8.")
+	sigmoidBody(false)
+}
+
+// sigmoidMix writes sigmoidMixAsm: sigmoid32(float32(a·x) + float32(b·y))
+// on each element.
+func sigmoidMix() {
+	text("sigmoidMixAsm", "func(dst, src *float32, n int, y *float32, a, b float32)")
+	c.Doc("sigmoidMixAsm is SigmoidMix for n a multiple of 8.")
+	sigmoidBody(true)
+}
+
+// sigmoidBody writes the body of sigmoidAsm, or with mix that of
+// sigmoidMixAsm.
+func sigmoidBody(mix bool) {
 	c.Pragma("noescape")
-	dst, src, n := RDI, RSI, RCX
+	dst, src, n, y := RDI, RSI, RCX, RDX
 	c.Load(c.Param("dst"), dst)
 	c.Load(c.Param("src"), src)
 	c.Load(c.Param("n"), n)
+	if mix {
+		c.Load(c.Param("y"), y)
+		c.VBROADCASTSS(param("a"), Y10)
+		c.VBROADCASTSS(param("b"), Y11)
+	}
 	c.VXORPS(Y15, Y15, Y15)
 	c.Label("loop")
 	c.CMPQ(n, U32(8))
 	c.JLT(LabelRef("done"))
-	c.VMOVUPS(at(src, 0), Y0)
+	if mix {
+		c.VMULPS(at(src, 0), Y10, Y0) // a·x
+		c.VMULPS(at(y, 0), Y11, Y9)   // b·y
+		c.VADDPS(Y9, Y0, Y0)          // … + …
+		c.ADDQ(U32(ymmBytes), y)
+	} else {
+		c.VMOVUPS(at(src, 0), Y0)
+	}
 	c.VORPS(tab("vSign", 0), Y0, Y1) // −|x|
 	expNeg()
 	sigmoidOf()
@@ -84,19 +110,43 @@ func softplus() {
 		"softplusAsm is the part of SoftplusSigmoidRow before the tail, for n a",
 		"multiple of 8: it sets sig and the eight running sums.",
 	)
+	softplusBody(false)
+}
+
+// softplusScaled writes softplusScaledAsm, softplusAsm on beta·z (one
+// rounded product per element).
+func softplusScaled() {
+	text("softplusScaledAsm", "func(sig, z *float32, n int, lanes *[8]float64, beta float32)")
+	c.Doc(
+		"softplusScaledAsm is the part of SoftplusSigmoidScaled before the tail,",
+		"for n a multiple of 8: it sets sig and the eight running sums.",
+	)
+	softplusBody(true)
+}
+
+// softplusBody writes the body of softplusAsm, or with scaled that of
+// softplusScaledAsm.
+func softplusBody(scaled bool) {
 	c.Pragma("noescape")
 	sig, z, n, lanes := RDI, RSI, RCX, RDX
 	c.Load(c.Param("sig"), sig)
 	c.Load(c.Param("z"), z)
 	c.Load(c.Param("n"), n)
 	c.Load(c.Param("lanes"), lanes)
+	if scaled {
+		c.VBROADCASTSS(param("beta"), Y12)
+	}
 	c.VXORPS(Y15, Y15, Y15)
 	c.VXORPD(Y13, Y13, Y13)
 	c.VXORPD(Y14, Y14, Y14)
 	c.Label("loop")
 	c.CMPQ(n, U32(8))
 	c.JLT(LabelRef("done"))
-	c.VMOVUPS(at(z, 0), Y0)
+	if scaled {
+		c.VMULPS(at(z, 0), Y12, Y0) // beta·z
+	} else {
+		c.VMOVUPS(at(z, 0), Y0)
+	}
 	c.VORPS(tab("vSign", 0), Y0, Y1) // −|x|
 	expNeg()
 	sigmoidOf()

@@ -51,13 +51,17 @@ func main() {
 		tables[t.Name] = 4 * len(t.Words)
 	}
 	accRows()
+	addSubRows()
 	transpose()
 	isBinary()
 	onesOffsets()
 	bernoulli()
+	bernoulliFlips()
 	binarize()
 	sigmoid()
+	sigmoidMix()
 	softplus()
+	softplusScaled()
 
 	// The tables are package symbols, not static ones, so that the tests
 	// can read them.
