@@ -1,7 +1,8 @@
 // Package f32 holds the float32 kernels behind the fast cost graph and the
 // sampler: sums of selected rows of a matrix, the positions of the ones of
 // a 0/1 row, the 0/1 check, Bernoulli's comparison, the binarization of
-// 8-bit pixels, σ and softplus, and the transposition of 8-row bands.
+// 8-bit pixels, σ and softplus, the transposition of 8-row bands, and the
+// solvers' element-wise steps (scaling, adding, the momentum update).
 //
 // # Same bits everywhere
 //

@@ -48,3 +48,18 @@ func sigmoidAsm(dst *float32, src *float32, n int)
 //
 //go:noescape
 func softplusAsm(sig *float32, z *float32, n int, lanes *[8]float64)
+
+// scaleAsm is Scale for the first n (a multiple of 8) elements.
+//
+//go:noescape
+func scaleAsm(x *float32, n int, s float32)
+
+// addAsm is Add for the first n (a multiple of 8) elements.
+//
+//go:noescape
+func addAsm(dst *float32, x *float32, n int)
+
+// momentumAsm is Momentum for the first n (a multiple of 8) elements.
+//
+//go:noescape
+func momentumAsm(p *float32, grad *float32, c *float32, n int, negLR float32, mom float32)

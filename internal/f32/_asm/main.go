@@ -58,6 +58,9 @@ func main() {
 	binarize()
 	sigmoid()
 	softplus()
+	scale()
+	add()
+	momentum()
 
 	// The tables are package symbols, not static ones, so that the tests
 	// can read them.
