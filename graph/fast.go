@@ -45,6 +45,13 @@ type fastStep struct {
 	grads      gorgonia.Nodes   // their gradients, roots of the compiled graph
 	vm         gorgonia.VM
 	learnables gorgonia.Nodes
+
+	// The solver's view of the parameters and gradients by items of the
+	// update (bindBands), the gradients' memory they were made for, and
+	// the items' errors.
+	bands    [][]gorgonia.ValueGrad
+	boundTo  [3]*float32
+	bandErrs []error
 }
 
 // negFreeEnergies adds the node of −F(x), one value per row of x, from
@@ -197,12 +204,13 @@ func (s *fastStep) gradients() (dW, dVBias, dHBias []float32, err error) {
 
 func (s *fastStep) reset() { s.vm.Reset() }
 
-// update applies this run's gradients: SGD or momentum (solver) on blocks
-// of updateBlock rows of W, with the elements of the visible bias of those
-// rows, each band of 8 rows transposed into the model's Hidden×Visible copy
-// of W while it is in cache, and on the hidden bias; the blocks and the
-// hidden bias are shared with the pool's helpers. With centering the solver
-// steps the centered biases, and the plain ones follow in the same pass:
+// update applies this run's gradients: Gorgonia's VanillaSolver (or the
+// trainer's momentum rule, solver) steps blocks of updateBlock rows of W
+// with the elements of the visible bias of those rows, then each band of
+// 8 rows is transposed into the model's Hidden×Visible copy of W while it
+// is in cache; the hidden bias is one more item. The blocks and the hidden
+// bias are shared with the pool's helpers. With centering the solver steps
+// the centered biases, and the plain ones follow in the same pass:
 // b = b_c − W·λ row by row, c = c_c − Wᵀ·μ from a partial sum per block,
 // added up in block order (so the bits do not depend on the sharing).
 func (s *fastStep) update() error {
@@ -210,6 +218,11 @@ func (s *fastStep) update() error {
 	V, H := t.m.visible, t.m.hidden
 	blocks := (V + updateBlock - 1) / updateBlock
 	j := &updateJob{s: s, g: f32s(s.grads[0].Value()), blocks: blocks}
+	if !t.solver.useMomentum {
+		s.bindBands()
+		j.errs = s.bandErrs
+		clear(j.errs)
+	}
 	if t.center != nil {
 		if len(t.center.partial) < blocks*H {
 			t.center.partial = make([]float32, blocks*H)
@@ -217,6 +230,11 @@ func (s *fastStep) update() error {
 		j.partial = t.center.partial[:blocks*H]
 	}
 	t.pool.par().Do(j, blocks+1, 1)
+	for _, err := range j.errs {
+		if err != nil {
+			return err
+		}
+	}
 	if j.partial != nil {
 		c := t.m.hBias()
 		copy(c, f32s(t.center.hb))
@@ -233,15 +251,60 @@ func (s *fastStep) update() error {
 // 8 rows, the transposition's blocks.
 const updateBlock = 64
 
+// bindBands makes, once per gradient buffer, the parameters and gradients
+// VanillaSolver.Step takes for each item of the update: tensors over block
+// k's rows of W and elements of the visible bias, with their gradients'
+// rows (item k), and the hidden bias with its gradient (the last item).
+// The gradients are the nodes' values, which the ops keep from run to run
+// (a new buffer, e.g. Gorgonia's Add with weight decay, rebinds them).
+func (s *fastStep) bindBands() {
+	gw, gb, gc := f32s(s.grads[0].Value()), f32s(s.grads[1].Value()), f32s(s.grads[2].Value())
+	to := [3]*float32{&gw[0], &gb[0], &gc[0]}
+	if s.bands != nil && s.boundTo == to {
+		return
+	}
+	m := s.t.m
+	V, H := m.visible, m.hidden
+	w, vb := m.weights(), f32s(s.biases[0])
+	blocks := (V + updateBlock - 1) / updateBlock
+	s.bands = make([][]gorgonia.ValueGrad, blocks+1)
+	for k := range blocks {
+		r0, r1 := k*updateBlock, min((k+1)*updateBlock, V)
+		s.bands[k] = []gorgonia.ValueGrad{
+			paramGrad{matrixOver(w[r0*H:r1*H], r1-r0, H), matrixOver(gw[r0*H:r1*H], r1-r0, H)},
+			paramGrad{vectorOver(vb[r0:r1]), vectorOver(gb[r0:r1])},
+		}
+	}
+	s.bands[blocks] = []gorgonia.ValueGrad{paramGrad{vectorOver(f32s(s.biases[1])), vectorOver(gc)}}
+	s.bandErrs = make([]error, blocks+1)
+	s.boundTo = to
+}
+
+// paramGrad is a parameter and its gradient for a gorgonia.Solver.
+type paramGrad struct{ value, grad *tensor.Dense }
+
+func (p paramGrad) Value() gorgonia.Value         { return p.value }
+func (p paramGrad) Grad() (gorgonia.Value, error) { return p.grad, nil }
+
+// matrixOver and vectorOver return tensors over x, sharing its memory, on
+// the solver's engine.
+func matrixOver(x []float32, rows, cols int) *tensor.Dense {
+	return tensor.New(tensor.WithShape(rows, cols), tensor.WithBacking(x), tensor.WithEngine(solverEngine{}))
+}
+func vectorOver(x []float32) *tensor.Dense {
+	return tensor.New(tensor.WithShape(len(x)), tensor.WithBacking(x), tensor.WithEngine(solverEngine{}))
+}
+
 // updateJob is the update of blocks 0 to blocks−1 of W, with the gradient
 // g (stored Visible×Hidden), and, as item blocks, of the hidden bias.
 // With centering, partial holds each block's μ-weighted sum of its new
-// rows of W.
+// rows of W. Without momentum, errs holds each item's solver error.
 type updateJob struct {
 	s       *fastStep
 	g       []float32
 	blocks  int
 	partial []float32
+	errs    []error
 }
 
 func (j *updateJob) Run(lo, hi int) {
@@ -250,26 +313,25 @@ func (j *updateJob) Run(lo, hi int) {
 	V, H := m.visible, m.hidden
 	w := m.weights()
 	vb, gb := f32s(j.s.biases[0]), f32s(j.s.grads[1].Value())
-	var vw, vvb []float32
-	if sv.useMomentum {
-		vw, vvb = f32s(sv.vw), f32s(sv.vvb)
-	}
 	for k := lo; k < hi; k++ {
-		if k == j.blocks {
-			var c []float32
-			if sv.useMomentum {
-				c = f32s(sv.vhb)
+		if !sv.useMomentum {
+			// train_op.step() on this item's rows: Gorgonia's solver
+			// scales the gradient by −lr, adds it and zeroes it.
+			if j.errs[k] = sv.vanilla.Step(j.s.bands[k]); j.errs[k] != nil {
+				continue
 			}
-			update(sv, f32s(j.s.biases[1]), f32s(j.s.grads[2].Value()), c)
+		}
+		if k == j.blocks {
+			if sv.useMomentum {
+				f32.Momentum(f32s(j.s.biases[1]), f32s(j.s.grads[2].Value()), f32s(sv.vhb), sv.negLR(), sv.mom())
+			}
 			continue
 		}
 		r0, r1 := k*updateBlock, min((k+1)*updateBlock, V)
-		var c, cb []float32
 		if sv.useMomentum {
-			c, cb = vw[r0*H:r1*H], vvb[r0:r1]
+			f32.Momentum(w[r0*H:r1*H], j.g[r0*H:r1*H], f32s(sv.vw)[r0*H:r1*H], sv.negLR(), sv.mom())
+			f32.Momentum(vb[r0:r1], gb[r0:r1], f32s(sv.vvb)[r0:r1], sv.negLR(), sv.mom())
 		}
-		update(sv, w[r0*H:r1*H], j.g[r0*H:r1*H], c)
-		update(sv, vb[r0:r1], gb[r0:r1], cb)
 		if j.partial != nil {
 			j.uncenter(r0, r1, j.partial[k*H:(k+1)*H])
 		}
@@ -294,14 +356,4 @@ func (j *updateJob) uncenter(r0, r1 int, partial []float32) {
 		b[i] = bc[i] - blas32.Dot(row, blas32.Vector{N: H, Inc: 1, Data: lambda})
 		blas32.Axpy(mu[i], row, blas32.Vector{N: H, Inc: 1, Data: partial})
 	}
-}
-
-// update applies the solver's rule to the parameters p with gradient g
-// and, with momentum, velocity c.
-func update(sv *solver, p, g, c []float32) {
-	if sv.useMomentum {
-		momentumUpdate(p, g, c, sv.negLR(), sv.mom())
-		return
-	}
-	sgdUpdate(p, g, sv.negLR())
 }
