@@ -1,11 +1,14 @@
 package train
 
 import (
+	"flag"
 	"testing"
 	"time"
 
 	"gorbm.dev/gorbm/graph"
 )
+
+var presetImages = flag.Int("preset.images", 60000, "BenchmarkPresetEpoch: the images of its epoch")
 
 // BenchmarkPresetEpoch measures one epoch of -recipe best's training on
 // MNIST (600 steps: batches of 100 images and 100 persistent chains, PCD-1,
@@ -17,8 +20,11 @@ import (
 // epoch beside bench/torch_preset.py, the same epoch in PyTorch.
 //
 //	go test -run XXX -bench PresetEpoch -benchtime 3x ./train/
+//
+// -preset.images N trains on the first N images only (bench/run.sh
+// --quick: a check that it runs).
 func BenchmarkPresetEpoch(b *testing.B) {
-	d := trainHead(b, 60000)
+	d := trainHead(b, *presetImages)
 	p := make([]float64, Pixels) // the pixel means, as metrics.PixelMarginals gives them
 	for i, x := range d.Images[:d.N*Pixels] {
 		p[i%Pixels] += float64(x) / 255 / float64(d.N)
