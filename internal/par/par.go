@@ -5,6 +5,7 @@ import (
 	"runtime"
 	"sync"
 	"sync/atomic"
+	"time"
 )
 
 // Job is work on a range of items, lo to hi−1. Do calls Run on disjoint
@@ -50,13 +51,32 @@ type Pool struct {
 
 	panicMu sync.Mutex
 	panic   any // what a helper's chunk panicked with, first one only
+
+	// The pacing, read and written under mu: alone is the number of the
+	// next jobs Do runs on the caller alone, because a helper came late to
+	// the last shared one; backoff is how many to run alone after the next
+	// late helper, doubled at each one and halved after onTimeRun jobs
+	// shared on time (onTime counts them).
+	alone, backoff, onTime int
 }
+
+// Pacing: a helper is late when the caller, done with its own chunks,
+// waits for the helpers' chunks longer than lateChunks of its own chunks
+// (on average) plus lateSlack. Then Do runs the next backoff jobs on the
+// caller alone, backoff from minAlone to maxAlone.
+const (
+	lateChunks = 2
+	lateSlack  = 50 * time.Microsecond
+	minAlone   = 8
+	maxAlone   = 1024
+	onTimeRun  = 64
+)
 
 // New returns a pool of helpers goroutines (none for helpers < 1). They
 // start now and sleep, blocked on a channel, whenever there is no job;
 // Close stops them.
 func New(helpers int) *Pool {
-	p := &Pool{helpers: max(helpers, 0)}
+	p := &Pool{helpers: max(helpers, 0), backoff: minAlone}
 	if p.helpers == 0 {
 		return p
 	}
@@ -128,6 +148,12 @@ func (p *Pool) Do(j Job, n, minItems int) {
 		j.Run(0, n)
 		return
 	}
+	if p.alone > 0 { // a helper came late lately
+		p.alone--
+		p.mu.Unlock()
+		j.Run(0, n)
+		return
+	}
 	defer p.mu.Unlock()
 	chunks := min(n/minItems, ChunksPerGoroutine*(p.helpers+1), maxChunks)
 	p.job, p.n = j, n
@@ -158,6 +184,7 @@ func (p *Pool) Do(j Job, n, minItems int) {
 			p.job, p.panic = nil, nil
 		}
 	}()
+	start, mine := time.Now(), 0
 	for {
 		c, chunks, ok := p.claimChunk()
 		if !ok {
@@ -166,17 +193,42 @@ func (p *Pool) Do(j Job, n, minItems int) {
 		running = true
 		p.job.Run(c*p.n/chunks, (c+1)*p.n/chunks)
 		running = false
+		mine++
 		if p.pending.Add(-1) == 0 {
 			finished = true
 		}
 	}
 	if !finished {
+		ran := time.Now()
 		<-p.done
+		if mine > 0 {
+			p.pace(time.Since(ran) > lateChunks*ran.Sub(start)/time.Duration(mine)+lateSlack)
+		}
 	}
 	p.job = nil
 	if r := p.panic; r != nil {
 		p.panic = nil
 		panic(fmt.Sprintf("par: a helper's part of a job panicked: %v", r))
+	}
+}
+
+// pace takes note of whether a helper came late to the job just shared:
+// on a busy machine the system deschedules a helper that holds a chunk
+// for a time slice, and the caller, done with its own, waits for it; a
+// helper that is late on a shared job once is likely to be late again,
+// so the next jobs run on the caller alone, and as long as helpers keep
+// coming late, for longer and longer. Jobs shared on time shorten that
+// again.
+func (p *Pool) pace(late bool) {
+	if late {
+		p.alone = p.backoff
+		p.backoff = min(2*p.backoff, maxAlone)
+		p.onTime = 0
+		return
+	}
+	if p.onTime++; p.onTime >= onTimeRun {
+		p.backoff = max(p.backoff/2, minAlone)
+		p.onTime = 0
 	}
 }
 
