@@ -100,11 +100,16 @@ func fillRows(dst, c []float32, rows, cols int) {
 	}
 }
 
-// onesJob is c + x·w for a 0/1 x, computed by ranges of rows of dst.
+// onesJob is c + x·w for a 0/1 x, computed by ranges of rows of dst. With
+// xT set (xCols×xTCols), x is its transpose, which each range makes for its
+// own rows before it sums them (rows lo to hi−1 of x are columns lo to
+// hi−1 of xT).
 type onesJob struct {
 	dst, x, w, c []float32
+	xT           []float32
 	off          []int32
 	xCols, wCols int // x is ·×xCols, w is ·×wCols
+	xTCols       int
 	then         Then
 }
 
@@ -112,6 +117,9 @@ type onesJob struct {
 // same row of x is 1.
 func (j *onesJob) Run(lo, hi int) {
 	V, H := j.xCols, j.wCols
+	for r0 := 0; j.xT != nil && r0 < V; r0 += 8 { // 8 rows of xT at a time
+		f32.TransposeBand(j.x[lo*V+r0:], V, j.xT[r0*j.xTCols+lo:], j.xTCols, min(8, V-r0), hi-lo)
+	}
 	for r := lo; r < hi; r++ {
 		off := j.off[r*V : (r+1)*V]
 		n := f32.OnesOffsets(off, j.x[r*V:(r+1)*V], H)
@@ -203,8 +211,9 @@ const onesMinRows = 16
 
 // OnesTransProduct sets dst (V×H) to xᵀ·g for a 0/1 x (rows×V) and g
 // (rows×H): row i of dst is the sum of the rows r of g with x[r][i] = 1.
-// x is transposed first, so that each column is read as a row. It calls
-// then on each row of dst once it is final. It reports false, leaving dst
+// Each range of dst's rows shared out transposes its columns of x first,
+// so that each column is read as a row. It calls then on each row of dst
+// once it is final. It reports false, leaving dst
 // alone, when x is not 0/1.
 func OnesTransProduct(p *par.Pool, dst, x []float32, rows, V int, g []float32, H int, s *Scratch, then Then) bool {
 	x = x[:rows*V]
@@ -218,8 +227,8 @@ func OnesTransProduct(p *par.Pool, dst, x []float32, rows, V int, g []float32, H
 	}
 	s.off = grow(s.off, rows*V)
 	s.xt = grow(s.xt, rows*V)
-	Transpose(p, s.xt, x, rows, V)
-	p.Do(&onesJob{dst: dst, x: s.xt, w: g, off: s.off, xCols: rows, wCols: H, then: then}, V, onesMinCols)
+	// Each range of the job transposes its columns of x itself.
+	p.Do(&onesJob{dst: dst, x: s.xt, xT: x, xTCols: V, w: g, off: s.off, xCols: rows, wCols: H, then: then}, V, onesMinCols)
 	return true
 }
 
