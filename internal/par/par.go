@@ -28,8 +28,9 @@ const maxChunks = 1 << 12
 // *Pool have no helpers: Do runs every job on the calling goroutine.
 type Pool struct {
 	helpers int
-	mu      sync.Mutex    // held by the Do whose job the helpers may take
-	wake    chan struct{} // a token per helper to wake; closed by Close
+	mu      sync.Mutex     // held by the Do whose job the helpers may take
+	wake    chan struct{}  // a token per helper to wake; closed by Close
+	spin    []atomic.Int32 // each helper's spin word (await)
 	exited  sync.WaitGroup
 
 	// claim is the current job's claim word: generation<<32 | next<<16 |
@@ -82,9 +83,10 @@ func New(helpers int) *Pool {
 	}
 	p.wake = make(chan struct{}, p.helpers)
 	p.done = make(chan struct{}, 1)
+	p.spin = make([]atomic.Int32, p.helpers)
 	p.exited.Add(p.helpers)
-	for range p.helpers {
-		go p.helper()
+	for i := range p.helpers {
+		go p.helper(i)
 	}
 	return p
 }
@@ -113,19 +115,63 @@ func (p *Pool) Close() {
 	}
 }
 
-// helper runs chunks of the posted jobs. Between jobs it is parked in the
-// receive from wake: it uses no processor.
-func (p *Pool) helper() {
+// helper runs chunks of the posted jobs. After its part of a job it waits
+// up to spinFor for the next (await), then parks in the receive from wake,
+// where it uses no processor.
+func (p *Pool) helper(i int) {
 	defer p.exited.Done()
+	st := &p.spin[i]
 	for range p.wake {
 		for {
-			c, chunks, ok := p.claimChunk()
-			if !ok {
+			for {
+				c, chunks, ok := p.claimChunk()
+				if !ok {
+					break
+				}
+				if p.runHelperChunk(c, chunks) {
+					p.done <- struct{}{}
+				}
+			}
+			if !p.await(st) {
 				break
 			}
-			if p.runHelperChunk(c, chunks) {
-				p.done <- struct{}{}
+		}
+	}
+}
+
+// States of a helper's spin word: parked or working, spinning after a
+// job, handed the next job while spinning.
+const (
+	helperIdle int32 = iota
+	helperSpinning
+	helperHanded
+)
+
+// spinFor is how long a helper that finished its part of a job waits,
+// yielding its processor to any other goroutine, for the next job before
+// it parks: the pieces of a training step follow one another within tens
+// of microseconds, and a parked helper takes about as long to wake.
+const spinFor = 30 * time.Microsecond
+
+// await waits up to spinFor for a Do to hand the helper with spin word st
+// its next job, and reports whether one did.
+func (p *Pool) await(st *atomic.Int32) bool {
+	st.Store(helperSpinning)
+	start := time.Now()
+	for {
+		for range 16 {
+			if st.Load() == helperHanded {
+				st.Store(helperIdle)
+				return true
 			}
+			runtime.Gosched()
+		}
+		if time.Since(start) > spinFor {
+			if st.CompareAndSwap(helperSpinning, helperIdle) {
+				return false
+			}
+			st.Store(helperIdle) // handed a job just now
+			return true
 		}
 	}
 }
@@ -160,7 +206,13 @@ func (p *Pool) Do(j Job, n, minItems int) {
 	p.pending.Store(int64(chunks))
 	gen := p.claim.Load()>>32 + 1
 	p.claim.Store(gen<<32 | uint64(chunks))
-	for range min(p.helpers, chunks-1) {
+	wake := min(p.helpers, chunks-1)
+	for i := range p.spin {
+		if wake > 0 && p.spin[i].CompareAndSwap(helperSpinning, helperHanded) {
+			wake-- // a helper waiting for this job takes it without a wake-up
+		}
+	}
+	for range wake {
 		select {
 		case p.wake <- struct{}{}:
 		default: // every helper has a wake-up pending already
