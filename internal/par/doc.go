@@ -15,14 +15,16 @@
 //
 // A helper that the system deschedules while it holds a chunk (a busy
 // machine: more runnable threads than cores) still makes the caller wait,
-// for up to a time slice. So the pool paces itself: when the caller, done
-// with its own chunks, waits for a helper's longer than two of its own
-// chunks take (plus 50 µs), the next 8 jobs run on the caller alone, then
-// the pool shares again; each further late helper doubles the jobs run
-// alone (to 1024, a fraction of a second of training), and every 64 jobs
-// shared on time halve it again. On a busy machine the pool then costs
-// little more than one goroutine (BenchmarkDoLateHelper); on an idle one
-// helpers are late only by accident.
+// for up to a time slice; one that gets no processor at all takes no chunk
+// and only costs the caller its wake-ups. So the pool paces itself: when
+// the caller, done with its own chunks, waits for a helper's longer than
+// two of its own chunks take (plus 50 µs), or when it ran every chunk of 4
+// jobs in a row itself, the next 8 jobs run on the caller alone, then the
+// pool shares again; each further miss doubles the jobs run alone (to
+// 1024, a fraction of a second of training), and every 64 jobs shared on
+// time halve it again. On a busy machine the pool then costs little more
+// than one goroutine (BenchmarkDoLateHelper); on an idle one helpers miss
+// only by accident.
 //
 // # Guarantees
 //

@@ -55,15 +55,18 @@ type Pool struct {
 
 	// The pacing, read and written under mu: alone is the number of the
 	// next jobs Do runs on the caller alone, because a helper came late to
-	// the last shared one; backoff is how many to run alone after the next
-	// late helper, doubled at each one and halved after onTimeRun jobs
-	// shared on time (onTime counts them).
-	alone, backoff, onTime int
+	// the last shared one or missed several; backoff is how many to run
+	// alone after the next miss, doubled at each one and halved after
+	// onTimeRun jobs shared on time (onTime counts them); absent counts the
+	// shared jobs in a row that no helper took part in.
+	alone, backoff, onTime, absent int
 }
 
 // Pacing: a helper is late when the caller, done with its own chunks,
 // waits for the helpers' chunks longer than lateChunks of its own chunks
-// (on average) plus lateSlack. Then Do runs the next backoff jobs on the
+// (on average) plus lateSlack; the helpers are absent when the caller ran
+// every chunk of a job of at least two per goroutine. After a late helper,
+// or absentRun absences in a row, Do runs the next backoff jobs on the
 // caller alone, backoff from minAlone to maxAlone.
 const (
 	lateChunks = 2
@@ -71,6 +74,7 @@ const (
 	minAlone   = 8
 	maxAlone   = 1024
 	onTimeRun  = 64
+	absentRun  = 4
 )
 
 // New returns a pool of helpers goroutines (none for helpers < 1). They
@@ -254,8 +258,10 @@ func (p *Pool) Do(j Job, n, minItems int) {
 		ran := time.Now()
 		<-p.done
 		if mine > 0 {
-			p.pace(time.Since(ran) > lateChunks*ran.Sub(start)/time.Duration(mine)+lateSlack)
+			p.pace(time.Since(ran) > lateChunks*ran.Sub(start)/time.Duration(mine)+lateSlack, false)
 		}
+	} else {
+		p.pace(false, mine == chunks && chunks >= 2*(p.helpers+1))
 	}
 	p.job = nil
 	if r := p.panic; r != nil {
@@ -264,24 +270,33 @@ func (p *Pool) Do(j Job, n, minItems int) {
 	}
 }
 
-// pace takes note of whether a helper came late to the job just shared:
-// on a busy machine the system deschedules a helper that holds a chunk
-// for a time slice, and the caller, done with its own, waits for it; a
-// helper that is late on a shared job once is likely to be late again,
-// so the next jobs run on the caller alone, and as long as helpers keep
-// coming late, for longer and longer. Jobs shared on time shorten that
+// pace takes note of how the helpers did on the job just shared: late
+// (one held a chunk the caller had to wait for), absent (the caller ran
+// every chunk: no helper got to run), or on time. On a busy machine the
+// system deschedules a helper that holds a chunk for a time slice, and the
+// caller, done with its own, waits for it; or the helpers do not get a
+// processor at all, and waking them only takes processor time from the
+// caller. Either is likely to go on, so after a late helper, or absentRun
+// absences in a row, the next jobs run on the caller alone, and as long as
+// that goes on, for longer and longer. Jobs shared on time shorten that
 // again.
-func (p *Pool) pace(late bool) {
-	if late {
-		p.alone = p.backoff
-		p.backoff = min(2*p.backoff, maxAlone)
-		p.onTime = 0
+func (p *Pool) pace(late, absent bool) {
+	switch {
+	case absent:
+		if p.absent++; p.absent < absentRun {
+			return
+		}
+	case !late:
+		p.absent = 0
+		if p.onTime++; p.onTime >= onTimeRun {
+			p.backoff = max(p.backoff/2, minAlone)
+			p.onTime = 0
+		}
 		return
 	}
-	if p.onTime++; p.onTime >= onTimeRun {
-		p.backoff = max(p.backoff/2, minAlone)
-		p.onTime = 0
-	}
+	p.alone = p.backoff
+	p.backoff = min(2*p.backoff, maxAlone)
+	p.onTime, p.absent = 0, 0
 }
 
 // claimChunk claims the next chunk of the current job, if one is left.

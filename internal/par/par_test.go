@@ -292,18 +292,22 @@ func (j *sleepJob) Run(lo, hi int) {
 // helper came late (it sleeps in its chunk, as one the system deschedules
 // would), the next minAlone jobs run on the caller alone, in one call;
 // then the pool shares again, and a helper late again makes it run twice
-// as many alone; jobs shared on time shorten that again.
+// as many alone; jobs shared on time shorten that again; absentRun jobs in
+// a row that no helper took part in count as one late helper.
 func TestDoPacing(t *testing.T) {
 	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(2))
 	const n = 8 * ChunksPerGoroutine
 	p := New(1)
 	defer p.Close()
-	// late shares jobs until a helper ran one of its chunks late, and
-	// returns how many jobs the pool then runs alone.
-	late := func() int {
+	// late shares jobs until a helper ran one of its chunks late, starting
+	// each try with the pacing at backoff (a try the helper missed counts
+	// as an absence), and returns how many jobs the pool then runs alone.
+	late := func(backoff int) int {
 		t.Helper()
 		for range 100 { // a helper may wake only after the caller did it all
-			share(p)
+			p.mu.Lock()
+			p.alone, p.absent, p.backoff = 0, 0, backoff
+			p.mu.Unlock()
 			j := &sleepJob{pause: 50 * time.Millisecond}
 			p.Do(j, n, 1)
 			if j.slept.Load() {
@@ -323,11 +327,11 @@ func TestDoPacing(t *testing.T) {
 			}
 		}
 	}
-	if got := late(); got != minAlone {
+	if got := late(minAlone); got != minAlone {
 		t.Fatalf("after a late helper the pool runs %d jobs alone, want %d", got, minAlone)
 	}
 	alone(minAlone)
-	if got := late(); got != 2*minAlone {
+	if got := late(2 * minAlone); got != 2*minAlone {
 		t.Fatalf("after a second late helper the pool runs %d jobs alone, want %d", got, 2*minAlone)
 	}
 	alone(2 * minAlone)
@@ -337,13 +341,29 @@ func TestDoPacing(t *testing.T) {
 		t.Fatalf("after the jobs alone: ranges %v, want the job shared in %d chunks", j.ranges, min(n, ChunksPerGoroutine*2))
 	}
 	p.mu.Lock()
+	defer p.mu.Unlock()
 	p.onTime = 0
-	p.mu.Unlock()
 	for range onTimeRun {
-		p.pace(false)
+		p.pace(false, false)
 	}
 	if p.backoff != 2*minAlone {
 		t.Errorf("after %d jobs shared on time the next late helper makes %d jobs alone, want %d", onTimeRun, p.backoff, 2*minAlone)
+	}
+	// Absent helpers: absentRun in a row make jobs alone, fewer do not.
+	p.alone = 0
+	for range absentRun - 1 {
+		p.pace(false, true)
+	}
+	p.pace(false, false)
+	for range absentRun - 1 {
+		p.pace(false, true)
+	}
+	if p.alone != 0 {
+		t.Fatalf("%d absences in a row, twice, make %d jobs alone, want none", absentRun-1, p.alone)
+	}
+	p.pace(false, true)
+	if p.alone != 2*minAlone {
+		t.Errorf("%d absences in a row make %d jobs alone, want %d", absentRun, p.alone, 2*minAlone)
 	}
 }
 
