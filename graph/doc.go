@@ -120,5 +120,6 @@
 // machine and however the work is shared. Each step's work, and a
 // sampler's given a Pool, is cut into chunks that the calling goroutine and
 // the pool's helpers claim in turn; the helpers sleep between pieces of
-// work, and the results are the same bits with any number of them.
+// work, a busy machine makes the pool run pieces on the caller alone for a
+// while, and the results are the same bits with any number of helpers.
 package graph

@@ -46,12 +46,13 @@ type fastStep struct {
 	vm         gorgonia.VM
 	learnables gorgonia.Nodes
 
-	// The solver's view of the parameters and gradients by items of the
-	// update (bindBands), the gradients' memory they were made for, and
-	// the items' errors.
-	bands    [][]gorgonia.ValueGrad
-	boundTo  [3]*float32
-	bandErrs []error
+	// The solver's view of the parameters and gradients (bindBands): W's
+	// blocks and the biases, the gradients' memory they were made for, and
+	// the blocks' errors.
+	bands     [][]gorgonia.ValueGrad
+	biasGrads []gorgonia.ValueGrad
+	boundTo   [3]*float32
+	bandErrs  []error
 }
 
 // negFreeEnergies adds the node of −F(x), one value per row of x, from
@@ -205,21 +206,31 @@ func (s *fastStep) gradients() (dW, dVBias, dHBias []float32, err error) {
 func (s *fastStep) reset() { s.vm.Reset() }
 
 // update applies this run's gradients: Gorgonia's VanillaSolver (or the
-// trainer's momentum rule, solver) steps blocks of updateBlock rows of W
-// with the elements of the visible bias of those rows, then each band of
-// 8 rows is transposed into the model's Hidden×Visible copy of W while it
-// is in cache; the hidden bias is one more item. The blocks and the hidden
-// bias are shared with the pool's helpers. With centering the solver steps
-// the centered biases, and the plain ones follow in the same pass:
-// b = b_c − W·λ row by row, c = c_c − Wᵀ·μ from a partial sum per block,
-// added up in block order (so the bits do not depend on the sharing).
+// trainer's momentum rule, solver) steps the biases, then blocks of
+// updateBlock rows of W, shared with the pool's helpers, and each band of
+// 8 rows of a block is transposed into the model's Hidden×Visible copy of
+// W while it is in cache. With centering the solver steps the centered
+// biases, and the plain ones follow in the same pass: b = b_c − W·λ row by
+// row, c = c_c − Wᵀ·μ from a partial sum per block, added up in block
+// order (so the bits do not depend on the sharing).
 func (s *fastStep) update() error {
 	t := s.t
+	sv := &t.solver
 	V, H := t.m.visible, t.m.hidden
 	blocks := (V + updateBlock - 1) / updateBlock
-	j := &updateJob{s: s, g: f32s(s.grads[0].Value()), blocks: blocks}
-	if !t.solver.useMomentum {
+	j := &updateJob{s: s, g: f32s(s.grads[0].Value())}
+	vb, hb := f32s(s.biases[0]), f32s(s.biases[1])
+	gb, gc := f32s(s.grads[1].Value()), f32s(s.grads[2].Value())
+	if sv.useMomentum {
+		f32.Momentum(vb, gb, f32s(sv.vvb), sv.negLR(), sv.mom())
+		f32.Momentum(hb, gc, f32s(sv.vhb), sv.negLR(), sv.mom())
+	} else {
 		s.bindBands()
+		// train_op.step() on the biases: Gorgonia's solver scales each
+		// gradient by −lr, adds it and zeroes it.
+		if err := sv.vanilla.Step(s.biasGrads); err != nil {
+			return err
+		}
 		j.errs = s.bandErrs
 		clear(j.errs)
 	}
@@ -229,7 +240,7 @@ func (s *fastStep) update() error {
 		}
 		j.partial = t.center.partial[:blocks*H]
 	}
-	t.pool.par().Do(j, blocks+1, 1)
+	t.pool.par().Do(j, blocks, 1)
 	for _, err := range j.errs {
 		if err != nil {
 			return err
@@ -237,7 +248,7 @@ func (s *fastStep) update() error {
 	}
 	if j.partial != nil {
 		c := t.m.hBias()
-		copy(c, f32s(t.center.hb))
+		copy(c, hb)
 		for k := range blocks {
 			for i, x := range j.partial[k*H : (k+1)*H] {
 				c[i] -= x
@@ -252,11 +263,11 @@ func (s *fastStep) update() error {
 const updateBlock = 64
 
 // bindBands makes, once per gradient buffer, the parameters and gradients
-// VanillaSolver.Step takes for each item of the update: tensors over block
-// k's rows of W and elements of the visible bias, with their gradients'
-// rows (item k), and the hidden bias with its gradient (the last item).
-// The gradients are the nodes' values, which the ops keep from run to run
-// (a new buffer, e.g. Gorgonia's Add with weight decay, rebinds them).
+// VanillaSolver.Step takes: tensors over each block of updateBlock rows of
+// W with its gradient's rows (an item of the update each), and the biases
+// with theirs. The gradients are the nodes' values, which the ops keep
+// from run to run (a new buffer, e.g. Gorgonia's Add with weight decay,
+// rebinds them).
 func (s *fastStep) bindBands() {
 	gw, gb, gc := f32s(s.grads[0].Value()), f32s(s.grads[1].Value()), f32s(s.grads[2].Value())
 	to := [3]*float32{&gw[0], &gb[0], &gc[0]}
@@ -265,18 +276,18 @@ func (s *fastStep) bindBands() {
 	}
 	m := s.t.m
 	V, H := m.visible, m.hidden
-	w, vb := m.weights(), f32s(s.biases[0])
+	w := m.weights()
 	blocks := (V + updateBlock - 1) / updateBlock
-	s.bands = make([][]gorgonia.ValueGrad, blocks+1)
+	s.bands = make([][]gorgonia.ValueGrad, blocks)
 	for k := range blocks {
 		r0, r1 := k*updateBlock, min((k+1)*updateBlock, V)
-		s.bands[k] = []gorgonia.ValueGrad{
-			paramGrad{matrixOver(w[r0*H:r1*H], r1-r0, H), matrixOver(gw[r0*H:r1*H], r1-r0, H)},
-			paramGrad{vectorOver(vb[r0:r1]), vectorOver(gb[r0:r1])},
-		}
+		s.bands[k] = []gorgonia.ValueGrad{paramGrad{matrixOver(w[r0*H:r1*H], r1-r0, H), matrixOver(gw[r0*H:r1*H], r1-r0, H)}}
 	}
-	s.bands[blocks] = []gorgonia.ValueGrad{paramGrad{vectorOver(f32s(s.biases[1])), vectorOver(gc)}}
-	s.bandErrs = make([]error, blocks+1)
+	s.biasGrads = []gorgonia.ValueGrad{
+		paramGrad{vectorOver(f32s(s.biases[0])), vectorOver(gb)},
+		paramGrad{vectorOver(f32s(s.biases[1])), vectorOver(gc)},
+	}
+	s.bandErrs = make([]error, blocks)
 	s.boundTo = to
 }
 
@@ -295,14 +306,13 @@ func vectorOver(x []float32) *tensor.Dense {
 	return tensor.New(tensor.WithShape(len(x)), tensor.WithBacking(x), tensor.WithEngine(solverEngine{}))
 }
 
-// updateJob is the update of blocks 0 to blocks−1 of W, with the gradient
-// g (stored Visible×Hidden), and, as item blocks, of the hidden bias.
-// With centering, partial holds each block's μ-weighted sum of its new
-// rows of W. Without momentum, errs holds each item's solver error.
+// updateJob is the update of blocks of W, with the gradient g (stored
+// Visible×Hidden). With centering, partial holds each block's μ-weighted
+// sum of its new rows of W. Without momentum, errs holds each block's
+// solver error.
 type updateJob struct {
 	s       *fastStep
 	g       []float32
-	blocks  int
 	partial []float32
 	errs    []error
 }
@@ -312,25 +322,12 @@ func (j *updateJob) Run(lo, hi int) {
 	m, sv := t.m, &t.solver
 	V, H := m.visible, m.hidden
 	w := m.weights()
-	vb, gb := f32s(j.s.biases[0]), f32s(j.s.grads[1].Value())
 	for k := lo; k < hi; k++ {
-		if !sv.useMomentum {
-			// train_op.step() on this item's rows: Gorgonia's solver
-			// scales the gradient by −lr, adds it and zeroes it.
-			if j.errs[k] = sv.vanilla.Step(j.s.bands[k]); j.errs[k] != nil {
-				continue
-			}
-		}
-		if k == j.blocks {
-			if sv.useMomentum {
-				f32.Momentum(f32s(j.s.biases[1]), f32s(j.s.grads[2].Value()), f32s(sv.vhb), sv.negLR(), sv.mom())
-			}
-			continue
-		}
 		r0, r1 := k*updateBlock, min((k+1)*updateBlock, V)
 		if sv.useMomentum {
 			f32.Momentum(w[r0*H:r1*H], j.g[r0*H:r1*H], f32s(sv.vw)[r0*H:r1*H], sv.negLR(), sv.mom())
-			f32.Momentum(vb[r0:r1], gb[r0:r1], f32s(sv.vvb)[r0:r1], sv.negLR(), sv.mom())
+		} else if j.errs[k] = sv.vanilla.Step(j.s.bands[k]); j.errs[k] != nil { // train_op.step() on these rows
+			continue
 		}
 		if j.partial != nil {
 			j.uncenter(r0, r1, j.partial[k*H:(k+1)*H])
