@@ -177,8 +177,8 @@ func (t *Trainer) addDecay(loss, w *gorgonia.Node, read *gorgonia.Value) (*gorgo
 
 func (s *fastStep) run(b Batch) error {
 	in := f32s(s.in)
-	copy(in, b.Data)
-	copy(in[len(b.Data):], b.Recon)
+	V := s.t.m.visible
+	s.t.pool.par().Do(stackJob{in: in, data: b.Data, recon: b.Recon, cols: V, dataRows: len(b.Data) / V}, len(in)/V, stackMinRows)
 	if s.fields != nil {
 		n, H := s.in.Shape()[0], s.t.m.hidden
 		if err := gorgonia.Let(s.fields, tensor.New(tensor.WithShape(n, H), tensor.WithBacking(b.Fields))); err != nil {
@@ -187,6 +187,28 @@ func (s *fastStep) run(b Batch) error {
 	}
 	return s.vm.RunAll()
 }
+
+// stackJob copies rows of the data and then of the negative samples (·×cols)
+// into the stacked input in.
+type stackJob struct {
+	in, data, recon []float32
+	cols, dataRows  int
+}
+
+func (j stackJob) Run(lo, hi int) {
+	for r := lo; r < hi; r++ {
+		var src []float32
+		if r < j.dataRows {
+			src = j.data[r*j.cols:]
+		} else {
+			src = j.recon[(r-j.dataRows)*j.cols:]
+		}
+		copy(j.in[r*j.cols:(r+1)*j.cols], src)
+	}
+}
+
+// stackMinRows is the rows below which the stacking stays on one goroutine.
+const stackMinRows = 32
 
 func (s *fastStep) cost() float32 {
 	if s.lossValue != nil {

@@ -14,9 +14,10 @@ import (
 // of a 0/1 operand, their counts per row, and a transposed operand. The
 // zero value is ready.
 type Scratch struct {
-	off []int32
-	n   []int
-	xt  []float32
+	off    []int32
+	n      []int
+	binary []bool
+	xt     []float32
 }
 
 // OffsetsLen returns the number of offsets the scratch holds (for tests of
@@ -40,8 +41,8 @@ type Then func(r, c0, c1 int)
 // documentation); any other x takes one GEMM with β = 1 on copies of c.
 func Affine(p *par.Pool, dst, x []float32, rows, V int, w []float32, H int, c []float32, s *Scratch, then Then) {
 	x, dst = x[:rows*V], dst[:rows*H]
-	if onesFit(V*H) && f32.IsBinary(x) {
-		onesProduct(p, dst, x, rows, V, w, H, c, s, then)
+	if onesFit(V*H) && s.onesOffsets(p, x, rows, V, H) {
+		onesProduct(p, dst, rows, V, w, H, c, s, then)
 		return
 	}
 	fillRows(dst, c, rows, H)
@@ -76,8 +77,8 @@ func (j thenJob) Run(lo, hi int) {
 // any other x takes one GEMM with w. It calls then on the output's blocks.
 func AffineTrans(p *par.Pool, dst, x []float32, rows, H int, w, wt []float32, V int, c []float32, s *Scratch, then Then) {
 	x, dst = x[:rows*H], dst[:rows*V]
-	if onesFit(V*H) && f32.IsBinary(x) {
-		onesProduct(p, dst, x, rows, H, wt, V, c, s, then)
+	if onesFit(V*H) && s.onesOffsets(p, x, rows, H, V) {
+		onesProduct(p, dst, rows, H, wt, V, c, s, then)
 		return
 	}
 	fillRows(dst, c, rows, V)
@@ -182,19 +183,48 @@ func (j *onesBandJob) Run(lo, hi int) {
 	}
 }
 
-// onesProduct sets dst (rows×H) to c + x·w for a 0/1 x (rows×V), w (V×H):
-// the offsets of each row's ones, then the column bands, shared with p's
-// helpers.
-func onesProduct(p *par.Pool, dst, x []float32, rows, V int, w []float32, H int, c []float32, s *Scratch, then Then) {
+// onesOffsets writes to s the offsets (times stride) of the ones of each
+// row of x (rows×V), rows shared with p's helpers, and reports whether x
+// is 0/1: the first phase of a product with a 0/1 x (onesProduct).
+func (s *Scratch) onesOffsets(p *par.Pool, x []float32, rows, V, stride int) bool {
+	s.off = grow(s.off, rows*V)
+	s.n = grow(s.n, rows)
+	s.binary = grow(s.binary, rows)
+	p.Do(offsetsJob{s: s, x: x, cols: V, stride: stride}, rows, onesMinRows)
+	for _, b := range s.binary {
+		if !b {
+			s.off = s.off[:0] // not a product of a 0/1 operand
+			return false
+		}
+	}
+	return true
+}
+
+// offsetsJob checks that rows of x (·×cols) are 0/1 and writes the offsets
+// of their ones into s.
+type offsetsJob struct {
+	s            *Scratch
+	x            []float32
+	cols, stride int
+}
+
+func (j offsetsJob) Run(lo, hi int) {
+	for r := lo; r < hi; r++ {
+		row := j.x[r*j.cols : (r+1)*j.cols]
+		if j.s.binary[r] = f32.IsBinary(row); j.s.binary[r] {
+			j.s.n[r] = f32.OnesOffsets(j.s.off[r*j.cols:(r+1)*j.cols], row, j.stride)
+		}
+	}
+}
+
+// onesProduct sets dst (rows×H) to c + x·w for a 0/1 x (rows×V), w (V×H),
+// from the offsets of its rows' ones in s (onesOffsets): by column bands,
+// shared with p's helpers.
+func onesProduct(p *par.Pool, dst []float32, rows, V int, w []float32, H int, c []float32, s *Scratch, then Then) {
 	// The offsets are i·H for rows i < V of w, so each band's sums read
 	// inside w when w holds V×H values (AccRowsChecked does not check).
 	if len(w) < V*H || len(dst) < rows*H || c != nil && len(c) < H {
 		panic("linalg: product operands shorter than their shapes")
-	}
-	s.off = grow(s.off, rows*V)
-	s.n = grow(s.n, rows)
-	for r := 0; r < rows; r++ {
-		s.n[r] = f32.OnesOffsets(s.off[r*V:(r+1)*V], x[r*V:(r+1)*V], H)
 	}
 	bands := (H + onesBand - 1) / onesBand
 	minBands := 1
