@@ -63,3 +63,14 @@ func addAsm(dst *float32, x *float32, n int)
 //
 //go:noescape
 func momentumAsm(p *float32, grad *float32, c *float32, n int, negLR float32, mom float32)
+
+// accF64Asm is AccF64 for the first n (a multiple of 8) elements.
+//
+//go:noescape
+func accF64Asm(dst *float64, src *float32, n int)
+
+// dotAxpyAsm is the part of DotAxpy before the tail, for n a multiple
+// of 8: it sets the eight lanes of the dot product and updates acc.
+//
+//go:noescape
+func dotAxpyAsm(x *float32, y *float32, acc *float32, n int, a float32, lanes *[8]float32)

@@ -2910,3 +2910,59 @@ loop8:
 done:
 	VZEROUPPER
 	RET
+
+// func accF64Asm(dst *float64, src *float32, n int)
+// Requires: AVX
+TEXT ·accF64Asm(SB), NOSPLIT, $0-24
+	MOVQ dst+0(FP), DI
+	MOVQ src+8(FP), SI
+	MOVQ n+16(FP), CX
+
+loop:
+	CMPQ      CX, $0x00000008
+	JLT       done
+	VCVTPS2PD (SI), Y0
+	VCVTPS2PD 16(SI), Y1
+	VADDPD    (DI), Y0, Y0
+	VADDPD    32(DI), Y1, Y1
+	VMOVUPD   Y0, (DI)
+	VMOVUPD   Y1, 32(DI)
+	ADDQ      $0x00000020, SI
+	ADDQ      $0x00000040, DI
+	SUBQ      $0x00000008, CX
+	JMP       loop
+
+done:
+	VZEROUPPER
+	RET
+
+// func dotAxpyAsm(x *float32, y *float32, acc *float32, n int, a float32, lanes *[8]float32)
+// Requires: AVX
+TEXT ·dotAxpyAsm(SB), NOSPLIT, $0-48
+	MOVQ         x+0(FP), SI
+	MOVQ         y+8(FP), DX
+	MOVQ         acc+16(FP), DI
+	MOVQ         n+24(FP), CX
+	MOVQ         lanes+40(FP), R8
+	VBROADCASTSS a+32(FP), Y8
+	VXORPS       Y9, Y9, Y9
+
+loop:
+	CMPQ    CX, $0x00000008
+	JLT     done
+	VMOVUPS (SI), Y0
+	VMULPS  (DX), Y0, Y1
+	VADDPS  Y1, Y9, Y9
+	VMULPS  Y8, Y0, Y2
+	VADDPS  (DI), Y2, Y2
+	VMOVUPS Y2, (DI)
+	ADDQ    $0x00000020, SI
+	ADDQ    $0x00000020, DX
+	ADDQ    $0x00000020, DI
+	SUBQ    $0x00000008, CX
+	JMP     loop
+
+done:
+	VMOVUPS Y9, (R8)
+	VZEROUPPER
+	RET

@@ -61,6 +61,8 @@ func main() {
 	scale()
 	add()
 	momentum()
+	accF64()
+	dotAxpy()
 
 	// The tables are package symbols, not static ones, so that the tests
 	// can read them.
