@@ -3,7 +3,6 @@ package graph
 import (
 	"fmt"
 
-	"gonum.org/v1/gonum/blas/blas32"
 	"gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 
@@ -371,8 +370,6 @@ func (j *updateJob) uncenter(r0, r1 int, partial []float32) {
 	lambda, mu := f32s(c.lambda), f32s(c.mu)
 	clear(partial)
 	for i := r0; i < r1; i++ {
-		row := blas32.Vector{N: H, Inc: 1, Data: w[i*H : (i+1)*H]}
-		b[i] = bc[i] - blas32.Dot(row, blas32.Vector{N: H, Inc: 1, Data: lambda})
-		blas32.Axpy(mu[i], row, blas32.Vector{N: H, Inc: 1, Data: partial})
+		b[i] = bc[i] - f32.DotAxpy(w[i*H:(i+1)*H], lambda, partial, mu[i])
 	}
 }
