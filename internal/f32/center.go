@@ -50,3 +50,21 @@ func dotAxpyGo(x, y, acc []float32, a float32, lanes *[8]float32) {
 		acc[k] += float32(a * v)
 	}
 }
+
+// SubScale sets dst[k] = (x[k] − y[k])·a: the gradient g_r·(σ − λ) of a
+// row of the centered free energy (with y all zeros, g_r·σ exactly).
+func SubScale(dst, x, y []float32, a float32) {
+	x, y = x[:len(dst)], y[:len(dst)]
+	head := 0
+	if useAsm && len(dst) >= 8 {
+		head = len(dst) &^ 7
+		subScaleAsm(&dst[0], &x[0], &y[0], head, a)
+	}
+	subScaleGo(dst[head:], x[head:], y[head:], a)
+}
+
+func subScaleGo(dst, x, y []float32, a float32) {
+	for k, v := range x {
+		dst[k] = (v - y[k]) * a
+	}
+}

@@ -7,7 +7,7 @@ import (
 	"testing"
 )
 
-// TestCenterKernels checks AccF64 and DotAxpy with the AVX2 kernels (where
+// TestCenterKernels checks AccF64, DotAxpy and SubScale with the AVX2 kernels (where
 // the machine has them) against their Go twins bit for bit, for lengths
 // around the kernels' blocks of 8, on values of every magnitude, and
 // against the float64 sums and the stated lane order.
@@ -24,6 +24,7 @@ func TestCenterKernels(t *testing.T) {
 		sums []float64
 		dot  float32
 		acc  []float32
+		diff []float32
 	}
 	for _, n := range []int{0, 1, 7, 8, 9, 31, 64, 500, 784} {
 		for _, a := range []float32{0.13, -2.5e-3, 0} {
@@ -36,6 +37,8 @@ func TestCenterKernels(t *testing.T) {
 				r := result{sums: slices.Clone(sums0), acc: slices.Clone(acc0)}
 				AccF64(r.sums, x)
 				r.dot = DotAxpy(x, y, r.acc, a)
+				r.diff = make([]float32, n)
+				SubScale(r.diff, x, y, a)
 				return r
 			}
 			saved := useAsm
@@ -45,6 +48,9 @@ func TestCenterKernels(t *testing.T) {
 			got := run()
 			if !slices.Equal(got.sums, want.sums) {
 				t.Fatalf("n=%d: AccF64 differs between the kernel and the Go twin", n)
+			}
+			if !sameBits(got.diff, want.diff) {
+				t.Fatalf("n=%d a=%v: SubScale differs between the kernel and the Go twin", n, a)
 			}
 			if math.Float32bits(got.dot) != math.Float32bits(want.dot) || !sameBits(got.acc, want.acc) {
 				t.Fatalf("n=%d a=%v: DotAxpy differs between the kernel and the Go twin", n, a)
@@ -64,7 +70,7 @@ func TestCenterKernels(t *testing.T) {
 				t.Fatalf("n=%d: DotAxpy's dot product is %v, the lanes give %v", n, want.dot, dot)
 			}
 			for k := range n {
-				if want.sums[k] != sums0[k]+float64(x[k]) || want.acc[k] != acc0[k]+float32(a*x[k]) {
+				if want.sums[k] != sums0[k]+float64(x[k]) || want.acc[k] != acc0[k]+float32(a*x[k]) || !sameBits(want.diff[k:k+1], []float32{(x[k] - y[k]) * a}) {
 					t.Fatalf("n=%d: element %d is not the formula", n, k)
 				}
 			}

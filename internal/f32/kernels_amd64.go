@@ -74,3 +74,8 @@ func accF64Asm(dst *float64, src *float32, n int)
 //
 //go:noescape
 func dotAxpyAsm(x *float32, y *float32, acc *float32, n int, a float32, lanes *[8]float32)
+
+// subScaleAsm is SubScale for the first n (a multiple of 8) elements.
+//
+//go:noescape
+func subScaleAsm(dst *float32, x *float32, y *float32, n int, a float32)

@@ -2966,3 +2966,54 @@ done:
 	VMOVUPS Y9, (R8)
 	VZEROUPPER
 	RET
+
+// func subScaleAsm(dst *float32, x *float32, y *float32, n int, a float32)
+// Requires: AVX
+TEXT ·subScaleAsm(SB), NOSPLIT, $0-36
+	MOVQ         dst+0(FP), DI
+	MOVQ         x+8(FP), SI
+	MOVQ         y+16(FP), DX
+	MOVQ         n+24(FP), CX
+	VBROADCASTSS a+32(FP), Y8
+
+loop32:
+	CMPQ    CX, $0x00000020
+	JLT     loop8
+	VMOVUPS (SI), Y0
+	VSUBPS  (DX), Y0, Y0
+	VMULPS  Y8, Y0, Y0
+	VMOVUPS Y0, (DI)
+	VMOVUPS 32(SI), Y1
+	VSUBPS  32(DX), Y1, Y1
+	VMULPS  Y8, Y1, Y1
+	VMOVUPS Y1, 32(DI)
+	VMOVUPS 64(SI), Y2
+	VSUBPS  64(DX), Y2, Y2
+	VMULPS  Y8, Y2, Y2
+	VMOVUPS Y2, 64(DI)
+	VMOVUPS 96(SI), Y3
+	VSUBPS  96(DX), Y3, Y3
+	VMULPS  Y8, Y3, Y3
+	VMOVUPS Y3, 96(DI)
+	ADDQ    $0x00000080, DI
+	ADDQ    $0x00000080, SI
+	ADDQ    $0x00000080, DX
+	SUBQ    $0x00000020, CX
+	JMP     loop32
+
+loop8:
+	CMPQ    CX, $0x00000008
+	JLT     done
+	VMOVUPS (SI), Y0
+	VSUBPS  (DX), Y0, Y0
+	VMULPS  Y8, Y0, Y0
+	VMOVUPS Y0, (DI)
+	ADDQ    $0x00000020, DI
+	ADDQ    $0x00000020, SI
+	ADDQ    $0x00000020, DX
+	SUBQ    $0x00000008, CX
+	JMP     loop8
+
+done:
+	VZEROUPPER
+	RET

@@ -21,3 +21,4 @@ func addAsm(dst, x *float32, n int)                                      { panic
 func momentumAsm(p, grad, c *float32, n int, negLR, mom float32)         { panic("f32: no kernel") }
 func accF64Asm(dst *float64, src *float32, n int)                        { panic("f32: no kernel") }
 func dotAxpyAsm(x, y, acc *float32, n int, a float32, lanes *[8]float32) { panic("f32: no kernel") }
+func subScaleAsm(dst, x, y *float32, n int, a float32)                   { panic("f32: no kernel") }

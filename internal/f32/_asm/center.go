@@ -73,3 +73,23 @@ func dotAxpy() {
 	c.VZEROUPPER()
 	c.RET()
 }
+
+// subScale writes subScaleAsm: dst = (x − y)·a, element by element
+// (subScaleGo).
+func subScale() {
+	text("subScaleAsm", "func(dst, x, y *float32, n int, a float32)")
+	c.Doc("subScaleAsm is SubScale for the first n (a multiple of 8) elements.")
+	c.Pragma("noescape")
+	dst, x, y, n := RDI, RSI, RDX, RCX
+	c.Load(c.Param("dst"), dst)
+	c.Load(c.Param("x"), x)
+	c.Load(c.Param("y"), y)
+	c.Load(c.Param("n"), n)
+	c.VBROADCASTSS(param("a"), Y8)
+	unrolled(n, []Register{dst, x, y}, func(r, off int) {
+		c.VMOVUPS(at(x, off), Y(r))
+		c.VSUBPS(at(y, off), Y(r), Y(r)) // x − y
+		c.VMULPS(Y8, Y(r), Y(r))         // (x − y)·a
+		c.VMOVUPS(Y(r), at(dst, off))
+	})
+}

@@ -63,6 +63,7 @@ func main() {
 	momentum()
 	accF64()
 	dotAxpy()
+	subScale()
 
 	// The tables are package symbols, not static ones, so that the tests
 	// can read them.
