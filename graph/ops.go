@@ -435,6 +435,7 @@ type rowScaleOp struct {
 	opCommon
 	offsets bool
 	pool    *par.Pool
+	zeros   []float32 // λ without offsets
 }
 
 func (op *rowScaleOp) Arity() int { return 2 + b2i(op.offsets) }
@@ -462,7 +463,10 @@ func (op *rowScaleOp) Do(in ...gorgonia.Value) (gorgonia.Value, error) {
 	s := in[0].Shape()
 	n, H := s[0], s[1]
 	out := op.get(n, H)
-	j := rowScaleJob{dst: f32s(out), sig: f32s(in[0]), g: f32s(in[1]), cols: H}
+	if !op.offsets && len(op.zeros) != H {
+		op.zeros = make([]float32, H)
+	}
+	j := rowScaleJob{dst: f32s(out), sig: f32s(in[0]), g: f32s(in[1]), lambda: op.zeros, cols: H}
 	if op.offsets {
 		j.lambda = f32s(in[2])
 	}
@@ -470,8 +474,8 @@ func (op *rowScaleOp) Do(in ...gorgonia.Value) (gorgonia.Value, error) {
 	return out, nil
 }
 
-// rowScaleJob sets rows of dst to g_r·(sig_r − λ) (·×cols), or g_r·sig_r
-// without λ.
+// rowScaleJob sets rows of dst to (sig_r − λ)·g_r (·×cols); λ all zeros
+// gives sig_r·g_r exactly.
 type rowScaleJob struct {
 	dst, sig, g, lambda []float32
 	cols                int
@@ -479,17 +483,7 @@ type rowScaleJob struct {
 
 func (j rowScaleJob) Run(lo, hi int) {
 	for r := lo; r < hi; r++ {
-		gr := j.g[r]
-		d, s := j.dst[r*j.cols:(r+1)*j.cols], j.sig[r*j.cols:(r+1)*j.cols]
-		if j.lambda == nil {
-			for k := range d {
-				d[k] = s[k] * gr
-			}
-			continue
-		}
-		for k := range d {
-			d[k] = (s[k] - j.lambda[k]) * gr
-		}
+		f32.SubScale(j.dst[r*j.cols:(r+1)*j.cols], j.sig[r*j.cols:(r+1)*j.cols], j.lambda, j.g[r])
 	}
 }
 
