@@ -19,10 +19,10 @@
 // and only costs the caller its wake-ups. So the pool paces itself: when
 // the caller, done with its own chunks, waits for a helper's longer than
 // two of its own chunks take (plus 50 µs), or when it ran every chunk of 4
-// jobs in a row itself, the next 8 jobs run on the caller alone, then the
-// pool shares again; each further miss doubles the jobs run alone (to
-// 1024, a fraction of a second of training), and every 64 jobs shared on
-// time halve it again. On a busy machine the pool then costs little more
+// jobs in a row itself, jobs long enough (100 µs) for a helper to join,
+// the next 8 jobs run on the caller alone, then the pool shares again;
+// each further miss doubles the jobs run alone (to 1024, a fraction of a
+// second of training), and every 64 jobs shared on time halve it again. On a busy machine the pool then costs little more
 // than one goroutine (BenchmarkDoLateHelper); on an idle one helpers miss
 // only by accident.
 //
@@ -31,12 +31,8 @@
 //   - Every item is run exactly once, by one call of Run on a range that
 //     holds it. A Job whose output for each item depends only on that item
 //     gives the same bits however the work was shared.
-//   - Idle helpers sleep: a helper done with its part of a job waits at
-//     most 30 µs for the next one, yielding its processor to any other
-//     goroutine meanwhile (a Do hands a waiting helper its job without
-//     waking it: the pieces of a training step follow one another within
-//     tens of microseconds, and waking a parked goroutine takes about as
-//     long), then parks in a channel receive and uses no processor.
+//   - Idle helpers sleep: between jobs each is parked in a channel receive
+//     and uses no processor. Nothing polls.
 //   - One processor (GOMAXPROCS 1), a nil or closed pool, a job below
 //     2·minItems items, a Do of the same pool already using the helpers
 //     (from another goroutine, or from inside a Job), or a job the pacing

@@ -28,9 +28,8 @@ const maxChunks = 1 << 12
 // *Pool have no helpers: Do runs every job on the calling goroutine.
 type Pool struct {
 	helpers int
-	mu      sync.Mutex     // held by the Do whose job the helpers may take
-	wake    chan struct{}  // a token per helper to wake; closed by Close
-	spin    []atomic.Int32 // each helper's spin word (await)
+	mu      sync.Mutex    // held by the Do whose job the helpers may take
+	wake    chan struct{} // a token per helper to wake; closed by Close
 	exited  sync.WaitGroup
 
 	// claim is the current job's claim word: generation<<32 | next<<16 |
@@ -65,9 +64,11 @@ type Pool struct {
 // Pacing: a helper is late when the caller, done with its own chunks,
 // waits for the helpers' chunks longer than lateChunks of its own chunks
 // (on average) plus lateSlack; the helpers are absent when the caller ran
-// every chunk of a job of at least two per goroutine. After a late helper,
-// or absentRun absences in a row, Do runs the next backoff jobs on the
-// caller alone, backoff from minAlone to maxAlone.
+// every chunk of a job of at least two chunks per goroutine that took it
+// longer than absentJob (far longer than waking a helper takes; a shorter
+// job may be done before a helper is up, and says nothing). After a late
+// helper, or absentRun absences in a row, Do runs the next backoff jobs on
+// the caller alone, backoff from minAlone to maxAlone.
 const (
 	lateChunks = 2
 	lateSlack  = 50 * time.Microsecond
@@ -75,6 +76,7 @@ const (
 	maxAlone   = 1024
 	onTimeRun  = 64
 	absentRun  = 4
+	absentJob  = 100 * time.Microsecond
 )
 
 // New returns a pool of helpers goroutines (none for helpers < 1). They
@@ -87,10 +89,9 @@ func New(helpers int) *Pool {
 	}
 	p.wake = make(chan struct{}, p.helpers)
 	p.done = make(chan struct{}, 1)
-	p.spin = make([]atomic.Int32, p.helpers)
 	p.exited.Add(p.helpers)
-	for i := range p.helpers {
-		go p.helper(i)
+	for range p.helpers {
+		go p.helper()
 	}
 	return p
 }
@@ -119,63 +120,19 @@ func (p *Pool) Close() {
 	}
 }
 
-// helper runs chunks of the posted jobs. After its part of a job it waits
-// up to spinFor for the next (await), then parks in the receive from wake,
-// where it uses no processor.
-func (p *Pool) helper(i int) {
+// helper runs chunks of the posted jobs. Between jobs it is parked in the
+// receive from wake: it uses no processor.
+func (p *Pool) helper() {
 	defer p.exited.Done()
-	st := &p.spin[i]
 	for range p.wake {
 		for {
-			for {
-				c, chunks, ok := p.claimChunk()
-				if !ok {
-					break
-				}
-				if p.runHelperChunk(c, chunks) {
-					p.done <- struct{}{}
-				}
-			}
-			if !p.await(st) {
+			c, chunks, ok := p.claimChunk()
+			if !ok {
 				break
 			}
-		}
-	}
-}
-
-// States of a helper's spin word: parked or working, spinning after a
-// job, handed the next job while spinning.
-const (
-	helperIdle int32 = iota
-	helperSpinning
-	helperHanded
-)
-
-// spinFor is how long a helper that finished its part of a job waits,
-// yielding its processor to any other goroutine, for the next job before
-// it parks: the pieces of a training step follow one another within tens
-// of microseconds, and a parked helper takes about as long to wake.
-const spinFor = 30 * time.Microsecond
-
-// await waits up to spinFor for a Do to hand the helper with spin word st
-// its next job, and reports whether one did.
-func (p *Pool) await(st *atomic.Int32) bool {
-	st.Store(helperSpinning)
-	start := time.Now()
-	for {
-		for range 16 {
-			if st.Load() == helperHanded {
-				st.Store(helperIdle)
-				return true
+			if p.runHelperChunk(c, chunks) {
+				p.done <- struct{}{}
 			}
-			runtime.Gosched()
-		}
-		if time.Since(start) > spinFor {
-			if st.CompareAndSwap(helperSpinning, helperIdle) {
-				return false
-			}
-			st.Store(helperIdle) // handed a job just now
-			return true
 		}
 	}
 }
@@ -210,13 +167,7 @@ func (p *Pool) Do(j Job, n, minItems int) {
 	p.pending.Store(int64(chunks))
 	gen := p.claim.Load()>>32 + 1
 	p.claim.Store(gen<<32 | uint64(chunks))
-	wake := min(p.helpers, chunks-1)
-	for i := range p.spin {
-		if wake > 0 && p.spin[i].CompareAndSwap(helperSpinning, helperHanded) {
-			wake-- // a helper waiting for this job takes it without a wake-up
-		}
-	}
-	for range wake {
+	for range min(p.helpers, chunks-1) {
 		select {
 		case p.wake <- struct{}{}:
 		default: // every helper has a wake-up pending already
@@ -260,8 +211,10 @@ func (p *Pool) Do(j Job, n, minItems int) {
 		if mine > 0 {
 			p.pace(time.Since(ran) > lateChunks*ran.Sub(start)/time.Duration(mine)+lateSlack, false)
 		}
-	} else {
-		p.pace(false, mine == chunks && chunks >= 2*(p.helpers+1))
+	} else if mine < chunks {
+		p.pace(false, false)
+	} else if chunks >= 2*(p.helpers+1) && time.Since(start) > absentJob {
+		p.pace(false, true) // a long job, and no helper got to it
 	}
 	p.job = nil
 	if r := p.panic; r != nil {
