@@ -155,7 +155,7 @@ func (p *Pool) Do(j Job, n, minItems int) {
 		j.Run(0, n)
 		return
 	}
-	if p.alone > 0 { // a helper came late lately
+	if p.alone > 0 { // helpers came late or missed lately
 		p.alone--
 		p.mu.Unlock()
 		j.Run(0, n)
