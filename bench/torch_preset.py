@@ -17,9 +17,10 @@ place, then b and c derived back from the new W. One thread (torch.set_num_threa
 MNIST read once into a float32 tensor, samples as rand < p. The weights start as the script's (N(0, 1)·0.01), the
 visible biases at the logits of the pixel means, μ at the pixel means and λ at 0.5, as -recipe best starts.
 
-  /usr/bin/python3 bench/torch_preset.py --data DIR [--epochs 1] [--seed 1]
+  /usr/bin/python3 bench/torch_preset.py --data DIR [--epochs 1] [--limit N] [--seed 1]
 
-It prints each epoch's mean loss and seconds (training only, after the data are loaded).
+It prints each epoch's mean loss and seconds (training only, after the data are loaded). --limit trains on the first
+N images (bench/run.sh --quick: a check that it runs).
 """
 import argparse
 import gzip
@@ -56,6 +57,7 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--data", required=True, help="folder of the gzip'd MNIST IDX files")
     ap.add_argument("--epochs", type=int, default=1)
+    ap.add_argument("--limit", type=int, default=0, help="train on the first N images (0: all)")
     ap.add_argument("--seed", type=int, default=1)
     args = ap.parse_args()
     torch.set_num_threads(1)
@@ -63,6 +65,8 @@ def main():
     torch.set_grad_enabled(False)
 
     data = read_images(os.path.join(args.data, "train-images-idx3-ubyte.gz"))
+    if args.limit > 0:
+        data = data[:max(args.limit, CHAINS)]
     means = data.mean(0).clamp(CLIP, 1 - CLIP)
     W = torch.randn(HIDDEN, PIXELS) * 1e-2
     mu, lam = means.clone(), torch.full((HIDDEN,), HIDDEN_OFFSET)

@@ -182,9 +182,7 @@ func (j offsetJob) Run(lo, hi int) {
 				f32.Sigmoid(sig[:n], row)
 				row = sig[:n]
 			}
-			for k, p := range row {
-				sum[k] += float64(p)
-			}
+			f32.AccF64(sum[:n], row)
 		}
 		for k := range n {
 			off[c0+k] = float32((1-j.rate)*float64(off[c0+k]) + j.rate*sum[k]/float64(j.rows))
@@ -194,8 +192,9 @@ func (j offsetJob) Run(lo, hi int) {
 
 // centerBiases sets the centered biases from the plain ones:
 // b_c = b + W·λ, c_c = c + Wᵀ·μ (W stored Visible×Hidden), in one pass
-// over W shared with the pool: b_c row by row, Wᵀ·μ as a partial sum per
-// block of updateBlock rows, added up in block order.
+// over W shared with the pool: b_c row by row and Wᵀ·μ as a partial sum per
+// block of updateBlock rows, in one pass over each row (f32.DotAxpy), the
+// partial sums added up in block order.
 func (t *Trainer) centerBiases() {
 	c, m := t.center, t.m
 	V, H := m.visible, m.hidden
@@ -229,9 +228,7 @@ func (j centerJob) Run(lo, hi int) {
 		partial := j.partial[k*H : (k+1)*H]
 		clear(partial)
 		for i := k * updateBlock; i < min((k+1)*updateBlock, V); i++ {
-			row := blas32.Vector{N: H, Inc: 1, Data: w[i*H : (i+1)*H]}
-			bc[i] = b[i] + blas32.Dot(row, blas32.Vector{N: H, Inc: 1, Data: lambda})
-			blas32.Axpy(mu[i], row, blas32.Vector{N: H, Inc: 1, Data: partial})
+			bc[i] = b[i] + f32.DotAxpy(w[i*H:(i+1)*H], lambda, partial, mu[i])
 		}
 	}
 }

@@ -349,6 +349,32 @@ func TestPersistentSampler(t *testing.T) {
 	if _, err := s.Persistent(data[:V], rows, chain, chains, k, src); err == nil {
 		t.Error("Persistent with one row of data for three gave no error")
 	}
+
+	// The last call's negative samples as the next start, in place, for all
+	// the chains and then for fewer: the same as from a copy, and the rows
+	// beyond those advanced kept.
+	for _, n := range []int{chains, chains - 2} {
+		own := NewSampler(m, nil)
+		b, err := own.Persistent(data, rows, chain, chains, k, rand.New(rand.NewPCG(2, 2)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		start := append([]float32(nil), b.Recon...)
+		want, err := NewSampler(m, nil).Persistent(data, rows, append([]float32(nil), start[:n*V]...), n, k, rand.New(rand.NewPCG(3, 3)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := own.Persistent(data, rows, b.Recon[:n*V], n, k, rand.New(rand.NewPCG(3, 3)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !sameBits(got.Recon, want.Recon) || !sameBits(got.Fields, want.Fields) {
+			t.Errorf("%d chains started from the sampler's own last states differ from a copy's", n)
+		}
+		if !sameBits(b.Recon[n*V:chains*V], start[n*V:]) {
+			t.Errorf("%d chains started in place changed the states of the chains beyond them", n)
+		}
+	}
 }
 
 type countingUniform struct {

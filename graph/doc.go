@@ -69,15 +69,21 @@
 // # Solver
 //
 // Gorgonia's VanillaSolver applies p ← p − lr·∂cost/∂p to each parameter,
-// the update of torch.optim.SGD without momentum; the fast graph applies
-// the same float32 operations in one pass, shared with the pool. The tests
-// replay traces recorded from the PyTorch script through both graphs.
+// the update of torch.optim.SGD without momentum: after the textbook graph
+// on the whole parameters, after the fast graph on blocks of W's rows
+// shared with the pool, each block transposed into the script's layout
+// while it is in cache. The fast graph's blocks are tensors on an engine
+// whose in-place float32 scaling and addition (the solver's two passes)
+// are the f32 kernels, tested bit for bit against Gorgonia's standard
+// engine. The tests replay traces recorded from the PyTorch script through
+// both graphs.
 //
 // Beyond the script: SetMomentum switches to Gorgonia's Momentum rule
 // (c ← μ·c − lr·g, p ← p + c: torch's SGD momentum for a constant lr, see
-// solver's comment for where they part), with velocities the Trainer
-// keeps and the tests check bit for bit against Gorgonia's Momentum
-// solver; SetLearnRate and SetMomentum change the settings between steps,
+// solver's comment for where they part). The Trainer runs that rule itself
+// (f32.Momentum), on velocities it keeps, because Gorgonia's Momentum
+// solver keeps its velocities where they can be neither read nor restored;
+// the tests check it bit for bit against Gorgonia's Momentum.Step; SetLearnRate and SetMomentum change the settings between steps,
 // keeping the velocities, for schedules; Velocity and SetVelocity read and
 // restore the velocities for checkpoints. SetWeightDecay adds ½·wd·‖W‖² to
 // the cost graph, so that gorgonia.Grad adds wd·W to W's gradient (the loss
@@ -114,5 +120,6 @@
 // machine and however the work is shared. Each step's work, and a
 // sampler's given a Pool, is cut into chunks that the calling goroutine and
 // the pool's helpers claim in turn; the helpers sleep between pieces of
-// work, and the results are the same bits with any number of them.
+// work, a busy machine makes the pool run pieces on the caller alone for a
+// while, and the results are the same bits with any number of helpers.
 package graph

@@ -3,7 +3,6 @@ package graph
 import (
 	"fmt"
 
-	"gonum.org/v1/gonum/blas/blas32"
 	"gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 
@@ -45,6 +44,14 @@ type fastStep struct {
 	grads      gorgonia.Nodes   // their gradients, roots of the compiled graph
 	vm         gorgonia.VM
 	learnables gorgonia.Nodes
+
+	// The solver's view of the parameters and gradients (bindBands): W's
+	// blocks and the biases, the gradients' memory they were made for, and
+	// the blocks' errors.
+	bands     [][]gorgonia.ValueGrad
+	biasGrads []gorgonia.ValueGrad
+	boundTo   [3]*float32
+	bandErrs  []error
 }
 
 // negFreeEnergies adds the node of −F(x), one value per row of x, from
@@ -169,8 +176,8 @@ func (t *Trainer) addDecay(loss, w *gorgonia.Node, read *gorgonia.Value) (*gorgo
 
 func (s *fastStep) run(b Batch) error {
 	in := f32s(s.in)
-	copy(in, b.Data)
-	copy(in[len(b.Data):], b.Recon)
+	V := s.t.m.visible
+	s.t.pool.par().Do(stackJob{in: in, data: b.Data, recon: b.Recon, cols: V, dataRows: len(b.Data) / V}, len(in)/V, stackMinRows)
 	if s.fields != nil {
 		n, H := s.in.Shape()[0], s.t.m.hidden
 		if err := gorgonia.Let(s.fields, tensor.New(tensor.WithShape(n, H), tensor.WithBacking(b.Fields))); err != nil {
@@ -179,6 +186,28 @@ func (s *fastStep) run(b Batch) error {
 	}
 	return s.vm.RunAll()
 }
+
+// stackJob copies rows of the data and then of the negative samples (·×cols)
+// into the stacked input in.
+type stackJob struct {
+	in, data, recon []float32
+	cols, dataRows  int
+}
+
+func (j stackJob) Run(lo, hi int) {
+	for r := lo; r < hi; r++ {
+		var src []float32
+		if r < j.dataRows {
+			src = j.data[r*j.cols:]
+		} else {
+			src = j.recon[(r-j.dataRows)*j.cols:]
+		}
+		copy(j.in[r*j.cols:(r+1)*j.cols], src)
+	}
+}
+
+// stackMinRows is the rows below which the stacking stays on one goroutine.
+const stackMinRows = 32
 
 func (s *fastStep) cost() float32 {
 	if s.lossValue != nil {
@@ -197,29 +226,50 @@ func (s *fastStep) gradients() (dW, dVBias, dHBias []float32, err error) {
 
 func (s *fastStep) reset() { s.vm.Reset() }
 
-// update applies this run's gradients: SGD or momentum (solver) on blocks
-// of updateBlock rows of W, with the elements of the visible bias of those
-// rows, each band of 8 rows transposed into the model's Hidden×Visible copy
-// of W while it is in cache, and on the hidden bias; the blocks and the
-// hidden bias are shared with the pool's helpers. With centering the solver
-// steps the centered biases, and the plain ones follow in the same pass:
-// b = b_c − W·λ row by row, c = c_c − Wᵀ·μ from a partial sum per block,
-// added up in block order (so the bits do not depend on the sharing).
+// update applies this run's gradients: Gorgonia's VanillaSolver (or the
+// trainer's momentum rule, solver) steps the biases, then blocks of
+// updateBlock rows of W, shared with the pool's helpers, and each band of
+// 8 rows of a block is transposed into the model's Hidden×Visible copy of
+// W while it is in cache. With centering the solver steps the centered
+// biases, and the plain ones follow in the same pass: b = b_c − W·λ row by
+// row, c = c_c − Wᵀ·μ from a partial sum per block, added up in block
+// order (so the bits do not depend on the sharing).
 func (s *fastStep) update() error {
 	t := s.t
+	sv := &t.solver
 	V, H := t.m.visible, t.m.hidden
 	blocks := (V + updateBlock - 1) / updateBlock
-	j := &updateJob{s: s, g: f32s(s.grads[0].Value()), blocks: blocks}
+	j := &updateJob{s: s, g: f32s(s.grads[0].Value())}
+	vb, hb := f32s(s.biases[0]), f32s(s.biases[1])
+	gb, gc := f32s(s.grads[1].Value()), f32s(s.grads[2].Value())
+	if sv.useMomentum {
+		f32.Momentum(vb, gb, f32s(sv.vvb), sv.negLR(), sv.mom())
+		f32.Momentum(hb, gc, f32s(sv.vhb), sv.negLR(), sv.mom())
+	} else {
+		s.bindBands()
+		// train_op.step() on the biases: Gorgonia's solver scales each
+		// gradient by −lr, adds it and zeroes it.
+		if err := sv.vanilla.Step(s.biasGrads); err != nil {
+			return err
+		}
+		j.errs = s.bandErrs
+		clear(j.errs)
+	}
 	if t.center != nil {
 		if len(t.center.partial) < blocks*H {
 			t.center.partial = make([]float32, blocks*H)
 		}
 		j.partial = t.center.partial[:blocks*H]
 	}
-	t.pool.par().Do(j, blocks+1, 1)
+	t.pool.par().Do(j, blocks, 1)
+	for _, err := range j.errs {
+		if err != nil {
+			return err
+		}
+	}
 	if j.partial != nil {
 		c := t.m.hBias()
-		copy(c, f32s(t.center.hb))
+		copy(c, hb)
 		for k := range blocks {
 			for i, x := range j.partial[k*H : (k+1)*H] {
 				c[i] -= x
@@ -233,15 +283,59 @@ func (s *fastStep) update() error {
 // 8 rows, the transposition's blocks.
 const updateBlock = 64
 
-// updateJob is the update of blocks 0 to blocks−1 of W, with the gradient
-// g (stored Visible×Hidden), and, as item blocks, of the hidden bias.
-// With centering, partial holds each block's μ-weighted sum of its new
-// rows of W.
+// bindBands makes, once per gradient buffer, the parameters and gradients
+// VanillaSolver.Step takes: tensors over each block of updateBlock rows of
+// W with its gradient's rows (an item of the update each), and the biases
+// with theirs. The gradients are the nodes' values, which the ops keep
+// from run to run (a new buffer, e.g. Gorgonia's Add with weight decay,
+// rebinds them).
+func (s *fastStep) bindBands() {
+	gw, gb, gc := f32s(s.grads[0].Value()), f32s(s.grads[1].Value()), f32s(s.grads[2].Value())
+	to := [3]*float32{&gw[0], &gb[0], &gc[0]}
+	if s.bands != nil && s.boundTo == to {
+		return
+	}
+	m := s.t.m
+	V, H := m.visible, m.hidden
+	w := m.weights()
+	blocks := (V + updateBlock - 1) / updateBlock
+	s.bands = make([][]gorgonia.ValueGrad, blocks)
+	for k := range blocks {
+		r0, r1 := k*updateBlock, min((k+1)*updateBlock, V)
+		s.bands[k] = []gorgonia.ValueGrad{paramGrad{matrixOver(w[r0*H:r1*H], r1-r0, H), matrixOver(gw[r0*H:r1*H], r1-r0, H)}}
+	}
+	s.biasGrads = []gorgonia.ValueGrad{
+		paramGrad{vectorOver(f32s(s.biases[0])), vectorOver(gb)},
+		paramGrad{vectorOver(f32s(s.biases[1])), vectorOver(gc)},
+	}
+	s.bandErrs = make([]error, blocks)
+	s.boundTo = to
+}
+
+// paramGrad is a parameter and its gradient for a gorgonia.Solver.
+type paramGrad struct{ value, grad *tensor.Dense }
+
+func (p paramGrad) Value() gorgonia.Value         { return p.value }
+func (p paramGrad) Grad() (gorgonia.Value, error) { return p.grad, nil }
+
+// matrixOver and vectorOver return tensors over x, sharing its memory, on
+// the solver's engine.
+func matrixOver(x []float32, rows, cols int) *tensor.Dense {
+	return tensor.New(tensor.WithShape(rows, cols), tensor.WithBacking(x), tensor.WithEngine(solverEngine{}))
+}
+func vectorOver(x []float32) *tensor.Dense {
+	return tensor.New(tensor.WithShape(len(x)), tensor.WithBacking(x), tensor.WithEngine(solverEngine{}))
+}
+
+// updateJob is the update of blocks of W, with the gradient g (stored
+// Visible×Hidden). With centering, partial holds each block's μ-weighted
+// sum of its new rows of W. Without momentum, errs holds each block's
+// solver error.
 type updateJob struct {
 	s       *fastStep
 	g       []float32
-	blocks  int
 	partial []float32
+	errs    []error
 }
 
 func (j *updateJob) Run(lo, hi int) {
@@ -249,27 +343,13 @@ func (j *updateJob) Run(lo, hi int) {
 	m, sv := t.m, &t.solver
 	V, H := m.visible, m.hidden
 	w := m.weights()
-	vb, gb := f32s(j.s.biases[0]), f32s(j.s.grads[1].Value())
-	var vw, vvb []float32
-	if sv.useMomentum {
-		vw, vvb = f32s(sv.vw), f32s(sv.vvb)
-	}
 	for k := lo; k < hi; k++ {
-		if k == j.blocks {
-			var c []float32
-			if sv.useMomentum {
-				c = f32s(sv.vhb)
-			}
-			update(sv, f32s(j.s.biases[1]), f32s(j.s.grads[2].Value()), c)
+		r0, r1 := k*updateBlock, min((k+1)*updateBlock, V)
+		if sv.useMomentum {
+			f32.Momentum(w[r0*H:r1*H], j.g[r0*H:r1*H], f32s(sv.vw)[r0*H:r1*H], sv.negLR(), sv.mom())
+		} else if j.errs[k] = sv.vanilla.Step(j.s.bands[k]); j.errs[k] != nil { // train_op.step() on these rows
 			continue
 		}
-		r0, r1 := k*updateBlock, min((k+1)*updateBlock, V)
-		var c, cb []float32
-		if sv.useMomentum {
-			c, cb = vw[r0*H:r1*H], vvb[r0:r1]
-		}
-		update(sv, w[r0*H:r1*H], j.g[r0*H:r1*H], c)
-		update(sv, vb[r0:r1], gb[r0:r1], cb)
 		if j.partial != nil {
 			j.uncenter(r0, r1, j.partial[k*H:(k+1)*H])
 		}
@@ -290,18 +370,6 @@ func (j *updateJob) uncenter(r0, r1 int, partial []float32) {
 	lambda, mu := f32s(c.lambda), f32s(c.mu)
 	clear(partial)
 	for i := r0; i < r1; i++ {
-		row := blas32.Vector{N: H, Inc: 1, Data: w[i*H : (i+1)*H]}
-		b[i] = bc[i] - blas32.Dot(row, blas32.Vector{N: H, Inc: 1, Data: lambda})
-		blas32.Axpy(mu[i], row, blas32.Vector{N: H, Inc: 1, Data: partial})
+		b[i] = bc[i] - f32.DotAxpy(w[i*H:(i+1)*H], lambda, partial, mu[i])
 	}
-}
-
-// update applies the solver's rule to the parameters p with gradient g
-// and, with momentum, velocity c.
-func update(sv *solver, p, g, c []float32) {
-	if sv.useMomentum {
-		momentumUpdate(p, g, c, sv.negLR(), sv.mom())
-		return
-	}
-	sgdUpdate(p, g, sv.negLR())
 }

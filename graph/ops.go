@@ -175,18 +175,18 @@ func (op *affineOp) DiffWRT(int) []bool {
 	return d
 }
 
-// SymDiff: ∂/∂w = xᵀ·g, with offsets xᵀ·g − μ⊗(column sums of g);
-// ∂/∂c = column sums of g.
+// SymDiff: ∂/∂c = column sums of g; ∂/∂w = xᵀ·g, with offsets
+// xᵀ·g − μ⊗(column sums of g), which takes ∂/∂c as an input.
 func (op *affineOp) SymDiff(in gorgonia.Nodes, _, g *gorgonia.Node) (gorgonia.Nodes, error) {
-	args := gorgonia.Nodes{in[0], g}
-	if op.offsets {
-		args = append(args, in[3])
-	}
-	dw, err := gorgonia.ApplyOp(&weightGradOp{offsets: op.offsets, pool: op.pool}, args...)
+	dc, err := gorgonia.ApplyOp(&colSumOp{pool: op.pool}, g)
 	if err != nil {
 		return nil, err
 	}
-	dc, err := gorgonia.ApplyOp(&colSumOp{}, g)
+	args := gorgonia.Nodes{in[0], g}
+	if op.offsets {
+		args = append(args, in[3], dc)
+	}
+	dw, err := gorgonia.ApplyOp(&weightGradOp{offsets: op.offsets, pool: op.pool}, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -196,21 +196,21 @@ func (op *affineOp) SymDiff(in gorgonia.Nodes, _, g *gorgonia.Node) (gorgonia.No
 }
 
 // weightGradOp is xᵀ·g for x (n×V) and g (n×H): the gradient of the hidden
-// field with respect to W. With offsets it takes μ (V) as a third input and
-// is (x−μ)ᵀ·g = xᵀ·g − μ⊗Σ_rows g, so that the product of a 0/1 x still
-// adds up rows.
+// field with respect to W. With offsets it takes μ (V) and Σ_rows g (H, the
+// bias's gradient) as third and fourth inputs and is
+// (x−μ)ᵀ·g = xᵀ·g − μ⊗Σ_rows g, so that the product of a 0/1 x still adds
+// up rows.
 type weightGradOp struct {
 	opCommon
 	offsets bool
 	pool    *par.Pool
 	scratch linalg.Scratch
-	sum     colSumOp
 }
 
-func (op *weightGradOp) Arity() int { return 2 + b2i(op.offsets) }
+func (op *weightGradOp) Arity() int { return 2 + 2*b2i(op.offsets) }
 func (op *weightGradOp) Type() hm.Type {
 	if op.offsets {
-		return hm.NewFnType(matF32, matF32, vecF32, matF32)
+		return hm.NewFnType(matF32, matF32, vecF32, vecF32, matF32)
 	}
 	return hm.NewFnType(matF32, matF32, matF32)
 }
@@ -245,11 +245,7 @@ func (op *weightGradOp) Do(in ...gorgonia.Value) (gorgonia.Value, error) {
 	d := f32s(out)
 	var then linalg.Then
 	if op.offsets { // row i −= μ_i·Σ_rows g, while it is in cache
-		sum, err := op.sum.Do(in[1])
-		if err != nil {
-			return nil, err
-		}
-		s, mu := blas32.Vector{N: H, Inc: 1, Data: f32s(sum)}, f32s(in[2])
+		s, mu := blas32.Vector{N: H, Inc: 1, Data: f32s(in[3])}, f32s(in[2])
 		then = func(i, _, _ int) {
 			blas32.Axpy(-mu[i], s, blas32.Vector{N: H, Inc: 1, Data: d[i*H : (i+1)*H]})
 		}
@@ -264,8 +260,12 @@ func (op *weightGradOp) Do(in ...gorgonia.Value) (gorgonia.Value, error) {
 }
 
 // colSumOp sums the rows of a matrix: the gradient of a bias broadcast
-// over rows.
-type colSumOp struct{ opCommon }
+// over rows. Bands of columns are shared with the pool; each column is
+// summed over the rows in order.
+type colSumOp struct {
+	opCommon
+	pool *par.Pool
+}
 
 func (op *colSumOp) Arity() int            { return 1 }
 func (op *colSumOp) Type() hm.Type         { return hm.NewFnType(matF32, vecF32) }
@@ -282,14 +282,32 @@ func (op *colSumOp) Do(in ...gorgonia.Value) (gorgonia.Value, error) {
 	s := in[0].Shape()
 	n, H := s[0], s[1]
 	out := op.get(H)
-	dst, src := f32s(out), f32s(in[0])
-	copy(dst, src[:H])
-	for r := 1; r < n; r++ {
-		for j, x := range src[r*H : (r+1)*H] {
-			dst[j] += x
-		}
-	}
+	j := colSumJob{dst: f32s(out), src: f32s(in[0]), rows: n, cols: H}
+	op.pool.Do(j, (H+colSumBand-1)/colSumBand, max(1, colSumMinElems/(n*colSumBand)))
 	return out, nil
+}
+
+// colSumBand is the columns of an item of colSumJob; colSumMinElems the
+// elements below which it stays on one goroutine.
+const (
+	colSumBand     = 64
+	colSumMinElems = 16384
+)
+
+// colSumJob sets dst to the sums of the rows of src (rows×cols), bands of
+// colSumBand columns at a time.
+type colSumJob struct {
+	dst, src   []float32
+	rows, cols int
+}
+
+func (j colSumJob) Run(lo, hi int) {
+	c0, c1 := lo*colSumBand, min(hi*colSumBand, j.cols)
+	dst := j.dst[c0:c1]
+	copy(dst, j.src[c0:c1])
+	for r := 1; r < j.rows; r++ {
+		f32.Add(dst, j.src[r*j.cols+c0:r*j.cols+c1])
+	}
 }
 
 // softplusSumOp is Σ_j softplus(z_ij) for each row i of z: the hidden term
@@ -377,7 +395,7 @@ func (op *softplusSumOp) SymDiff(in gorgonia.Nodes, _, g *gorgonia.Node) (gorgon
 	if op.offsets {
 		args = append(args, in[1])
 	}
-	dz, err := gorgonia.ApplyOp(&rowScaleOp{offsets: op.offsets}, args...)
+	dz, err := gorgonia.ApplyOp(&rowScaleOp{offsets: op.offsets, pool: op.pool}, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -411,10 +429,13 @@ func (op *sigmoidOp) Do(in ...gorgonia.Value) (gorgonia.Value, error) {
 }
 
 // rowScaleOp is g_i·σ_ij for σ (n×H) and g (n); with offsets it takes λ
-// (H) as a third input and is g_i·(σ_ij − λ_j).
+// (H) as a third input and is g_i·(σ_ij − λ_j). Rows are shared with the
+// pool.
 type rowScaleOp struct {
 	opCommon
 	offsets bool
+	pool    *par.Pool
+	zeros   []float32 // λ without offsets
 }
 
 func (op *rowScaleOp) Arity() int { return 2 + b2i(op.offsets) }
@@ -442,25 +463,28 @@ func (op *rowScaleOp) Do(in ...gorgonia.Value) (gorgonia.Value, error) {
 	s := in[0].Shape()
 	n, H := s[0], s[1]
 	out := op.get(n, H)
-	dst, sig, g := f32s(out), f32s(in[0]), f32s(in[1])
-	var lambda []float32
+	if !op.offsets && len(op.zeros) != H {
+		op.zeros = make([]float32, H)
+	}
+	j := rowScaleJob{dst: f32s(out), sig: f32s(in[0]), g: f32s(in[1]), lambda: op.zeros, cols: H}
 	if op.offsets {
-		lambda = f32s(in[2])
+		j.lambda = f32s(in[2])
 	}
-	for r := 0; r < n; r++ {
-		gr := g[r]
-		d, s := dst[r*H:(r+1)*H], sig[r*H:(r+1)*H]
-		if lambda == nil {
-			for j := range d {
-				d[j] = s[j] * gr
-			}
-			continue
-		}
-		for j := range d {
-			d[j] = (s[j] - lambda[j]) * gr
-		}
-	}
+	op.pool.Do(j, n, softplusMinRows)
 	return out, nil
+}
+
+// rowScaleJob sets rows of dst to (sig_r − λ)·g_r (·×cols); λ all zeros
+// gives sig_r·g_r exactly.
+type rowScaleJob struct {
+	dst, sig, g, lambda []float32
+	cols                int
+}
+
+func (j rowScaleJob) Run(lo, hi int) {
+	for r := lo; r < hi; r++ {
+		f32.SubScale(j.dst[r*j.cols:(r+1)*j.cols], j.sig[r*j.cols:(r+1)*j.cols], j.lambda, j.g[r])
+	}
 }
 
 // gemvOp is a·x, or aᵀ·x with trans, for a matrix a and a vector x:

@@ -6,8 +6,10 @@ import "gorbm.dev/gorbm/internal/par"
 // and Gibbs sampling with the calling goroutine: the products, σ and
 // softplus, and the solver's update are cut into chunks that the caller
 // and the helpers claim in turn. Between pieces of work the helpers sleep;
-// a helper that is slow to start leaves its chunks to the caller. The
-// results are the same bits with any number of helpers.
+// a helper that is slow to start leaves its chunks to the caller, and
+// after a helper came late to a piece (descheduled by a busy machine) the
+// next pieces run on the caller alone for a while (internal/par's
+// pacing). The results are the same bits with any number of helpers.
 //
 // A Trainer makes its own (NewTrainer); pass Trainer.Pool to NewSampler
 // to sample with it. A nil *Pool has no helpers.

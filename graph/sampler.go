@@ -226,9 +226,12 @@ func (s *Sampler) chain(v, start []float32, rows, k int, end []float32, src Unif
 // Gibbs does from data (the same draws in the same order), and returns the
 // Batch of the data (rows×Visible) and the chains' new states, its
 // negative samples (a sampler buffer, valid until the next call; the
-// caller keeps it as the next start). The number of chains is the
-// caller's, independent of the batch size. The data's hidden fields are
-// computed here (without draws) and travel in the Batch for the graph.
+// caller keeps it as the next start). chain may be that buffer, the last
+// call's negative samples, so the caller need not copy them: the states
+// are read before they are overwritten, and rows of it beyond chains are
+// left as they are. The number of chains is the caller's, independent of
+// the batch size. The data's hidden fields are computed here (without
+// draws) and travel in the Batch for the graph.
 func (s *Sampler) Persistent(data []float32, rows int, chain []float32, chains, k int, src Uniform) (Batch, error) {
 	V, H := s.m.visible, s.m.hidden
 	if k < 1 {

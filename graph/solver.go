@@ -7,16 +7,17 @@ import (
 	"gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 
+	"gorbm.dev/gorbm/internal/f32"
 	"gorbm.dev/gorbm/internal/linalg"
 )
 
 // solver is the update a trainer applies to the parameters, with the
 // settings and the momentum velocities it keeps between steps.
 //
-// Without momentum it is torch.optim.SGD's p ← p − lr·g: the textbook
-// graph steps with Gorgonia's VanillaSolver, the fast graph with the same
-// float32 operations (g·(−lr) rounded, then added to p) in one pass over
-// the parameters, shared with the pool's helpers.
+// Without momentum it is torch.optim.SGD's p ← p − lr·g, Gorgonia's
+// VanillaSolver: the textbook graph steps all the parameters with it at
+// once, the fast graph steps blocks of W's rows with it, shared with the
+// pool's helpers (fastStep.update).
 //
 // With momentum it is Gorgonia's Momentum rule, a velocity c per
 // parameter element:
@@ -34,7 +35,9 @@ type solver struct {
 	lr, momentum float64
 	useMomentum  bool
 
-	// vanilla is the textbook graph's solver without momentum.
+	// vanilla is the solver without momentum. Its Step only reads its
+	// settings, so the pool's goroutines call it at once on disjoint
+	// parameters.
 	vanilla *gorgonia.VanillaSolver
 
 	// The velocities of W (stored Visible×Hidden), of the visible and of
@@ -51,27 +54,6 @@ func newSolver(lr float64) solver {
 // float32, as Gorgonia's solvers use them.
 func (s *solver) negLR() float32 { return float32(-s.lr) }
 func (s *solver) mom() float32   { return float32(s.momentum) }
-
-// sgdUpdate sets p ← p + g·(−lr), each product rounded before the add, as
-// Gorgonia's VanillaSolver does in two passes.
-func sgdUpdate(p, g []float32, negLR float32) {
-	g = g[:len(p)]
-	for i, x := range g {
-		p[i] += float32(x * negLR)
-	}
-}
-
-// momentumUpdate sets c ← c·momentum + g·(−lr), then p ← p + c, each
-// product rounded before its add, as Gorgonia's Momentum does in four
-// passes.
-func momentumUpdate(p, g, c []float32, negLR, mom float32) {
-	g, c = g[:len(p)], c[:len(p)]
-	for i, x := range g {
-		v := float32(c[i]*mom) + float32(x*negLR)
-		c[i] = v
-		p[i] += v
-	}
-}
 
 // momentumSolver is the trainer's momentum update as a gorgonia.Solver,
 // for the textbook graph's loop (RunAll, Step, Reset): it steps W, the
@@ -93,7 +75,7 @@ func (ms momentumSolver) Step(model []gorgonia.ValueGrad) error {
 		if !ok {
 			return fmt.Errorf("graph: momentum step: gradient of type %T", g)
 		}
-		momentumUpdate(f32s(vg.Value()), f32s(gd), f32s(vel[i]), ms.s.negLR(), ms.s.mom())
+		f32.Momentum(f32s(vg.Value()), f32s(gd), f32s(vel[i]), ms.s.negLR(), ms.s.mom())
 		gd.Zero()
 	}
 	return nil

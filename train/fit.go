@@ -483,7 +483,13 @@ func (p *prefetcher) train(t *graph.Trainer, chain *[]float32) (float32, error) 
 	}
 	p.v1 = batch.Recon
 	if p.cfg.Persistent {
-		copy(*chain, batch.Recon)
+		switch {
+		case &batch.Recon[0] == &(*chain)[0]: // advanced in place
+		case len(batch.Recon) == len(*chain):
+			*chain = batch.Recon // the sampler's buffer: the next start, without a copy
+		default:
+			copy(*chain, batch.Recon)
+		}
 	}
 	if p.cfg.OffsetRate > 0 {
 		if err := t.MoveOffsets(batch, p.cfg.OffsetRate); err != nil {

@@ -3,8 +3,9 @@
 // a matrix (and sums minus other rows), the positions of the ones of a 0/1
 // row, the 0/1 check, Bernoulli's comparison (also with the positions of
 // the units it flipped), the binarization of 8-bit pixels, σ and
-// softplus (also of a mix of two rows, and of a scaled row), and the
-// transposition of 8-row bands.
+// softplus (also of a mix of two rows, and of a scaled row), the
+// transposition of 8-row bands, and the solvers' element-wise steps
+// (scaling, adding, the momentum update) and the centered passes' sums.
 //
 // # Same bits everywhere
 //

@@ -71,3 +71,34 @@ func softplusAsm(sig *float32, z *float32, n int, lanes *[8]float64)
 //
 //go:noescape
 func softplusScaledAsm(sig *float32, z *float32, n int, lanes *[8]float64, beta float32)
+
+// scaleAsm is Scale for the first n (a multiple of 8) elements.
+//
+//go:noescape
+func scaleAsm(x *float32, n int, s float32)
+
+// addAsm is Add for the first n (a multiple of 8) elements.
+//
+//go:noescape
+func addAsm(dst *float32, x *float32, n int)
+
+// momentumAsm is Momentum for the first n (a multiple of 8) elements.
+//
+//go:noescape
+func momentumAsm(p *float32, grad *float32, c *float32, n int, negLR float32, mom float32)
+
+// accF64Asm is AccF64 for the first n (a multiple of 8) elements.
+//
+//go:noescape
+func accF64Asm(dst *float64, src *float32, n int)
+
+// dotAxpyAsm is the part of DotAxpy before the tail, for n a multiple
+// of 8: it sets the eight lanes of the dot product and updates acc.
+//
+//go:noescape
+func dotAxpyAsm(x *float32, y *float32, acc *float32, n int, a float32, lanes *[8]float32)
+
+// subScaleAsm is SubScale for the first n (a multiple of 8) elements.
+//
+//go:noescape
+func subScaleAsm(dst *float32, x *float32, y *float32, n int, a float32)

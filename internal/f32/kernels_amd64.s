@@ -3197,3 +3197,249 @@ done:
 	VMOVUPD Y14, 32(DX)
 	VZEROUPPER
 	RET
+
+// func scaleAsm(x *float32, n int, s float32)
+// Requires: AVX
+TEXT ·scaleAsm(SB), NOSPLIT, $0-20
+	MOVQ         x+0(FP), DI
+	MOVQ         n+8(FP), CX
+	VBROADCASTSS s+16(FP), Y8
+
+loop32:
+	CMPQ    CX, $0x00000020
+	JLT     loop8
+	VMULPS  (DI), Y8, Y0
+	VMOVUPS Y0, (DI)
+	VMULPS  32(DI), Y8, Y1
+	VMOVUPS Y1, 32(DI)
+	VMULPS  64(DI), Y8, Y2
+	VMOVUPS Y2, 64(DI)
+	VMULPS  96(DI), Y8, Y3
+	VMOVUPS Y3, 96(DI)
+	ADDQ    $0x00000080, DI
+	SUBQ    $0x00000020, CX
+	JMP     loop32
+
+loop8:
+	CMPQ    CX, $0x00000008
+	JLT     done
+	VMULPS  (DI), Y8, Y0
+	VMOVUPS Y0, (DI)
+	ADDQ    $0x00000020, DI
+	SUBQ    $0x00000008, CX
+	JMP     loop8
+
+done:
+	VZEROUPPER
+	RET
+
+// func addAsm(dst *float32, x *float32, n int)
+// Requires: AVX
+TEXT ·addAsm(SB), NOSPLIT, $0-24
+	MOVQ dst+0(FP), DI
+	MOVQ x+8(FP), SI
+	MOVQ n+16(FP), CX
+
+loop32:
+	CMPQ    CX, $0x00000020
+	JLT     loop8
+	VMOVUPS (DI), Y0
+	VADDPS  (SI), Y0, Y0
+	VMOVUPS Y0, (DI)
+	VMOVUPS 32(DI), Y1
+	VADDPS  32(SI), Y1, Y1
+	VMOVUPS Y1, 32(DI)
+	VMOVUPS 64(DI), Y2
+	VADDPS  64(SI), Y2, Y2
+	VMOVUPS Y2, 64(DI)
+	VMOVUPS 96(DI), Y3
+	VADDPS  96(SI), Y3, Y3
+	VMOVUPS Y3, 96(DI)
+	ADDQ    $0x00000080, DI
+	ADDQ    $0x00000080, SI
+	SUBQ    $0x00000020, CX
+	JMP     loop32
+
+loop8:
+	CMPQ    CX, $0x00000008
+	JLT     done
+	VMOVUPS (DI), Y0
+	VADDPS  (SI), Y0, Y0
+	VMOVUPS Y0, (DI)
+	ADDQ    $0x00000020, DI
+	ADDQ    $0x00000020, SI
+	SUBQ    $0x00000008, CX
+	JMP     loop8
+
+done:
+	VZEROUPPER
+	RET
+
+// func momentumAsm(p *float32, grad *float32, c *float32, n int, negLR float32, mom float32)
+// Requires: AVX
+TEXT ·momentumAsm(SB), NOSPLIT, $0-40
+	MOVQ         p+0(FP), DI
+	MOVQ         grad+8(FP), SI
+	MOVQ         c+16(FP), DX
+	MOVQ         n+24(FP), CX
+	VBROADCASTSS negLR+32(FP), Y8
+	VBROADCASTSS mom+36(FP), Y9
+
+loop32:
+	CMPQ    CX, $0x00000020
+	JLT     loop8
+	VMULPS  (DX), Y9, Y0
+	VMULPS  (SI), Y8, Y4
+	VADDPS  Y4, Y0, Y0
+	VMOVUPS Y0, (DX)
+	VADDPS  (DI), Y0, Y0
+	VMOVUPS Y0, (DI)
+	VMULPS  32(DX), Y9, Y1
+	VMULPS  32(SI), Y8, Y5
+	VADDPS  Y5, Y1, Y1
+	VMOVUPS Y1, 32(DX)
+	VADDPS  32(DI), Y1, Y1
+	VMOVUPS Y1, 32(DI)
+	VMULPS  64(DX), Y9, Y2
+	VMULPS  64(SI), Y8, Y6
+	VADDPS  Y6, Y2, Y2
+	VMOVUPS Y2, 64(DX)
+	VADDPS  64(DI), Y2, Y2
+	VMOVUPS Y2, 64(DI)
+	VMULPS  96(DX), Y9, Y3
+	VMULPS  96(SI), Y8, Y7
+	VADDPS  Y7, Y3, Y3
+	VMOVUPS Y3, 96(DX)
+	VADDPS  96(DI), Y3, Y3
+	VMOVUPS Y3, 96(DI)
+	ADDQ    $0x00000080, DI
+	ADDQ    $0x00000080, SI
+	ADDQ    $0x00000080, DX
+	SUBQ    $0x00000020, CX
+	JMP     loop32
+
+loop8:
+	CMPQ    CX, $0x00000008
+	JLT     done
+	VMULPS  (DX), Y9, Y0
+	VMULPS  (SI), Y8, Y4
+	VADDPS  Y4, Y0, Y0
+	VMOVUPS Y0, (DX)
+	VADDPS  (DI), Y0, Y0
+	VMOVUPS Y0, (DI)
+	ADDQ    $0x00000020, DI
+	ADDQ    $0x00000020, SI
+	ADDQ    $0x00000020, DX
+	SUBQ    $0x00000008, CX
+	JMP     loop8
+
+done:
+	VZEROUPPER
+	RET
+
+// func accF64Asm(dst *float64, src *float32, n int)
+// Requires: AVX
+TEXT ·accF64Asm(SB), NOSPLIT, $0-24
+	MOVQ dst+0(FP), DI
+	MOVQ src+8(FP), SI
+	MOVQ n+16(FP), CX
+
+loop:
+	CMPQ      CX, $0x00000008
+	JLT       done
+	VCVTPS2PD (SI), Y0
+	VCVTPS2PD 16(SI), Y1
+	VADDPD    (DI), Y0, Y0
+	VADDPD    32(DI), Y1, Y1
+	VMOVUPD   Y0, (DI)
+	VMOVUPD   Y1, 32(DI)
+	ADDQ      $0x00000020, SI
+	ADDQ      $0x00000040, DI
+	SUBQ      $0x00000008, CX
+	JMP       loop
+
+done:
+	VZEROUPPER
+	RET
+
+// func dotAxpyAsm(x *float32, y *float32, acc *float32, n int, a float32, lanes *[8]float32)
+// Requires: AVX
+TEXT ·dotAxpyAsm(SB), NOSPLIT, $0-48
+	MOVQ         x+0(FP), SI
+	MOVQ         y+8(FP), DX
+	MOVQ         acc+16(FP), DI
+	MOVQ         n+24(FP), CX
+	MOVQ         lanes+40(FP), R8
+	VBROADCASTSS a+32(FP), Y8
+	VXORPS       Y9, Y9, Y9
+
+loop:
+	CMPQ    CX, $0x00000008
+	JLT     done
+	VMOVUPS (SI), Y0
+	VMULPS  (DX), Y0, Y1
+	VADDPS  Y1, Y9, Y9
+	VMULPS  Y8, Y0, Y2
+	VADDPS  (DI), Y2, Y2
+	VMOVUPS Y2, (DI)
+	ADDQ    $0x00000020, SI
+	ADDQ    $0x00000020, DX
+	ADDQ    $0x00000020, DI
+	SUBQ    $0x00000008, CX
+	JMP     loop
+
+done:
+	VMOVUPS Y9, (R8)
+	VZEROUPPER
+	RET
+
+// func subScaleAsm(dst *float32, x *float32, y *float32, n int, a float32)
+// Requires: AVX
+TEXT ·subScaleAsm(SB), NOSPLIT, $0-36
+	MOVQ         dst+0(FP), DI
+	MOVQ         x+8(FP), SI
+	MOVQ         y+16(FP), DX
+	MOVQ         n+24(FP), CX
+	VBROADCASTSS a+32(FP), Y8
+
+loop32:
+	CMPQ    CX, $0x00000020
+	JLT     loop8
+	VMOVUPS (SI), Y0
+	VSUBPS  (DX), Y0, Y0
+	VMULPS  Y8, Y0, Y0
+	VMOVUPS Y0, (DI)
+	VMOVUPS 32(SI), Y1
+	VSUBPS  32(DX), Y1, Y1
+	VMULPS  Y8, Y1, Y1
+	VMOVUPS Y1, 32(DI)
+	VMOVUPS 64(SI), Y2
+	VSUBPS  64(DX), Y2, Y2
+	VMULPS  Y8, Y2, Y2
+	VMOVUPS Y2, 64(DI)
+	VMOVUPS 96(SI), Y3
+	VSUBPS  96(DX), Y3, Y3
+	VMULPS  Y8, Y3, Y3
+	VMOVUPS Y3, 96(DI)
+	ADDQ    $0x00000080, DI
+	ADDQ    $0x00000080, SI
+	ADDQ    $0x00000080, DX
+	SUBQ    $0x00000020, CX
+	JMP     loop32
+
+loop8:
+	CMPQ    CX, $0x00000008
+	JLT     done
+	VMOVUPS (SI), Y0
+	VSUBPS  (DX), Y0, Y0
+	VMULPS  Y8, Y0, Y0
+	VMOVUPS Y0, (DI)
+	ADDQ    $0x00000020, DI
+	ADDQ    $0x00000020, SI
+	ADDQ    $0x00000020, DX
+	SUBQ    $0x00000008, CX
+	JMP     loop8
+
+done:
+	VZEROUPPER
+	RET

@@ -25,4 +25,10 @@ func sigmoidMixAsm(dst, src *float32, n int, y *float32, a, b float32) { panic("
 func softplusScaledAsm(sig, z *float32, n int, lanes *[8]float64, beta float32) {
 	panic("f32: no kernel")
 }
-func softplusAsm(sig, z *float32, n int, lanes *[8]float64) { panic("f32: no kernel") }
+func softplusAsm(sig, z *float32, n int, lanes *[8]float64)              { panic("f32: no kernel") }
+func scaleAsm(x *float32, n int, s float32)                              { panic("f32: no kernel") }
+func addAsm(dst, x *float32, n int)                                      { panic("f32: no kernel") }
+func momentumAsm(p, grad, c *float32, n int, negLR, mom float32)         { panic("f32: no kernel") }
+func accF64Asm(dst *float64, src *float32, n int)                        { panic("f32: no kernel") }
+func dotAxpyAsm(x, y, acc *float32, n int, a float32, lanes *[8]float32) { panic("f32: no kernel") }
+func subScaleAsm(dst, x, y *float32, n int, a float32)                   { panic("f32: no kernel") }

@@ -14,9 +14,10 @@ import (
 // of a 0/1 operand, their counts per row, and a transposed operand. The
 // zero value is ready.
 type Scratch struct {
-	off []int32
-	n   []int
-	xt  []float32
+	off    []int32
+	n      []int
+	binary []bool
+	xt     []float32
 }
 
 // OffsetsLen returns the number of offsets the scratch holds (for tests of
@@ -40,8 +41,8 @@ type Then func(r, c0, c1 int)
 // documentation); any other x takes one GEMM with β = 1 on copies of c.
 func Affine(p *par.Pool, dst, x []float32, rows, V int, w []float32, H int, c []float32, s *Scratch, then Then) {
 	x, dst = x[:rows*V], dst[:rows*H]
-	if onesFit(V*H) && f32.IsBinary(x) {
-		onesProduct(p, dst, x, rows, V, w, H, c, s, then)
+	if onesFit(V*H) && s.onesOffsets(p, x, rows, V, H) {
+		onesProduct(p, dst, rows, V, w, H, c, s, then)
 		return
 	}
 	fillRows(dst, c, rows, H)
@@ -76,8 +77,8 @@ func (j thenJob) Run(lo, hi int) {
 // any other x takes one GEMM with w. It calls then on the output's blocks.
 func AffineTrans(p *par.Pool, dst, x []float32, rows, H int, w, wt []float32, V int, c []float32, s *Scratch, then Then) {
 	x, dst = x[:rows*H], dst[:rows*V]
-	if onesFit(V*H) && f32.IsBinary(x) {
-		onesProduct(p, dst, x, rows, H, wt, V, c, s, then)
+	if onesFit(V*H) && s.onesOffsets(p, x, rows, H, V) {
+		onesProduct(p, dst, rows, H, wt, V, c, s, then)
 		return
 	}
 	fillRows(dst, c, rows, V)
@@ -100,11 +101,16 @@ func fillRows(dst, c []float32, rows, cols int) {
 	}
 }
 
-// onesJob is c + x·w for a 0/1 x, computed by ranges of rows of dst.
+// onesJob is c + x·w for a 0/1 x, computed by ranges of rows of dst. With
+// xT set (xCols×xTCols), x is its transpose, which each range makes for its
+// own rows before it sums them (rows lo to hi−1 of x are columns lo to
+// hi−1 of xT).
 type onesJob struct {
 	dst, x, w, c []float32
+	xT           []float32
 	off          []int32
 	xCols, wCols int // x is ·×xCols, w is ·×wCols
+	xTCols       int
 	then         Then
 }
 
@@ -112,6 +118,9 @@ type onesJob struct {
 // same row of x is 1.
 func (j *onesJob) Run(lo, hi int) {
 	V, H := j.xCols, j.wCols
+	for r0 := 0; j.xT != nil && r0 < V; r0 += 8 { // 8 rows of xT at a time
+		f32.TransposeBand(j.x[lo*V+r0:], V, j.xT[r0*j.xTCols+lo:], j.xTCols, min(8, V-r0), hi-lo)
+	}
 	for r := lo; r < hi; r++ {
 		off := j.off[r*V : (r+1)*V]
 		n := f32.OnesOffsets(off, j.x[r*V:(r+1)*V], H)
@@ -174,19 +183,48 @@ func (j *onesBandJob) Run(lo, hi int) {
 	}
 }
 
-// onesProduct sets dst (rows×H) to c + x·w for a 0/1 x (rows×V), w (V×H):
-// the offsets of each row's ones, then the column bands, shared with p's
-// helpers.
-func onesProduct(p *par.Pool, dst, x []float32, rows, V int, w []float32, H int, c []float32, s *Scratch, then Then) {
+// onesOffsets writes to s the offsets (times stride) of the ones of each
+// row of x (rows×V), rows shared with p's helpers, and reports whether x
+// is 0/1: the first phase of a product with a 0/1 x (onesProduct).
+func (s *Scratch) onesOffsets(p *par.Pool, x []float32, rows, V, stride int) bool {
+	s.off = grow(s.off, rows*V)
+	s.n = grow(s.n, rows)
+	s.binary = grow(s.binary, rows)
+	p.Do(offsetsJob{s: s, x: x, cols: V, stride: stride}, rows, onesMinRows)
+	for _, b := range s.binary {
+		if !b {
+			s.off = s.off[:0] // not a product of a 0/1 operand
+			return false
+		}
+	}
+	return true
+}
+
+// offsetsJob checks that rows of x (·×cols) are 0/1 and writes the offsets
+// of their ones into s.
+type offsetsJob struct {
+	s            *Scratch
+	x            []float32
+	cols, stride int
+}
+
+func (j offsetsJob) Run(lo, hi int) {
+	for r := lo; r < hi; r++ {
+		row := j.x[r*j.cols : (r+1)*j.cols]
+		if j.s.binary[r] = f32.IsBinary(row); j.s.binary[r] {
+			j.s.n[r] = f32.OnesOffsets(j.s.off[r*j.cols:(r+1)*j.cols], row, j.stride)
+		}
+	}
+}
+
+// onesProduct sets dst (rows×H) to c + x·w for a 0/1 x (rows×V), w (V×H),
+// from the offsets of its rows' ones in s (onesOffsets): by column bands,
+// shared with p's helpers.
+func onesProduct(p *par.Pool, dst []float32, rows, V int, w []float32, H int, c []float32, s *Scratch, then Then) {
 	// The offsets are i·H for rows i < V of w, so each band's sums read
 	// inside w when w holds V×H values (AccRowsChecked does not check).
 	if len(w) < V*H || len(dst) < rows*H || c != nil && len(c) < H {
 		panic("linalg: product operands shorter than their shapes")
-	}
-	s.off = grow(s.off, rows*V)
-	s.n = grow(s.n, rows)
-	for r := 0; r < rows; r++ {
-		s.n[r] = f32.OnesOffsets(s.off[r*V:(r+1)*V], x[r*V:(r+1)*V], H)
 	}
 	bands := (H + onesBand - 1) / onesBand
 	minBands := 1
@@ -203,8 +241,9 @@ const onesMinRows = 16
 
 // OnesTransProduct sets dst (V×H) to xᵀ·g for a 0/1 x (rows×V) and g
 // (rows×H): row i of dst is the sum of the rows r of g with x[r][i] = 1.
-// x is transposed first, so that each column is read as a row. It calls
-// then on each row of dst once it is final. It reports false, leaving dst
+// Each range of dst's rows shared out transposes its columns of x first,
+// so that each column is read as a row. It calls then on each row of dst
+// once it is final. It reports false, leaving dst
 // alone, when x is not 0/1.
 func OnesTransProduct(p *par.Pool, dst, x []float32, rows, V int, g []float32, H int, s *Scratch, then Then) bool {
 	x = x[:rows*V]
@@ -218,8 +257,8 @@ func OnesTransProduct(p *par.Pool, dst, x []float32, rows, V int, g []float32, H
 	}
 	s.off = grow(s.off, rows*V)
 	s.xt = grow(s.xt, rows*V)
-	Transpose(p, s.xt, x, rows, V)
-	p.Do(&onesJob{dst: dst, x: s.xt, w: g, off: s.off, xCols: rows, wCols: H, then: then}, V, onesMinCols)
+	// Each range of the job transposes its columns of x itself.
+	p.Do(&onesJob{dst: dst, x: s.xt, xT: x, xTCols: V, w: g, off: s.off, xCols: rows, wCols: H, then: then}, V, onesMinCols)
 	return true
 }
 

@@ -13,7 +13,7 @@ import (
 // TestAffine checks Affine, c + x·w, against a float64 reference: a 0/1 x
 // takes the row-adding path (offsets grown to rows·V) and gives the bits of
 // the stated float32 sums, whichever goroutine computed a row; any other x
-// takes the GEMM (offsets untouched).
+// takes the GEMM (no offsets kept).
 func TestAffine(t *testing.T) {
 	for i, tc := range prodtest.Cases {
 		t.Run(tc.String(), func(t *testing.T) {

@@ -5,6 +5,7 @@ import (
 	"runtime"
 	"sync"
 	"sync/atomic"
+	"time"
 )
 
 // Job is work on a range of items, lo to hi−1. Do calls Run on disjoint
@@ -50,13 +51,39 @@ type Pool struct {
 
 	panicMu sync.Mutex
 	panic   any // what a helper's chunk panicked with, first one only
+
+	// The pacing, read and written under mu: alone is the number of the
+	// next jobs Do runs on the caller alone, because a helper came late to
+	// the last shared one or missed several; backoff is how many to run
+	// alone after the next miss, doubled at each one and halved after
+	// onTimeRun jobs shared on time (onTime counts them); absent counts the
+	// shared jobs in a row that no helper took part in.
+	alone, backoff, onTime, absent int
 }
+
+// Pacing: a helper is late when the caller, done with its own chunks,
+// waits for the helpers' chunks longer than lateChunks of its own chunks
+// (on average) plus lateSlack; the helpers are absent when the caller ran
+// every chunk of a job of at least two chunks per goroutine that took it
+// longer than absentJob (far longer than waking a helper takes; a shorter
+// job may be done before a helper is up, and says nothing). After a late
+// helper, or absentRun absences in a row, Do runs the next backoff jobs on
+// the caller alone, backoff from minAlone to maxAlone.
+const (
+	lateChunks = 2
+	lateSlack  = 50 * time.Microsecond
+	minAlone   = 8
+	maxAlone   = 1024
+	onTimeRun  = 64
+	absentRun  = 4
+	absentJob  = 100 * time.Microsecond
+)
 
 // New returns a pool of helpers goroutines (none for helpers < 1). They
 // start now and sleep, blocked on a channel, whenever there is no job;
 // Close stops them.
 func New(helpers int) *Pool {
-	p := &Pool{helpers: max(helpers, 0)}
+	p := &Pool{helpers: max(helpers, 0), backoff: minAlone}
 	if p.helpers == 0 {
 		return p
 	}
@@ -128,6 +155,12 @@ func (p *Pool) Do(j Job, n, minItems int) {
 		j.Run(0, n)
 		return
 	}
+	if p.alone > 0 { // helpers came late or missed lately
+		p.alone--
+		p.mu.Unlock()
+		j.Run(0, n)
+		return
+	}
 	defer p.mu.Unlock()
 	chunks := min(n/minItems, ChunksPerGoroutine*(p.helpers+1), maxChunks)
 	p.job, p.n = j, n
@@ -158,6 +191,7 @@ func (p *Pool) Do(j Job, n, minItems int) {
 			p.job, p.panic = nil, nil
 		}
 	}()
+	start, mine := time.Now(), 0
 	for {
 		c, chunks, ok := p.claimChunk()
 		if !ok {
@@ -166,18 +200,56 @@ func (p *Pool) Do(j Job, n, minItems int) {
 		running = true
 		p.job.Run(c*p.n/chunks, (c+1)*p.n/chunks)
 		running = false
+		mine++
 		if p.pending.Add(-1) == 0 {
 			finished = true
 		}
 	}
 	if !finished {
+		ran := time.Now()
 		<-p.done
+		if mine > 0 {
+			p.pace(time.Since(ran) > lateChunks*ran.Sub(start)/time.Duration(mine)+lateSlack, false)
+		}
+	} else if mine < chunks {
+		p.pace(false, false)
+	} else if chunks >= 2*(p.helpers+1) && time.Since(start) > absentJob {
+		p.pace(false, true) // a long job, and no helper got to it
 	}
 	p.job = nil
 	if r := p.panic; r != nil {
 		p.panic = nil
 		panic(fmt.Sprintf("par: a helper's part of a job panicked: %v", r))
 	}
+}
+
+// pace takes note of how the helpers did on the job just shared: late
+// (one held a chunk the caller had to wait for), absent (the caller ran
+// every chunk: no helper got to run), or on time. On a busy machine the
+// system deschedules a helper that holds a chunk for a time slice, and the
+// caller, done with its own, waits for it; or the helpers do not get a
+// processor at all, and waking them only takes processor time from the
+// caller. Either is likely to go on, so after a late helper, or absentRun
+// absences in a row, the next jobs run on the caller alone, and as long as
+// that goes on, for longer and longer. Jobs shared on time shorten that
+// again.
+func (p *Pool) pace(late, absent bool) {
+	switch {
+	case absent:
+		if p.absent++; p.absent < absentRun {
+			return
+		}
+	case !late:
+		p.absent = 0
+		if p.onTime++; p.onTime >= onTimeRun {
+			p.backoff = max(p.backoff/2, minAlone)
+			p.onTime = 0
+		}
+		return
+	}
+	p.alone = p.backoff
+	p.backoff = min(2*p.backoff, maxAlone)
+	p.onTime, p.absent = 0, 0
 }
 
 // claimChunk claims the next chunk of the current job, if one is left.

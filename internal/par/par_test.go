@@ -120,6 +120,7 @@ func TestDoShares(t *testing.T) {
 			}
 			helped := 0
 			for round := range 50 {
+				share(p)
 				j := newJob(src)
 				j.pause = 100 * time.Microsecond
 				p.Do(j, n, tc.minItems)
@@ -163,6 +164,7 @@ func TestDoPanics(t *testing.T) {
 			// machine a helper may wake only after the caller did it all.
 			panicked, round := 0, 0
 			for ; round < 20 || panicked == 0 && round < 1000; round++ {
+				share(p)
 				j := newJob(src)
 				j.panics, j.onlyOn = tc.item, tc.onlyOn
 				j.pause = 50 * time.Microsecond
@@ -218,6 +220,7 @@ func TestDoStalledHelper(t *testing.T) {
 	defer p.Close()
 	const chunks = 2 * ChunksPerGoroutine
 	for round := range 20 {
+		share(p)
 		j := &stallJob{release: make(chan struct{})}
 		done := make(chan struct{})
 		go func() {
@@ -248,6 +251,119 @@ func TestDoStalledHelper(t *testing.T) {
 		if got := j.ran.Load(); got != chunks {
 			t.Fatalf("round %d: %d items ran, want %d", round, got, chunks)
 		}
+	}
+}
+
+// share makes p's next Do share its job with the helpers even if a helper
+// came late to the last one (on a busy machine), for the tests of how a
+// job is shared; a pool the test holds is left alone.
+func share(p *Pool) {
+	if p != nil && p.mu.TryLock() {
+		p.alone = 0
+		p.mu.Unlock()
+	}
+}
+
+// sleepJob's chunks record where they ran; the first chunk a helper runs
+// sleeps for pause first, as a helper the system descheduled for a time
+// slice while it held a chunk.
+type sleepJob struct {
+	pause   time.Duration
+	slept   atomic.Bool
+	mu      sync.Mutex
+	ranges  [][2]int
+	onHelpr int
+}
+
+func (j *sleepJob) Run(lo, hi int) {
+	helper := onHelper()
+	if helper && j.slept.CompareAndSwap(false, true) {
+		time.Sleep(j.pause)
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	j.ranges = append(j.ranges, [2]int{lo, hi})
+	if helper {
+		j.onHelpr++
+	}
+}
+
+// TestDoPacing checks the pacing of a busy machine: after a job whose
+// helper came late (it sleeps in its chunk, as one the system deschedules
+// would), the next minAlone jobs run on the caller alone, in one call;
+// then the pool shares again, and a helper late again makes it run twice
+// as many alone; jobs shared on time shorten that again; absentRun jobs in
+// a row that no helper took part in count as one late helper.
+func TestDoPacing(t *testing.T) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(2))
+	const n = 8 * ChunksPerGoroutine
+	p := New(1)
+	defer p.Close()
+	// late shares jobs until a helper ran one of its chunks late, starting
+	// each try with the pacing at backoff (a try the helper missed counts
+	// as an absence), and returns how many jobs the pool then runs alone.
+	late := func(backoff int) int {
+		t.Helper()
+		for range 100 { // a helper may wake only after the caller did it all
+			p.mu.Lock()
+			p.alone, p.absent, p.backoff = 0, 0, backoff
+			p.mu.Unlock()
+			j := &sleepJob{pause: 50 * time.Millisecond}
+			p.Do(j, n, 1)
+			if j.slept.Load() {
+				return p.alone
+			}
+		}
+		t.Fatal("no helper ran a chunk of 100 jobs")
+		return 0
+	}
+	alone := func(k int) {
+		t.Helper()
+		for i := range k {
+			j := &sleepJob{}
+			p.Do(j, n, 1)
+			if len(j.ranges) != 1 || j.onHelpr != 0 {
+				t.Fatalf("job %d of %d after a late helper: ranges %v, %d on a helper; want one call on the caller", i, k, j.ranges, j.onHelpr)
+			}
+		}
+	}
+	if got := late(minAlone); got != minAlone {
+		t.Fatalf("after a late helper the pool runs %d jobs alone, want %d", got, minAlone)
+	}
+	alone(minAlone)
+	if got := late(2 * minAlone); got != 2*minAlone {
+		t.Fatalf("after a second late helper the pool runs %d jobs alone, want %d", got, 2*minAlone)
+	}
+	alone(2 * minAlone)
+	j := &sleepJob{}
+	p.Do(j, n, 1)
+	if len(j.ranges) != min(n, ChunksPerGoroutine*2) {
+		t.Fatalf("after the jobs alone: ranges %v, want the job shared in %d chunks", j.ranges, min(n, ChunksPerGoroutine*2))
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.onTime = 0
+	for range onTimeRun {
+		p.pace(false, false)
+	}
+	if p.backoff != 2*minAlone {
+		t.Errorf("after %d jobs shared on time the next late helper makes %d jobs alone, want %d", onTimeRun, p.backoff, 2*minAlone)
+	}
+	// Absent helpers: absentRun in a row make jobs alone, fewer do not.
+	p.alone = 0
+	for range absentRun - 1 {
+		p.pace(false, true)
+	}
+	p.pace(false, false)
+	for range absentRun - 1 {
+		p.pace(false, true)
+	}
+	if p.alone != 0 {
+		t.Fatalf("%d absences in a row, twice, make %d jobs alone, want none", absentRun-1, p.alone)
+	}
+	p.pace(false, true)
+	if p.alone != 2*minAlone {
+		t.Errorf("%d absences in a row make %d jobs alone, want %d", absentRun, p.alone, 2*minAlone)
 	}
 }
 
@@ -310,5 +426,64 @@ func TestClose(t *testing.T) {
 	p.Close()
 	if got := settle(0); got != 0 {
 		t.Fatalf("%d helpers after Close", got)
+	}
+}
+
+// workJob spins through work floating-point steps per item; the first
+// chunk a helper runs of every late-th job sleeps for pause first, as a
+// helper the system deschedules for a time slice while it holds a chunk.
+type workJob struct {
+	x     []float64
+	work  int
+	pause time.Duration
+	late  bool
+	slept atomic.Bool
+}
+
+func (j *workJob) Run(lo, hi int) {
+	if j.late && onHelper() && j.slept.CompareAndSwap(false, true) {
+		time.Sleep(j.pause)
+	}
+	for i := lo; i < hi; i++ {
+		v := j.x[i]
+		for range j.work {
+			v = v*0.999 + 0.001
+		}
+		j.x[i] = v
+	}
+}
+
+// BenchmarkDoLateHelper measures jobs of about a training step's pieces
+// (64 items of about 2 µs) shared with one helper that the system
+// deschedules, for 3 ms, in one job of every late (0: never), against the
+// same jobs on the caller alone: with pacing, a pool whose helper keeps
+// coming late costs little more than the caller alone.
+//
+//	go test -run XXX -bench DoLateHelper -cpu 2 ./internal/par/
+func BenchmarkDoLateHelper(b *testing.B) {
+	const items, work, pause = 64, 1000, 3 * time.Millisecond
+	for _, late := range []int{0, 50, 10, 2} {
+		for _, alone := range []bool{true, false} {
+			name := fmt.Sprintf("late=1in%d/shared", late)
+			if alone {
+				if late > 0 {
+					continue
+				}
+				name = "alone"
+			}
+			b.Run(name, func(b *testing.B) {
+				p := New(1)
+				defer p.Close()
+				if alone {
+					p = nil
+				}
+				j := &workJob{x: make([]float64, items), work: work, pause: pause}
+				for i := range b.N {
+					j.late = late > 0 && i%late == 0
+					j.slept.Store(false)
+					p.Do(j, items, 1)
+				}
+			})
+		}
 	}
 }

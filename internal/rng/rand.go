@@ -3,6 +3,7 @@ package rng
 import (
 	"encoding/binary"
 	"fmt"
+	"math"
 	"math/bits"
 	"math/rand/v2"
 )
@@ -134,13 +135,25 @@ const pcgState = 4 + 8 + 8
 // top 24 bits of the low half of each 64-bit PCG-DXSM output over 2²⁴.
 func (r *Rand) FillFloat32(dst []float32) {
 	hi, lo := r.load()
-	// The states follow one another as s ← a·s + c (mod 2¹²⁸). Four
-	// consecutive states are advanced together by four steps at a time,
-	// s ← a⁴·s + c₄ with c₄ = (a³+a²+a+1)·c, which gives the same states in
-	// the same order with four independent chains of multiplications
-	// instead of one.
 	i := 0
-	if len(dst) >= 4 {
+	switch {
+	case useAVX512 && len(dst) >= 2*pcgLanes:
+		// The kernel runs pcgLanes consecutive states at once, each moved
+		// pcgLanes steps on at a time.
+		var st [2 * pcgLanes]uint64
+		for k := range pcgLanes {
+			hi, lo = pcgStep(hi, lo, pcgMulHi, pcgMulLo, pcgIncHi, pcgIncLo)
+			st[k], st[pcgLanes+k] = hi, lo
+		}
+		i = len(dst) &^ (pcgLanes - 1)
+		pcgFillAsm(&dst[0], i, &st, &pcgStride)
+		hi, lo = st[pcgLanes-1], st[2*pcgLanes-1]
+	case len(dst) >= 4:
+		// The states follow one another as s ← a·s + c (mod 2¹²⁸). Four
+		// consecutive states are advanced together by four steps at a
+		// time, s ← a⁴·s + c₄ with c₄ = (a³+a²+a+1)·c, which gives the
+		// same states in the same order with four independent chains of
+		// multiplications instead of one.
 		var h, l [4]uint64
 		for k := range 4 {
 			hi, lo = pcgStep(hi, lo, pcgMulHi, pcgMulLo, pcgIncHi, pcgIncLo)
@@ -169,6 +182,18 @@ func (r *Rand) FillFloat32(dst []float32) {
 	r.store(hi, lo)
 }
 
+// pcgLanes is the number of states pcgFillAsm runs at once.
+const pcgLanes = 16
+
+// pcgStride holds the constants of pcgFillAsm: the multiplier and the
+// increment of pcgLanes steps (pcgJump), the high 32 bits of the
+// multiplier's low half, the output function's multiplier, 1, the 32-bit
+// mask, and the bits of the float32 2⁻²⁴.
+var pcgStride = func() [9]uint64 {
+	mulHi, mulLo, incHi, incLo := pcgJump(pcgLanes)
+	return [9]uint64{mulHi, mulLo, incHi, incLo, mulLo >> 32, pcgCheapMul, 1, 1<<32 - 1, uint64(math.Float32bits(1.0 / (1 << 24)))}
+}()
+
 // load returns the PCG's 128-bit state.
 func (r *Rand) load() (hi, lo uint64) {
 	var err error
@@ -188,32 +213,39 @@ func (r *Rand) store(hi, lo uint64) {
 }
 
 // Skip passes over the next n variates of r: it moves the PCG n steps at
-// once, s ← aⁿ·s + cₙ with cₙ = (aⁿ⁻¹ + … + a + 1)·c, in log₂ n
-// squarings (Brown, "Random number generation with arbitrary strides",
-// 1994), and leaves it where n calls of Float32 would.
+// once (pcgJump), and leaves it where n calls of Float32 would.
 func (r *Rand) Skip(n int) {
 	if n <= 0 {
 		return
 	}
 	hi, lo := r.load()
+	mulHi, mulLo, incHi, incLo := pcgJump(uint64(n))
+	hi, lo = mul128(mulHi, mulLo, hi, lo)
+	hi, lo = add128(hi, lo, incHi, incLo)
+	r.store(hi, lo)
+}
+
+// pcgJump returns the multiplier aⁿ and the increment
+// cₙ = (aⁿ⁻¹ + … + a + 1)·c of n steps of the PCG, s ← aⁿ·s + cₙ, in
+// log₂ n squarings (Brown, "Random number generation with arbitrary
+// strides", 1994).
+func pcgJump(n uint64) (mulHi, mulLo, incHi, incLo uint64) {
 	accHi, accLo := uint64(0), uint64(1) // aⁿ so far
 	addHi, addLo := uint64(0), uint64(0) // cₙ so far
 	curHi, curLo := uint64(pcgMulHi), uint64(pcgMulLo)
-	incHi, incLo := uint64(pcgIncHi), uint64(pcgIncLo)
-	for k := uint64(n); k > 0; k >>= 1 {
+	cHi, cLo := uint64(pcgIncHi), uint64(pcgIncLo)
+	for k := n; k > 0; k >>= 1 {
 		if k&1 == 1 {
 			accHi, accLo = mul128(accHi, accLo, curHi, curLo)
 			addHi, addLo = mul128(addHi, addLo, curHi, curLo)
-			addHi, addLo = add128(addHi, addLo, incHi, incLo)
+			addHi, addLo = add128(addHi, addLo, cHi, cLo)
 		}
 		// c ← (a+1)·c, a ← a²: the step of twice the stride
 		aHi, aLo := add128(curHi, curLo, 0, 1)
-		incHi, incLo = mul128(aHi, aLo, incHi, incLo)
+		cHi, cLo = mul128(aHi, aLo, cHi, cLo)
 		curHi, curLo = mul128(curHi, curLo, curHi, curLo)
 	}
-	hi, lo = mul128(accHi, accLo, hi, lo)
-	hi, lo = add128(hi, lo, addHi, addLo)
-	r.store(hi, lo)
+	return accHi, accLo, addHi, addLo
 }
 
 // mul128 returns x·y mod 2¹²⁸.
@@ -240,6 +272,8 @@ const (
 	pcgMul4Lo = 0xd194dfbe42d45771
 	pcgInc4Hi = 0x93d2c4665cea0ea8
 	pcgInc4Lo = 0xca268d515f068aa4
+
+	pcgCheapMul = 0xda942042e4dd58b5 // DXSM's multiplier
 )
 
 // pcgStep returns a·s + c mod 2¹²⁸ for s = (hi, lo).
@@ -255,9 +289,8 @@ func pcgStep(hi, lo, mulHi, mulLo, incHi, incLo uint64) (uint64, uint64) {
 // (hi, lo): DXSM gives a 64-bit value, Uint32 its top half, Float32 the low
 // 24 bits of that over 2²⁴.
 func pcgFloat32(hi, lo uint64) float32 {
-	const cheapMul = 0xda942042e4dd58b5
 	x := hi ^ hi>>32
-	x *= cheapMul
+	x *= pcgCheapMul
 	x ^= x >> 48
 	x *= lo | 1
 	return float32(uint32(x>>32)<<8>>8) / (1 << 24)

@@ -8,17 +8,32 @@ import (
 
 // TestRandFillFloat32 checks that FillFloat32 hands out exactly the values
 // of successive Float32 calls on an identical generator, and leaves the
-// generator where they leave it, for fills of several lengths in a row.
+// generator where they leave it, for fills of several lengths in a row
+// (around the blocks of the Go code's 4 and the kernel's 16 states), with
+// the AVX-512 kernel (where the machine has it) and without.
 func TestRandFillFloat32(t *testing.T) {
+	saved := useAVX512
+	defer func() { useAVX512 = saved }()
+	for _, kernel := range []bool{saved, false} {
+		useAVX512 = kernel
+		testFillFloat32(t)
+	}
+	// The Go code's stride of 4 is pcgJump's.
+	if h, l, ch, cl := pcgJump(4); h != pcgMul4Hi || l != pcgMul4Lo || ch != pcgInc4Hi || cl != pcgInc4Lo {
+		t.Errorf("the constants of 4 steps are not pcgJump(4)")
+	}
+}
+
+func testFillFloat32(t *testing.T) {
 	for _, seed := range [][2]uint64{{0, 0}, {1, 2}, {^uint64(0), 12345}} {
 		fast := NewRand(rand.NewPCG(seed[0], seed[1]))
 		slow := rand.New(rand.NewPCG(seed[0], seed[1]))
-		for _, n := range []int{0, 1, 7, 1000, 3} {
+		for _, n := range []int{0, 1, 7, 1000, 3, 31, 32, 33, 47, 48, 64, 128400} {
 			got := make([]float32, n)
 			fast.FillFloat32(got)
 			for i, g := range got {
 				if want := slow.Float32(); g != want {
-					t.Fatalf("seed %v, fill of %d, value %d: %v, Float32 gives %v", seed, n, i, g, want)
+					t.Fatalf("seed %v, kernel %t, fill of %d, value %d: %v, Float32 gives %v", seed, useAVX512, n, i, g, want)
 				}
 			}
 			if a, b := fast.Uint64(), slow.Uint64(); a != b {
@@ -129,8 +144,9 @@ func TestDrawn(t *testing.T) {
 	d.Float32()
 }
 
-// BenchmarkUniforms compares the two ways the sampler gets its uniform
-// variates: Rand.FillFloat32 (the PCG run inline, four chains interleaved)
+// BenchmarkUniforms compares the ways the sampler gets its uniform
+// variates: Rand.FillFloat32 (the AVX-512 kernel where the machine has
+// it, else the PCG run inline, four chains interleaved: FillFloat32/go)
 // and a Float32 call per variate through the Uniform interface, 50,000
 // variates (a batch's visible units) per operation.
 //
@@ -138,6 +154,14 @@ func TestDrawn(t *testing.T) {
 func BenchmarkUniforms(b *testing.B) {
 	dst := make([]float32, 50000)
 	b.Run("FillFloat32", func(b *testing.B) {
+		r := NewRand(rand.NewPCG(1, 2))
+		for range b.N {
+			r.FillFloat32(dst)
+		}
+	})
+	b.Run("FillFloat32/go", func(b *testing.B) {
+		defer func(saved bool) { useAVX512 = saved }(useAVX512)
+		useAVX512 = false
 		r := NewRand(rand.NewPCG(1, 2))
 		for range b.N {
 			r.FillFloat32(dst)

@@ -62,6 +62,12 @@ func main() {
 	sigmoidMix()
 	softplus()
 	softplusScaled()
+	scale()
+	add()
+	momentum()
+	accF64()
+	dotAxpy()
+	subScale()
 
 	// The tables are package symbols, not static ones, so that the tests
 	// can read them.
