@@ -20,33 +20,16 @@ epoch, and the last batch and its reconstruction saved as the script's two grids
   /usr/bin/python3 bench/torch_cd.py --data DIR [--out DIR] [--epochs 2] [--limit N] [--seed 1]
 """
 import argparse
-import gzip
 import os
 import sys
 import time
 
-os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")  # before torch loads OpenBLAS
+from torchfast import read_images, sample  # noqa: E402  (also sets OPENBLAS_NUM_THREADS=1 before torch loads)
 import numpy as np  # noqa: E402
 import torch  # noqa: E402
 import torch.nn.functional as F  # noqa: E402
 
 PIXELS, HIDDEN, BATCH, LR = 784, 500, 64, 0.1
-
-
-def read_images(path):
-    """An MNIST IDX image file (gzip'd, as GoMNIST ships it) as an N×784 float32 tensor of pixel/255."""
-    with gzip.open(path, "rb") as f:
-        raw = f.read()
-    magic, n, rows, cols = np.frombuffer(raw[:16], dtype=">i4")
-    if magic != 2051 or rows * cols != PIXELS:
-        sys.exit("%s: not an MNIST IDX image file" % path)
-    pixels = np.frombuffer(raw[16:16 + n * PIXELS], dtype=np.uint8).reshape(n, PIXELS).copy()
-    return torch.from_numpy(pixels).float().div_(255)
-
-
-def sample(p):
-    """A Bernoulli sample of p: 1 where a uniform draw is below p."""
-    return (torch.rand_like(p) < p).float()
 
 
 def save_grids(out, v, v1):

@@ -168,7 +168,12 @@ func TestResumeRefusesOtherFlags(t *testing.T) {
 // smallMNISTFrom changes the first image's pixel in the image file name of
 // dir's copy.
 func smallMNISTFrom(dir, name string, pixel byte) error {
-	path := filepath.Join(dir, name)
+	return editGzip(filepath.Join(dir, name), func(data []byte) { data[16+300] ^= pixel })
+}
+
+// editGzip rewrites the gzip'd file path with its uncompressed bytes
+// changed by edit.
+func editGzip(path string, edit func([]byte)) error {
 	b, err := os.ReadFile(path)
 	if err != nil {
 		return err
@@ -181,11 +186,15 @@ func smallMNISTFrom(dir, name string, pixel byte) error {
 	if err != nil {
 		return err
 	}
-	data[16+300] ^= pixel
+	edit(data)
 	var buf bytes.Buffer
 	w := gzip.NewWriter(&buf)
-	w.Write(data)
-	w.Close()
+	if _, err := w.Write(data); err != nil {
+		return err
+	}
+	if err := w.Close(); err != nil {
+		return err
+	}
 	return os.WriteFile(path, buf.Bytes(), 0o644)
 }
 

@@ -1,10 +1,7 @@
 package cli
 
 import (
-	"bytes"
-	"compress/gzip"
 	"fmt"
-	"io"
 	"math"
 	"os"
 	"path/filepath"
@@ -238,24 +235,7 @@ func mustLoad(t *testing.T, images, labels string) *train.Dataset {
 
 // setLabel sets label i of the gzip'd IDX label file path to l.
 func setLabel(path string, i int, l byte) error {
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return err
-	}
-	z, err := gzip.NewReader(bytes.NewReader(b))
-	if err != nil {
-		return err
-	}
-	data, err := io.ReadAll(z)
-	if err != nil {
-		return err
-	}
-	data[8+i] = l
-	var buf bytes.Buffer
-	w := gzip.NewWriter(&buf)
-	w.Write(data)
-	w.Close()
-	return os.WriteFile(path, buf.Bytes(), 0o644)
+	return editGzip(path, func(data []byte) { data[8+i] = l })
 }
 
 // TestUsesMemory: the memory estimate counts the classifier's inputs and
