@@ -24,7 +24,7 @@
 //	    images' raw pixels and on each folder's p(h|v), with the accuracy on
 //	    the 10,000 test images (or, with -validate N, on the last N training
 //	    images, held out: for tuning), through gorbm -classify's pipeline
-//	    (internal/evaluate);
+//	    (evaluate);
 //	goeval complete [-seed S] [-images N] [-steps K] [-mask top|random] [-given F] [-picture NAME] DIR...
 //	    the first N test images (binarized as -eval does) completed from
 //	    their top rows or random pixels (the fraction F of them) by each

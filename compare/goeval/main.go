@@ -17,8 +17,8 @@ import (
 	"time"
 
 	"gorbm.dev/gorbm/compare/report"
+	"gorbm.dev/gorbm/evaluate"
 	"gorbm.dev/gorbm/internal/atomicfile"
-	"gorbm.dev/gorbm/internal/evaluate"
 	"gorbm.dev/gorbm/internal/rng"
 	"gorbm.dev/gorbm/metrics"
 	"gorbm.dev/gorbm/train"
@@ -215,7 +215,7 @@ func reportCmd(args []string) error {
 // loglikCmd estimates, for saved parameters, what gorbm -seed S -ais prints
 // and the last line of its -eval table (pseudo-log-likelihood and the
 // other test metrics), through the command's own pipeline
-// (internal/evaluate), without training again. The training set's pixel
+// (evaluate), without training again. The training set's pixel
 // marginals are all 60,000 images' (gorbm's without -limit).
 func loglikCmd(args []string) error {
 	fs := flag.NewFlagSet("goeval loglik", flag.ExitOnError)

@@ -9,8 +9,8 @@ import (
 	"time"
 
 	"gorbm.dev/gorbm/classify"
+	"gorbm.dev/gorbm/evaluate"
 	"gorbm.dev/gorbm/graph"
-	"gorbm.dev/gorbm/internal/evaluate"
 	"gorbm.dev/gorbm/train"
 	"gorbm.dev/gorbm/viz"
 )

@@ -9,7 +9,7 @@ import (
 	"strings"
 
 	"gorbm.dev/gorbm/classify"
-	"gorbm.dev/gorbm/internal/evaluate"
+	"gorbm.dev/gorbm/evaluate"
 	"gorbm.dev/gorbm/metrics"
 	"gorbm.dev/gorbm/train"
 )

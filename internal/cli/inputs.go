@@ -7,8 +7,8 @@ import (
 	"os"
 	"path/filepath"
 
+	"gorbm.dev/gorbm/evaluate"
 	"gorbm.dev/gorbm/graph"
-	"gorbm.dev/gorbm/internal/evaluate"
 	"gorbm.dev/gorbm/train"
 )
 

@@ -6,7 +6,7 @@ import (
 	"os"
 	"path/filepath"
 
-	"gorbm.dev/gorbm/internal/evaluate"
+	"gorbm.dev/gorbm/evaluate"
 	"gorbm.dev/gorbm/internal/readfile"
 	"gorbm.dev/gorbm/metrics"
 	"gorbm.dev/gorbm/train"

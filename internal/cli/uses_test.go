@@ -8,8 +8,8 @@ import (
 	"strings"
 	"testing"
 
+	"gorbm.dev/gorbm/evaluate"
 	"gorbm.dev/gorbm/graph"
-	"gorbm.dev/gorbm/internal/evaluate"
 	"gorbm.dev/gorbm/train"
 )
 

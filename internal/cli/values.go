@@ -7,8 +7,8 @@ import (
 	"strings"
 
 	"gorbm.dev/gorbm/classify"
+	"gorbm.dev/gorbm/evaluate"
 	"gorbm.dev/gorbm/graph"
-	"gorbm.dev/gorbm/internal/evaluate"
 	"gorbm.dev/gorbm/metrics"
 	"gorbm.dev/gorbm/train"
 )

@@ -1,7 +1,7 @@
 // Package evaluate is the one way gorbm evaluates a model, wherever it is
 // asked: the command's -eval (after each epoch, or once for a loaded model),
 // its -ais, its sample chains, its -classify and -complete, and
-// compare/goeval's loglik, classify and complete.
+// compare/goeval's loglik, classify and complete, and the notebooks.
 //
 // For a run seeded with seed, Data binarizes the same test images and the
 // same first training images (train.EvalImages), Metrics and LogLikelihood
