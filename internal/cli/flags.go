@@ -179,7 +179,7 @@ func (f *Flags) addReportFlags(fs *flag.FlagSet) {
 }
 
 // recipes are the named presets of -recipe: flag values, as on the command
-// line. See the README's "Training recipes" for what each gives.
+// line. See docs/recipes.md for what each gives.
 var recipes = map[string]map[string]string{
 	// PyDeep's big MNIST RBM (MelJan/PyDeep, examples/RBM_MNIST_big.py):
 	// a centered RBM trained by PCD-1 with 100 chains, batches of 100,
@@ -188,12 +188,12 @@ var recipes = map[string]map[string]string{
 		"epochs": "200", "batch": "100", "lr": "0.01", "k": "1", "pcd": "true", "chains": "100",
 		"centered": "true", "offset-rate": "0.01", "init-vbias": "data",
 	},
-	// best: what we found best within 15 minutes of training (README,
-	// "Training recipes").
+	// best: the best model we found in the fewest epochs (docs/recipes.md;
+	// docs/experiments.md, run 18).
 	"best": {
-		"epochs": "200", "batch": "100", "lr": "0.04", "k": "1", "pcd": "true", "chains": "100",
+		"epochs": "150", "batch": "100", "lr": "0.06", "k": "1", "pcd": "true", "chains": "100",
 		"centered": "true", "offset-rate": "0.01", "init-vbias": "data", "momentum": "0.5",
-		"lr-final": "0.0002", "lr-decay": "geometric", "lr-decay-from": "50",
+		"lr-final": "0.00002", "lr-decay": "geometric", "lr-decay-from": "40",
 	},
 }
 
