@@ -1,12 +1,14 @@
 package cli
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -163,35 +165,47 @@ func TestMemoryFromAbove(t *testing.T) {
 		t.Skip("the race detector's shadow memory is most of a run's peak; the default build measures it")
 	}
 	t.Parallel() // processes of their own
-	peak := func(args ...string) (rss, estimate uint64) {
-		t.Helper()
+	// peak runs gorbm and returns its peak RSS and the plan's estimate; it
+	// runs on a goroutine of its own, so it reports a failure as an error.
+	peak := func(args ...string) (rss, estimate uint64, err error) {
 		args = testArgs(t.TempDir(), append([]string{"-epochs", "1"}, args...)...)
 		cmd := command(args...)
 		peakFile := filepath.Join(t.TempDir(), "peak")
 		cmd.Env = append(cmd.Env, peakEnv+"="+peakFile)
 		if out, err := cmd.CombinedOutput(); err != nil {
-			t.Fatalf("%v: %v: %s", args, err, out)
+			return 0, 0, fmt.Errorf("%v: %w: %s", args, err, out)
 		}
 		b, err := os.ReadFile(peakFile)
 		if err != nil {
-			t.Fatal(err)
+			return 0, 0, err
 		}
 		kb, err := strconv.ParseUint(string(b), 10, 64)
 		if err != nil {
-			t.Fatal(err)
+			return 0, 0, err
 		}
 		p, err := plan(args...)
 		if err != nil {
-			t.Fatal(err)
+			return 0, 0, err
 		}
-		return kb * 1024, p.need(trainImages, testImages).total()
+		return kb * 1024, p.need(trainImages, testImages).total(), nil
 	}
-	baseRSS, baseEstimate := peak("-hidden", "10", "-limit", "64")
-	for _, args := range [][]string{
+	runs := [][]string{
+		{"-hidden", "10", "-limit", "64"}, // the tiny run the others are measured against
 		{"-hidden", "2000", "-limit", "64"},
 		{"-batch", "600", "-k", "4", "-limit", "0"},
-	} {
-		rss, estimate := peak(args...)
+	}
+	rss, estimate, errs := make([]uint64, len(runs)), make([]uint64, len(runs)), make([]error, len(runs))
+	var wg sync.WaitGroup
+	for i, args := range runs { // side by side: each peak is its own process's
+		wg.Go(func() { rss[i], estimate[i], errs[i] = peak(args...) })
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		t.Fatal(err)
+	}
+	baseRSS, baseEstimate := rss[0], estimate[0]
+	for i, args := range runs[1:] {
+		rss, estimate := rss[i+1], estimate[i+1]
 		grew, estimated := rss-min(rss, baseRSS), estimate-baseEstimate
 		t.Logf("%v: the peak grew by %s over a tiny run's, the estimate by %s", args, bytesString(grew), bytesString(estimated))
 		if estimated < grew || estimated > memoryOverestimate*grew {
