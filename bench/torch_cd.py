@@ -19,12 +19,11 @@ epoch, and the last batch and its reconstruction saved as the script's two grids
 
   /usr/bin/python3 bench/torch_cd.py --data DIR [--out DIR] [--epochs 2] [--limit N] [--seed 1]
 """
-import argparse
 import os
 import sys
 import time
 
-from torchfast import read_images, sample  # noqa: E402  (also sets OPENBLAS_NUM_THREADS=1 before torch loads)
+from torchfast import parse_args, read_images, sample  # noqa: E402  (also sets OPENBLAS_NUM_THREADS=1 before torch loads)
 import numpy as np  # noqa: E402
 import torch  # noqa: E402
 import torch.nn.functional as F  # noqa: E402
@@ -50,16 +49,7 @@ def save_grids(out, v, v1):
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--data", required=True, help="folder of the gzip'd MNIST IDX files")
-    ap.add_argument("--out", default="", help="write the grids here (default: none)")
-    ap.add_argument("--epochs", type=int, default=2)
-    ap.add_argument("--limit", type=int, default=0, help="train on the first N images (0: all)")
-    ap.add_argument("--seed", type=int, default=1)
-    args = ap.parse_args()
-    torch.set_num_threads(1)
-    torch.manual_seed(args.seed)
-    torch.set_grad_enabled(False)
+    args = parse_args(__doc__, 2, lambda ap: ap.add_argument("--out", default="", help="write the grids here (default: none)"))
 
     data = read_images(os.path.join(args.data, "train-images-idx3-ubyte.gz"))
     if args.limit > 0:

@@ -22,12 +22,11 @@ visible biases at the logits of the pixel means, μ at the pixel means and λ at
 It prints each epoch's mean loss and seconds (training only, after the data are loaded). --limit trains on the first
 N images (bench/run.sh --quick: a check that it runs).
 """
-import argparse
 import os
 import sys
 import time
 
-from torchfast import read_images, sample  # noqa: E402  (also sets OPENBLAS_NUM_THREADS=1 before torch loads)
+from torchfast import parse_args, read_images, sample  # noqa: E402  (also sets OPENBLAS_NUM_THREADS=1 before torch loads)
 import torch  # noqa: E402
 import torch.nn.functional as F  # noqa: E402
 
@@ -36,15 +35,7 @@ LR, MOMENTUM, OFFSET_RATE, HIDDEN_OFFSET, CLIP = 0.04, 0.5, 0.01, 0.5, 1e-3
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--data", required=True, help="folder of the gzip'd MNIST IDX files")
-    ap.add_argument("--epochs", type=int, default=1)
-    ap.add_argument("--limit", type=int, default=0, help="train on the first N images (0: all)")
-    ap.add_argument("--seed", type=int, default=1)
-    args = ap.parse_args()
-    torch.set_num_threads(1)
-    torch.manual_seed(args.seed)
-    torch.set_grad_enabled(False)
+    args = parse_args(__doc__, 1)
 
     data = read_images(os.path.join(args.data, "train-images-idx3-ubyte.gz"))
     if args.limit > 0:

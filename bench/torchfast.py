@@ -1,5 +1,6 @@
 """What bench/torch_cd.py and bench/torch_preset.py share: MNIST read once into a float32 tensor, one thread,
 Bernoulli samples as rand < p."""
+import argparse
 import gzip
 import os
 import sys
@@ -25,3 +26,20 @@ def read_images(path):
 def sample(p):
     """A Bernoulli sample of p: 1 where a uniform draw is below p."""
     return (torch.rand_like(p) < p).float()
+
+
+def parse_args(doc, epochs, extra=None):
+    """The flags both jobs take (--data, --epochs, --limit, --seed, and extra's), parsed; torch then set to one
+    thread, seeded, without autograd."""
+    ap = argparse.ArgumentParser(description=doc.split("\n\n")[0])
+    ap.add_argument("--data", required=True, help="folder of the gzip'd MNIST IDX files")
+    if extra:
+        extra(ap)
+    ap.add_argument("--epochs", type=int, default=epochs)
+    ap.add_argument("--limit", type=int, default=0, help="train on the first N images (0: all)")
+    ap.add_argument("--seed", type=int, default=1)
+    args = ap.parse_args()
+    torch.set_num_threads(1)
+    torch.manual_seed(args.seed)
+    torch.set_grad_enabled(False)
+    return args

@@ -1,27 +1,18 @@
 package graph
 
 import (
-	"os"
-	"runtime"
 	"testing"
 	"unsafe"
 
 	"gorbm.dev/gorbm/internal/par"
+	"gorbm.dev/gorbm/internal/prodtest"
 )
 
 // testPool shares the work of the ops the tests run directly with a
 // helper, on two processors at least, as training does.
 var testPool *par.Pool
 
-func TestMain(m *testing.M) {
-	if runtime.GOMAXPROCS(0) < 2 {
-		runtime.GOMAXPROCS(2)
-	}
-	testPool = par.New(1)
-	code := m.Run()
-	testPool.Close()
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { prodtest.Main(m, &testPool) }
 
 // sameBits reports whether a and b hold the same float32 bit patterns
 // (a byte comparison, so −0 ≠ 0 and NaNs compare by payload).

@@ -1,23 +1,14 @@
 package linalg
 
 import (
-	"os"
-	"runtime"
 	"testing"
 
 	"gorbm.dev/gorbm/internal/par"
+	"gorbm.dev/gorbm/internal/prodtest"
 )
 
 // pool is the tests' pool: the products are checked shared with a helper
 // (on two processors at least), as training runs them.
 var pool *par.Pool
 
-func TestMain(m *testing.M) {
-	if runtime.GOMAXPROCS(0) < 2 {
-		runtime.GOMAXPROCS(2)
-	}
-	pool = par.New(1)
-	code := m.Run()
-	pool.Close()
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { prodtest.Main(m, &pool) }

@@ -8,8 +8,26 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"os"
+	"runtime"
 	"testing"
+
+	"gorbm.dev/gorbm/internal/par"
 )
+
+// Main runs m's tests with *pool a pool of one helper, on two processors
+// at least, so that the work the tests hand to it is shared as training
+// shares it; it closes the pool and exits with the tests' status. Call it
+// from TestMain.
+func Main(m *testing.M, pool **par.Pool) {
+	if runtime.GOMAXPROCS(0) < 2 {
+		runtime.GOMAXPROCS(2)
+	}
+	*pool = par.New(1)
+	code := m.Run()
+	(*pool).Close()
+	os.Exit(code)
+}
 
 // TolPerTerm bounds the float32 rounding error of a sum of n products
 // (or rows), relative to Σ|terms|, per term: any float32 evaluation of such
