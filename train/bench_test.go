@@ -12,8 +12,8 @@ var presetImages = flag.Int("preset.images", 60000, "BenchmarkPresetEpoch: the i
 
 // BenchmarkPresetEpoch measures one epoch of -recipe best's training on
 // MNIST (600 steps: batches of 100 images and 100 persistent chains, PCD-1,
-// the centered RBM with offsets moved at 0.01, momentum 0.5, lr 0.04; the
-// command's preset, recipe.go), from the data-dependent start, with the
+// the centered RBM with offsets moved at 0.01, momentum 0.5, lr 0.06 as in
+// the first 40 epochs of the command's preset, internal/cli's recipes), from the data-dependent start, with the
 // trainer's helpers (GOMAXPROCS−1). It reports seconds per epoch, and
 // the processor time (user and system, all goroutines) per epoch, which a
 // busy machine disturbs less than the wall time; bench/run.sh sets the
@@ -40,7 +40,7 @@ func BenchmarkPresetEpoch(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		t, err := graph.NewTrainer(m, 0.04)
+		t, err := graph.NewTrainer(m, 0.06)
 		if err != nil {
 			b.Fatal(err)
 		}
