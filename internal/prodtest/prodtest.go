@@ -1,7 +1,3 @@
-// Package prodtest holds the reference products and checks shared by the
-// tests of linalg and graph: products with a 0/1 operand computed in
-// float64 with their rounding bounds, and as the float32 sums the fast code
-// states it computes.
 package prodtest
 
 import (
