@@ -13,13 +13,7 @@ import (
 // against the float64 sums and the stated lane order.
 func TestCenterKernels(t *testing.T) {
 	rng := rand.New(rand.NewPCG(71, 72))
-	values := func(n int) []float32 {
-		x := make([]float32, n)
-		for i := range x {
-			x[i] = float32(rng.NormFloat64() * math.Pow(10, float64(rng.IntN(12)-6)))
-		}
-		return x
-	}
+	values := func(n int) []float32 { return wideValues(rng, n, 6) }
 	type result struct {
 		sums []float64
 		dot  float32
@@ -76,4 +70,15 @@ func TestCenterKernels(t *testing.T) {
 			}
 		}
 	}
+}
+
+// wideValues returns n normal draws from rng, each scaled by 10^k for k
+// uniform in [−decades, decades): values of every magnitude the kernels
+// may meet.
+func wideValues(rng *rand.Rand, n, decades int) []float32 {
+	x := make([]float32, n)
+	for i := range x {
+		x[i] = float32(rng.NormFloat64() * math.Pow(10, float64(rng.IntN(2*decades)-decades)))
+	}
+	return x
 }

@@ -15,10 +15,7 @@ import (
 func TestUpdateKernels(t *testing.T) {
 	rng := rand.New(rand.NewPCG(51, 52))
 	values := func(n int) []float32 {
-		x := make([]float32, n)
-		for i := range x {
-			x[i] = float32(rng.NormFloat64() * math.Pow(10, float64(rng.IntN(16)-8)))
-		}
+		x := wideValues(rng, n, 8)
 		specials := []float32{0, float32(math.Copysign(0, -1)), 1e-41, -3e-44, float32(math.Inf(1)), float32(math.Inf(-1)), float32(math.NaN()), math.MaxFloat32}
 		for i := 0; i < n; i += 7 {
 			x[i] = specials[rng.IntN(len(specials))]
