@@ -9,6 +9,7 @@ import (
 
 	"gorbm.dev/gorbm/classify"
 	"gorbm.dev/gorbm/graph"
+	"gorbm.dev/gorbm/internal/enum"
 	"gorbm.dev/gorbm/internal/f32"
 	"gorbm.dev/gorbm/internal/rng"
 	"gorbm.dev/gorbm/metrics"
@@ -43,23 +44,16 @@ const TestBinarizations = 10
 // maxBinarizations bounds ClassifyOptions.Binarizations.
 const maxBinarizations = 1000
 
-var inputNames = [...]string{Binarized: "binarized", Once: "once", Grey: "grey"}
+var inputNames = []string{Binarized: "binarized", Once: "once", Grey: "grey"}
 
-func (in Input) String() string {
-	if in < 0 || int(in) >= len(inputNames) {
-		return fmt.Sprintf("Input(%d)", int(in))
-	}
-	return inputNames[in]
-}
+func (in Input) String() string { return enum.Name(inputNames, in, "Input") }
 
 // ParseInput returns the Input named s: binarized, once or grey.
 func ParseInput(s string) (Input, error) {
-	for in, name := range inputNames {
-		if s == name {
-			return Input(in), nil
-		}
+	if in, ok := enum.Parse[Input](inputNames, s); ok {
+		return in, nil
 	}
-	return 0, fmt.Errorf("evaluate: input %q: use binarized, once or grey", s)
+	return 0, fmt.Errorf("evaluate: input %q: use %s", s, enum.Choices(inputNames))
 }
 
 // ClassifyOptions set up Classify.

@@ -9,6 +9,7 @@ import (
 
 	"gorbm.dev/gorbm/complete"
 	"gorbm.dev/gorbm/graph"
+	"gorbm.dev/gorbm/internal/enum"
 	"gorbm.dev/gorbm/internal/rng"
 	"gorbm.dev/gorbm/metrics"
 	"gorbm.dev/gorbm/train"
@@ -22,23 +23,16 @@ const (
 	Random             // pixels drawn at random (rng.CompleteMask), the same for every image
 )
 
-var maskNames = [...]string{Top: "top", Random: "random"}
+var maskNames = []string{Top: "top", Random: "random"}
 
-func (k Mask) String() string {
-	if k < 0 || int(k) >= len(maskNames) {
-		return fmt.Sprintf("Mask(%d)", int(k))
-	}
-	return maskNames[k]
-}
+func (k Mask) String() string { return enum.Name(maskNames, k, "Mask") }
 
 // ParseMask returns the Mask named s: top or random.
 func ParseMask(s string) (Mask, error) {
-	for k, name := range maskNames {
-		if s == name {
-			return Mask(k), nil
-		}
+	if k, ok := enum.Parse[Mask](maskNames, s); ok {
+		return k, nil
 	}
-	return 0, fmt.Errorf("evaluate: mask %q: use top or random", s)
+	return 0, fmt.Errorf("evaluate: mask %q: use %s", s, enum.Choices(maskNames))
 }
 
 // The images' shape, for the masks and the picture.

@@ -3,6 +3,8 @@ package train
 import (
 	"fmt"
 	"math"
+
+	"gorbm.dev/gorbm/internal/enum"
 )
 
 // Shape is how a Schedule goes from its Start to its End value.
@@ -19,23 +21,16 @@ const (
 	ShapeGeometric
 )
 
-var shapeNames = [...]string{ShapeStep: "step", ShapeLinear: "linear", ShapeGeometric: "geometric"}
+var shapeNames = []string{ShapeStep: "step", ShapeLinear: "linear", ShapeGeometric: "geometric"}
 
-func (s Shape) String() string {
-	if s >= 0 && int(s) < len(shapeNames) {
-		return shapeNames[s]
-	}
-	return fmt.Sprintf("Shape(%d)", int(s))
-}
+func (s Shape) String() string { return enum.Name(shapeNames, s, "Shape") }
 
 // ParseShape returns the Shape named s: step, linear or geometric.
 func ParseShape(s string) (Shape, error) {
-	for i, n := range shapeNames {
-		if n == s {
-			return Shape(i), nil
-		}
+	if sh, ok := enum.Parse[Shape](shapeNames, s); ok {
+		return sh, nil
 	}
-	return 0, fmt.Errorf("unknown schedule shape %q: use step, linear or geometric", s)
+	return 0, fmt.Errorf("unknown schedule shape %q: use %s", s, enum.Choices(shapeNames))
 }
 
 // Schedule is a training hyper-parameter (learning rate, momentum) that
