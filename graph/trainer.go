@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"runtime"
 
+	"gorbm.dev/gorbm/internal/enum"
 	"gorbm.dev/gorbm/internal/linalg"
 )
 
@@ -74,23 +75,16 @@ const (
 	Textbook
 )
 
-var graphNames = [...]string{Fast: "fast", Textbook: "textbook"}
+var graphNames = []string{Fast: "fast", Textbook: "textbook"}
 
-func (g Graph) String() string {
-	if g >= 0 && int(g) < len(graphNames) {
-		return graphNames[g]
-	}
-	return fmt.Sprintf("Graph(%d)", int(g))
-}
+func (g Graph) String() string { return enum.Name(graphNames, g, "Graph") }
 
 // ParseGraph returns the Graph named s ("fast" or "textbook").
 func ParseGraph(s string) (Graph, error) {
-	for g, name := range graphNames {
-		if s == name {
-			return Graph(g), nil
-		}
+	if g, ok := enum.Parse[Graph](graphNames, s); ok {
+		return g, nil
 	}
-	return 0, fmt.Errorf("graph: unknown cost graph %q: use fast or textbook", s)
+	return 0, fmt.Errorf("graph: unknown cost graph %q: use %s", s, enum.Choices(graphNames))
 }
 
 // SetGraph selects the cost graph Step and Gradients run on. The solver's
