@@ -2,6 +2,7 @@ package graph
 
 import (
 	"fmt"
+	"sync"
 
 	"gorbm.dev/gorbm/internal/f32"
 	"gorbm.dev/gorbm/internal/linalg"
@@ -61,6 +62,33 @@ type Sampler struct {
 	fields       []float32 // the hidden fields of the last Batch's rows
 	capRows      int
 	scratch      linalg.Scratch
+	scratches    scratchStack // for the goroutines of a chain
+	u            []float32    // a chain's draws, when its source is not a rng.Drawn
+	job          chainJob
+}
+
+// scratchStack is a stack of product scratches for goroutines that work at
+// once: each takes one and gives it back.
+type scratchStack struct {
+	mu   sync.Mutex
+	free []*linalg.Scratch
+}
+
+func (st *scratchStack) get() *linalg.Scratch {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	if n := len(st.free); n > 0 {
+		sc := st.free[n-1]
+		st.free = st.free[:n-1]
+		return sc
+	}
+	return new(linalg.Scratch)
+}
+
+func (st *scratchStack) put(sc *linalg.Scratch) {
+	st.mu.Lock()
+	st.free = append(st.free, sc)
+	st.mu.Unlock()
 }
 
 // NewSampler returns a sampler reading m's parameters, sharing its work
@@ -109,10 +137,16 @@ func (m *Model) VisibleProbabilities(pV, h []float32, rows int) {
 func (m *Model) HiddenProbabilities(pH, v []float32, rows int) {
 	var s linalg.Scratch
 	H := m.hidden
-	linalg.Affine(nil, pH, v, rows, m.visible, m.weights(), H, m.hBias(), &s, func(r, c0, c1 int) {
+	m.hiddenField(nil, pH, v, rows, &s, func(r, c0, c1 int) {
 		k0, k1 := r*H+c0, r*H+c1
 		f32.Sigmoid(pH[k0:k1], pH[k0:k1])
 	})
+}
+
+// hiddenField sets a (rows×Hidden) to v·Wᵀ + c, the script's wx_b, and
+// calls then on its blocks.
+func (m *Model) hiddenField(p *par.Pool, a, v []float32, rows int, s *linalg.Scratch, then linalg.Then) {
+	linalg.Affine(p, a, v, rows, m.visible, m.weights(), m.hidden, m.hBias(), s, then)
 }
 
 // visibleField sets a (rows×Visible) to h·W + b and calls then on its
@@ -121,49 +155,47 @@ func (m *Model) visibleField(p *par.Pool, a, h []float32, rows int, s *linalg.Sc
 	linalg.AffineTrans(p, a, h, rows, m.hidden, m.weights(), m.wt, m.visible, m.vBias(), s, then)
 }
 
-// VisibleToHidden returns p(h=1|v) and a sample of h for v (rows×Visible),
-// the script's v_to_h. The returned slices are the sampler's buffers, valid
-// until its next call.
-func (s *Sampler) VisibleToHidden(v []float32, rows int, src Uniform) (pH, h []float32) {
-	s.grow(rows, rows)
-	s.sampleHidden(s.fields[:rows*s.m.hidden], v, rows, src)
-	n := rows * s.m.hidden
-	return s.pH[:n], s.h[:n]
-}
-
-// hiddenField sets a to v·Wᵀ + c, the script's wx_b.
-func (s *Sampler) hiddenField(a, v []float32, rows int) {
-	linalg.Affine(s.pool, a, v, rows, s.m.visible, s.m.weights(), s.m.hidden, s.m.hBias(), &s.scratch, nil)
-}
-
-// sampleHidden sets a to v·Wᵀ + c, pH = σ(a), and samples h from it with
-// the next rows·Hidden draws of src, in row-major order: σ and the
+// sampleHidden sets a to v·Wᵀ + c, pH = σ(a), and h to a sample of it
+// with the draws u, in row-major order (rows×Hidden each): σ and the
 // comparisons are done block by block as the product finishes them.
-func (s *Sampler) sampleHidden(a, v []float32, rows int, src Uniform) {
-	H := s.m.hidden
-	n := rows * H
-	pH, h := s.pH[:n], s.h[:n]
-	u := rng.Take(n, src, h)
-	linalg.Affine(s.pool, a, v, rows, s.m.visible, s.m.weights(), H, s.m.hBias(), &s.scratch, func(r, c0, c1 int) {
+func (m *Model) sampleHidden(p *par.Pool, a, pH, h, v, u []float32, rows int, s *linalg.Scratch) {
+	H := m.hidden
+	m.hiddenField(p, a, v, rows, s, func(r, c0, c1 int) {
 		k0, k1 := r*H+c0, r*H+c1
 		f32.Sigmoid(pH[k0:k1], a[k0:k1])
 		f32.Bernoulli(h[k0:k1], pH[k0:k1], u[k0:k1])
 	})
 }
 
-// HiddenToVisible returns p(v=1|h) and a sample of v for h (rows×Hidden),
-// the script's h_to_v. The returned slices are the sampler's buffers.
-func (s *Sampler) HiddenToVisible(h []float32, rows int, src Uniform) (pV, v []float32) {
-	s.grow(rows, 0)
-	V := s.m.visible
-	n := rows * V
-	pV, v = s.pV[:n], s.v[:n]
-	u := rng.Take(n, src, v)
-	s.m.visibleField(s.pool, pV, h, rows, &s.scratch, func(r, c0, c1 int) {
+// sampleVisible sets pV to σ(h·W + b) and v to a sample of it with the
+// draws u (rows×Visible each), as sampleHidden does.
+func (m *Model) sampleVisible(p *par.Pool, pV, v, h, u []float32, rows int, s *linalg.Scratch) {
+	V := m.visible
+	m.visibleField(p, pV, h, rows, s, func(r, c0, c1 int) {
 		k0, k1 := r*V+c0, r*V+c1
 		f32.Sigmoid(pV[k0:k1], pV[k0:k1])
 		f32.Bernoulli(v[k0:k1], pV[k0:k1], u[k0:k1])
 	})
+}
+
+// VisibleToHidden returns p(h=1|v) and a sample of h for v (rows×Visible),
+// the script's v_to_h. The returned slices are the sampler's buffers, valid
+// until its next call.
+func (s *Sampler) VisibleToHidden(v []float32, rows int, src Uniform) (pH, h []float32) {
+	s.grow(rows, rows)
+	n := rows * s.m.hidden
+	pH, h = s.pH[:n], s.h[:n]
+	s.m.sampleHidden(s.pool, s.fields[:n], pH, h, v, rng.Take(n, src, h), rows, &s.scratch)
+	return pH, h
+}
+
+// HiddenToVisible returns p(v=1|h) and a sample of v for h (rows×Hidden),
+// the script's h_to_v. The returned slices are the sampler's buffers.
+func (s *Sampler) HiddenToVisible(h []float32, rows int, src Uniform) (pV, v []float32) {
+	s.grow(rows, 0)
+	n := rows * s.m.visible
+	pV, v = s.pV[:n], s.v[:n]
+	s.m.sampleVisible(s.pool, pV, v, h, rng.Take(n, src, v), rows, &s.scratch)
 	return pV, v
 }
 
@@ -196,29 +228,91 @@ func (s *Sampler) Gibbs(v []float32, rows, k int, src Uniform) (Batch, error) {
 	}
 	s.grow(rows, 2*rows)
 	nH := rows * s.m.hidden
-	vk := s.chain(v, s.fields[:nH], rows, k, s.fields[nH:2*nH], src)
+	vk := s.chain(v, s.fields[:nH], rows, k, s.fields[nH:2*nH], nil, 0, nil, src)
 	return Batch{Data: v, Recon: vk, Rows: rows, Fields: s.fields[:2*nH]}, nil
 }
 
 // chain runs k Gibbs steps from v (rows×Visible): it samples h with v's
 // field in start, then k times v′ ~ p(v|h) and h ~ p(h|v′) with the field
 // of v′ in end, and draws the last h's variates without computing it. It
-// returns the last v′; end holds its field. start and end may be the same.
-func (s *Sampler) chain(v, start []float32, rows, k int, end []float32, src Uniform) []float32 {
-	nH := rows * s.m.hidden
-	s.sampleHidden(start, v, rows, src)
-	h := s.h[:nH]
-	var vk []float32
-	for i := 0; i < k; i++ {
-		_, vk = s.HiddenToVisible(h, rows, src)
+// returns the last v′; end holds its field. start and end may be the same,
+// and v may be the sampler's v′ buffer. With data (dataRows×Visible), it
+// also sets dataEnd to the data's hidden fields, beside the chains.
+//
+// The rows of a chain do not depend on each other, so a long chain is
+// shared out by rows, each range of rows taken through every step on one
+// goroutine: one hand-over per call instead of one per product. The draws
+// are taken first, in the order of the steps, and each row uses its own;
+// every product is summed in the order of its rows, so the bits do not
+// depend on the sharing.
+func (s *Sampler) chain(v, start []float32, rows, k int, end []float32, data []float32, dataRows int, dataEnd []float32, src Uniform) []float32 {
+	V, H := s.m.visible, s.m.hidden
+	nH, nV := rows*H, rows*V
+	if _, drawn := src.(*rng.Drawn); !drawn && len(s.u) < k*(nH+nV) {
+		s.u = make([]float32, k*(nH+nV))
+	}
+	j := &s.job
+	*j = chainJob{s: s, v: v, start: start, end: end, rows: rows, k: k, data: data, dataRows: dataRows, dataEnd: dataEnd,
+		uH: j.uH[:0], uV: j.uV[:0]}
+	j.uH = append(j.uH, rng.Take(nH, src, s.u))
+	for i, u := 0, s.u[min(nH, len(s.u)):]; i < k; i++ {
+		j.uV = append(j.uV, rng.Take(nV, src, u))
+		u = u[min(nV, len(u)):]
 		if i < k-1 {
-			s.sampleHidden(end, vk, rows, src)
-		} else {
-			s.hiddenField(end, vk, rows)
+			j.uH = append(j.uH, rng.Take(nH, src, u))
+			u = u[min(nH, len(u)):]
 		}
 	}
 	rng.Skip(nH, src) // the discarded last hidden sample's draws
-	return vk
+	s.pool.Do(j, rows, chainMinRows)
+	return s.v[:nV]
+}
+
+// chainMinRows is the fewest rows of a chain a goroutine takes at a time:
+// a range reads all of W once per product (a shared product reads only
+// its columns), so the ranges are few and long, several times the time it
+// takes to wake a helper; a shorter chain shares its products instead.
+const chainMinRows = 50
+
+// chainJob is Sampler.chain's work on ranges of its rows.
+type chainJob struct {
+	s             *Sampler
+	v, start, end []float32
+	rows, k       int
+	uH, uV        [][]float32 // the draws of each hidden and visible sample, rows×Hidden and rows×Visible
+	data, dataEnd []float32
+	dataRows      int
+}
+
+// Run takes rows lo to hi−1 through the chain, and the data rows in the
+// same share of the data. A range of all the rows (a chain too short to
+// split) shares each product with the pool's helpers instead.
+func (j *chainJob) Run(lo, hi int) {
+	s := j.s
+	m := s.m
+	V, H := m.visible, m.hidden
+	var p *par.Pool
+	if lo == 0 && hi == j.rows {
+		p = s.pool
+	}
+	sc := s.scratches.get()
+	defer s.scratches.put(sc)
+	n := hi - lo
+	h, pH := s.h[lo*H:hi*H], s.pH[lo*H:hi*H]
+	pV, vk := s.pV[lo*V:hi*V], s.v[lo*V:hi*V]
+	m.sampleHidden(p, j.start[lo*H:hi*H], pH, h, j.v[lo*V:hi*V], j.uH[0][lo*H:hi*H], n, sc)
+	for i := 0; i < j.k; i++ {
+		m.sampleVisible(p, pV, vk, h, j.uV[i][lo*V:hi*V], n, sc)
+		if end := j.end[lo*H : hi*H]; i < j.k-1 {
+			m.sampleHidden(p, end, pH, h, vk, j.uH[i+1][lo*H:hi*H], n, sc)
+		} else {
+			m.hiddenField(p, end, vk, n, sc, nil)
+		}
+	}
+	if j.data != nil {
+		d0, d1 := lo*j.dataRows/j.rows, hi*j.dataRows/j.rows
+		m.hiddenField(p, j.dataEnd[d0*H:d1*H], j.data[d0*V:d1*V], d1-d0, sc, nil)
+	}
 }
 
 // Persistent runs persistent contrastive divergence's sampling (Tieleman
@@ -245,7 +339,6 @@ func (s *Sampler) Persistent(data []float32, rows int, chain []float32, chains, 
 	}
 	s.grow(max(rows, chains), rows+chains)
 	end := s.fields[rows*H : (rows+chains)*H] // the chains' start's field, then their end's
-	vk := s.chain(chain, end, chains, k, end, src)
-	s.hiddenField(s.fields[:rows*H], data, rows)
+	vk := s.chain(chain, end, chains, k, end, data, rows, s.fields[:rows*H], src)
 	return Batch{Data: data, Rows: rows, Recon: vk, ReconRows: chains, Fields: s.fields[:(rows+chains)*H]}, nil
 }

@@ -320,16 +320,14 @@ func FitContext(ctx context.Context, t *graph.Trainer, d *Dataset, cfg Config, s
 			// is the last, and the streams stay where it leaves them.
 			next := lo + cfg.BatchSize
 			ahead := next < d.N && ctx.Err() == nil
-			if ahead {
-				pf.start(next)
-			}
 			if err := schedule(t, cfg, epoch, batches, perEpoch); err != nil {
-				if ahead {
-					pf.wait()
-				}
 				return res, err
 			}
-			loss, err := pf.train(t, &res.Chain)
+			drawNext := -1
+			if ahead {
+				drawNext = next
+			}
+			loss, err := pf.train(t, &res.Chain, drawNext)
 			if ahead {
 				pf.wait()
 			}
@@ -455,8 +453,11 @@ func (p *prefetcher) close()       { close(p.req) }
 
 // train runs the current batch: the Gibbs chain from the data (or, with
 // Persistent, from *chain), the offsets' move of a centered model, and the
-// graph's step. It returns the loss.
-func (p *prefetcher) train(t *graph.Trainer, chain *[]float32) (float32, error) {
+// graph's step. It returns the loss. With next ≥ 0 it starts the draws of
+// the batch at image next once the chain is done, so that they run beside
+// the step rather than take a processor from the chain's helpers; the
+// caller then waits for them.
+func (p *prefetcher) train(t *graph.Trainer, chain *[]float32, next int) (float32, error) {
 	b, rows := p.cur, p.cur.rows
 	u := &p.drawn
 	u.ResetSkipped(b.u, b.skipped)
@@ -474,6 +475,9 @@ func (p *prefetcher) train(t *graph.Trainer, chain *[]float32) (float32, error) 
 		batch, err = p.sampler.Persistent(b.v, rows, (*chain)[:n*Pixels], n, p.cfg.K, u)
 	} else {
 		batch, err = p.sampler.Gibbs(b.v, rows, p.cfg.K, u) // v, v1 = model(sample_data)
+	}
+	if next >= 0 {
+		p.start(next)
 	}
 	if err != nil {
 		return 0, err

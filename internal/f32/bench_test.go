@@ -1,7 +1,9 @@
 package f32
 
 import (
+	"fmt"
 	"math/rand/v2"
+	"sync"
 	"testing"
 )
 
@@ -110,5 +112,60 @@ func BenchmarkKernels(b *testing.B) {
 				}
 			})
 		}
+	}
+}
+
+// BenchmarkAccRowsConcurrent sums the script's batch against W (x·W by
+// rows, as the products do) on one goroutine and on two at once, each with
+// its own copy of W, and reports the additions per nanosecond of all of
+// them together: what a second processor adds to the kernel that takes
+// most of training's time. The speed notes (docs/speed.md) quote it.
+//
+//	go test -run XXX -bench AccRowsConcurrent ./internal/f32/
+func BenchmarkAccRowsConcurrent(b *testing.B) {
+	rng := rand.New(rand.NewPCG(7, 8))
+	for _, g := range []int{1, 2} {
+		type work struct {
+			w, acc []float32
+			ones   [][]int32
+			adds   int
+		}
+		ws := make([]work, g)
+		for k := range ws {
+			wk := &ws[k]
+			wk.w = make([]float32, benchVisible*benchHidden)
+			for i := range wk.w {
+				wk.w[i] = rng.Float32()
+			}
+			wk.acc = make([]float32, benchHidden)
+			for range benchRows {
+				off := make([]int32, benchVisible)
+				n := 0
+				for i := range benchVisible {
+					if rng.Float64() < benchInk {
+						off[n] = int32(i * benchHidden)
+						n++
+					}
+				}
+				wk.ones = append(wk.ones, off[:n])
+				wk.adds += n * benchHidden
+			}
+		}
+		b.Run(fmt.Sprintf("goroutines=%d", g), func(b *testing.B) {
+			adds := 0
+			for b.Loop() {
+				var wg sync.WaitGroup
+				for k := range ws {
+					wg.Go(func() {
+						for _, off := range ws[k].ones {
+							AccRows(ws[k].acc, ws[k].w, off)
+						}
+					})
+					adds += ws[k].adds
+				}
+				wg.Wait()
+			}
+			b.ReportMetric(float64(adds)/float64(b.Elapsed().Nanoseconds()), "adds/ns")
+		})
 	}
 }
