@@ -3,6 +3,7 @@ package train
 import (
 	"bytes"
 	"errors"
+	"math"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -200,5 +201,36 @@ func TestLoadParamsMismatch(t *testing.T) {
 	}
 	if _, err := LoadParams(t.TempDir()); err == nil {
 		t.Error("empty folder: no error")
+	}
+}
+
+// TestNpyWriterMatchesTensor checks that npyWriter writes the bytes of
+// gorgonia tensor's WriteNpy, for vectors and matrices, with values of
+// every kind (signed zeros, infinities, NaN, subnormals).
+func TestNpyWriterMatchesTensor(t *testing.T) {
+	rng := rand.New(rand.NewPCG(11, 12))
+	special := []float32{0, float32(math.Copysign(0, -1)), float32(math.Inf(1)), float32(math.Inf(-1)), float32(math.NaN()), math.SmallestNonzeroFloat32, math.MaxFloat32}
+	for _, shape := range [][]int{{1}, {7}, {500}, {1, 1}, {2, 3}, {100, 784}, {784, 500}} {
+		n := 1
+		for _, d := range shape {
+			n *= d
+		}
+		data := make([]float32, n)
+		for i := range data {
+			data[i] = float32(rng.NormFloat64())
+			if i < len(special) {
+				data[i] = special[i]
+			}
+		}
+		var want, got bytes.Buffer
+		if err := tensor.New(tensor.WithShape(shape...), tensor.WithBacking(data)).WriteNpy(&want); err != nil {
+			t.Fatal(err)
+		}
+		if err := npyWriter(data, shape...)(&got); err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(got.Bytes(), want.Bytes()) {
+			t.Errorf("shape %v: npyWriter's %d bytes differ from tensor's WriteNpy's %d", shape, got.Len(), want.Len())
+		}
 	}
 }
