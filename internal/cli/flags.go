@@ -189,9 +189,9 @@ var recipes = map[string]map[string]string{
 		"centered": "true", "offset-rate": "0.01", "init-vbias": "data",
 	},
 	// best: the best model we found in the fewest epochs (docs/recipes.md;
-	// docs/experiments.md, run 18).
+	// docs/experiments.md, run 22).
 	"best": {
-		"epochs": "150", "batch": "100", "lr": "0.06", "k": "1", "pcd": "true", "chains": "100",
+		"epochs": "120", "batch": "100", "lr": "0.06", "k": "1", "pcd": "true", "chains": "100",
 		"centered": "true", "offset-rate": "0.01", "init-vbias": "data", "momentum": "0.5",
 		"lr-final": "0.00002", "lr-decay": "geometric", "lr-decay-from": "40",
 	},

@@ -22,8 +22,8 @@ func TestRecipeFlags(t *testing.T) {
 	if want := train.Constant(0.5); c.Momentum != want {
 		t.Errorf("-recipe best: momentum %v, want %v", c.Momentum, want)
 	}
-	if want := (train.Schedule{Start: 0.06, End: 0.00002, From: 40, Shape: train.ShapeGeometric}); c.LearnRate != want || p.lr != want.Start || c.Epochs != 150 {
-		t.Errorf("-recipe best: %d epochs, learning rate %v (-lr %v), want 150 epochs, %v (docs/recipes.md's)", c.Epochs, c.LearnRate, p.lr, want)
+	if want := (train.Schedule{Start: 0.06, End: 0.00002, From: 40, Shape: train.ShapeGeometric}); c.LearnRate != want || p.lr != want.Start || c.Epochs != 120 {
+		t.Errorf("-recipe best: %d epochs, learning rate %v (-lr %v), want 120 epochs, %v (docs/recipes.md's)", c.Epochs, c.LearnRate, p.lr, want)
 	}
 	f, err := Parse(testArgs(out, "-recipe", "best"), io.Discard)
 	if err != nil || f.given["momentum"] || f.given["chains"] {
