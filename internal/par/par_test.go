@@ -119,7 +119,7 @@ func TestDoShares(t *testing.T) {
 				defer p.mu.Unlock()
 			}
 			helped := 0
-			for round := range 50 {
+			for round := range 25 {
 				share(p)
 				j := newJob(src)
 				j.pause = 100 * time.Microsecond
@@ -134,9 +134,9 @@ func TestDoShares(t *testing.T) {
 				}
 			}
 			if !tc.oneCall && helped == 0 {
-				t.Error("no chunk of 50 jobs ran on a helper")
+				t.Error("no chunk of 25 jobs ran on a helper")
 			}
-			t.Logf("%d chunks on helpers in 50 jobs", helped)
+			t.Logf("%d chunks on helpers in 25 jobs", helped)
 		})
 	}
 }
