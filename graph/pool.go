@@ -4,8 +4,8 @@ import "gorbm.dev/gorbm/internal/par"
 
 // Pool is a set of helper goroutines that share the work of training steps
 // and Gibbs sampling with the calling goroutine: the products, σ and
-// softplus, and the solver's update are cut into chunks that the caller
-// and the helpers claim in turn. Between pieces of work the helpers sleep;
+// softplus, the rows of a long Gibbs chain and the solver's update are cut
+// into chunks that the caller and the helpers claim in turn. Between pieces of work the helpers sleep;
 // a helper that is slow to start leaves its chunks to the caller, and
 // after a helper came late to a piece (descheduled by a busy machine) the
 // next pieces run on the caller alone for a while (internal/par's

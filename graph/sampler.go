@@ -52,7 +52,8 @@ func (b Batch) negRows() int {
 }
 
 // Sampler runs block Gibbs sampling on a model's current parameters, outside
-// the graph, sharing its products and σ with the helpers of a Pool. It
+// the graph, sharing its work with the helpers of a Pool: a long chain by
+// ranges of its rows, anything else by the columns of its products. It
 // keeps its buffers between calls, so a Sampler is not safe for concurrent
 // use; make one per goroutine.
 type Sampler struct {
