@@ -63,33 +63,9 @@ type Sampler struct {
 	fields       []float32 // the hidden fields of the last Batch's rows
 	capRows      int
 	scratch      linalg.Scratch
-	scratches    scratchStack // for the goroutines of a chain
-	u            []float32    // a chain's draws, when its source is not a rng.Drawn
+	scratches    sync.Pool // of *linalg.Scratch, for the goroutines of a chain
+	u            []float32 // a chain's draws, when its source is not a rng.Drawn
 	job          chainJob
-}
-
-// scratchStack is a stack of product scratches for goroutines that work at
-// once: each takes one and gives it back.
-type scratchStack struct {
-	mu   sync.Mutex
-	free []*linalg.Scratch
-}
-
-func (st *scratchStack) get() *linalg.Scratch {
-	st.mu.Lock()
-	defer st.mu.Unlock()
-	if n := len(st.free); n > 0 {
-		sc := st.free[n-1]
-		st.free = st.free[:n-1]
-		return sc
-	}
-	return new(linalg.Scratch)
-}
-
-func (st *scratchStack) put(sc *linalg.Scratch) {
-	st.mu.Lock()
-	st.free = append(st.free, sc)
-	st.mu.Unlock()
 }
 
 // NewSampler returns a sampler reading m's parameters, sharing its work
@@ -296,8 +272,11 @@ func (j *chainJob) Run(lo, hi int) {
 	if lo == 0 && hi == j.rows {
 		p = s.pool
 	}
-	sc := s.scratches.get()
-	defer s.scratches.put(sc)
+	sc, _ := s.scratches.Get().(*linalg.Scratch)
+	if sc == nil {
+		sc = new(linalg.Scratch)
+	}
+	defer s.scratches.Put(sc)
 	n := hi - lo
 	h, pH := s.h[lo*H:hi*H], s.pH[lo*H:hi*H]
 	pV, vk := s.pV[lo*V:hi*V], s.v[lo*V:hi*V]

@@ -272,10 +272,11 @@ type NpyFile struct {
 // made saving a checkpoint cost a fiftieth of a training epoch.
 func npyWriter(data []float32, shape ...int) func(io.Writer) error {
 	return func(w io.Writer) error {
-		header := fmt.Sprintf("{'descr': '<f4', 'fortran_order': False, 'shape': %v}", tensor.Shape(shape))
+		dims := fmt.Sprint(tensor.Shape(shape))
 		if len(shape) == 1 { // numpy's "(N,)", as tensor's writer writes it
-			header = fmt.Sprintf("{'descr': '<f4', 'fortran_order': False, 'shape': (%d,)}", shape[0])
+			dims = fmt.Sprintf("(%d,)", shape[0])
 		}
+		header := "{'descr': '<f4', 'fortran_order': False, 'shape': " + dims + "}"
 		header += strings.Repeat(" ", 16-(10+len(header))%16)
 		buf := make([]byte, 0, 10+len(header)+4*len(data))
 		buf = append(buf, "\x93NUMPY\x01\x00"...)

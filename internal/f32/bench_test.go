@@ -16,6 +16,17 @@ const (
 	benchInk     = 0.13
 )
 
+// inkedRow returns n values, each 1 with MNIST's share of ink, else 0.
+func inkedRow(rng *rand.Rand, n int) []float32 {
+	x := make([]float32, n)
+	for i := range x {
+		if rng.Float64() < benchInk {
+			x[i] = 1
+		}
+	}
+	return x
+}
+
 // BenchmarkKernels runs each exported function on one call's worth of the
 // script's job, with the AVX2 kernel (where the machine has it) and with
 // the Go twin:
@@ -30,15 +41,7 @@ func BenchmarkKernels(b *testing.B) {
 		}
 		return x
 	}
-	inked := func(n int) []float32 {
-		x := make([]float32, n)
-		for i := range x {
-			if rng.Float64() < benchInk {
-				x[i] = 1
-			}
-		}
-		return x
-	}
+	inked := func(n int) []float32 { return inkedRow(rng, n) }
 	normals := func(n int) []float32 {
 		x := make([]float32, n)
 		for i := range x {
@@ -140,13 +143,7 @@ func BenchmarkAccRowsConcurrent(b *testing.B) {
 			wk.acc = make([]float32, benchHidden)
 			for range benchRows {
 				off := make([]int32, benchVisible)
-				n := 0
-				for i := range benchVisible {
-					if rng.Float64() < benchInk {
-						off[n] = int32(i * benchHidden)
-						n++
-					}
-				}
+				n := OnesOffsets(off, inkedRow(rng, benchVisible), benchHidden)
 				wk.ones = append(wk.ones, off[:n])
 				wk.adds += n * benchHidden
 			}
