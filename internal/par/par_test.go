@@ -266,19 +266,38 @@ func share(p *Pool) {
 
 // sleepJob's chunks record where they ran; the first chunk a helper runs
 // sleeps for pause first, as a helper the system descheduled for a time
-// slice while it held a chunk.
+// slice while it held a chunk. With a pause, the caller's chunks wait up to
+// helperWait for a helper to start one: else, on a slow machine, the caller
+// may run every chunk before a helper is up, try after try.
 type sleepJob struct {
 	pause   time.Duration
 	slept   atomic.Bool
+	started chan struct{} // closed when a helper starts its first chunk
 	mu      sync.Mutex
 	ranges  [][2]int
 	onHelpr int
 }
 
+// helperWait bounds how long a caller's chunk of a sleepJob waits for a
+// helper: far longer than waking a parked goroutine takes, and far shorter
+// than the pause, so that a helper that came is still late.
+const helperWait = 5 * time.Millisecond
+
+func newSleepJob(pause time.Duration) *sleepJob {
+	return &sleepJob{pause: pause, started: make(chan struct{})}
+}
+
 func (j *sleepJob) Run(lo, hi int) {
 	helper := onHelper()
-	if helper && j.slept.CompareAndSwap(false, true) {
+	switch {
+	case helper && j.pause > 0 && j.slept.CompareAndSwap(false, true):
+		close(j.started)
 		time.Sleep(j.pause)
+	case !helper && j.pause > 0:
+		select {
+		case <-j.started:
+		case <-time.After(helperWait):
+		}
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -308,7 +327,7 @@ func TestDoPacing(t *testing.T) {
 			p.mu.Lock()
 			p.alone, p.absent, p.backoff = 0, 0, backoff
 			p.mu.Unlock()
-			j := &sleepJob{pause: 50 * time.Millisecond}
+			j := newSleepJob(50 * time.Millisecond)
 			p.Do(j, n, 1)
 			if j.slept.Load() {
 				return p.alone
