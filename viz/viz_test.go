@@ -1,9 +1,12 @@
 package viz
 
 import (
+	"bytes"
 	"image"
 	"image/color"
+	"image/draw"
 	"image/png"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"testing"
@@ -97,5 +100,65 @@ func TestFigureAndWritePNG(t *testing.T) {
 	// Writing into a missing folder fails without leaving anything behind.
 	if err := WritePNG(filepath.Join(dir, "missing", "x.png"), fig); err == nil {
 		t.Error("writing into a missing folder gave no error")
+	}
+}
+
+// TestEncodePNGSamePixels checks that EncodePNG keeps every pixel, whether
+// it writes the picture in grey (opaque grey NRGBA or RGBA, sub-images
+// included) or as it is (colour, translucency, other image types).
+func TestEncodePNGSamePixels(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	greyNRGBA := func(w, h int) *image.NRGBA {
+		m := image.NewNRGBA(image.Rect(0, 0, w, h))
+		for i := 0; i < len(m.Pix); i += 4 {
+			v := uint8(rng.IntN(256))
+			copy(m.Pix[i:i+4], []uint8{v, v, v, 0xff})
+		}
+		return m
+	}
+	greyRGBA := image.NewRGBA(image.Rect(0, 0, 13, 7))
+	draw.Draw(greyRGBA, greyRGBA.Bounds(), greyNRGBA(13, 7), image.Point{}, draw.Src)
+	coloured := greyNRGBA(9, 5)
+	coloured.Pix[4*23+1]++ // one pixel's green
+	translucent := greyNRGBA(9, 5)
+	translucent.Pix[4*44+3] = 0x80
+	paletted := image.NewPaletted(image.Rect(0, 0, 4, 4), color.Palette{color.Black, color.White})
+	paletted.SetColorIndex(1, 2, 1)
+	for _, tc := range []struct {
+		name     string
+		img      image.Image
+		wantGrey bool
+	}{
+		{"grey NRGBA", greyNRGBA(31, 17), true},
+		{"grey RGBA", greyRGBA, true},
+		{"grey sub-image", greyNRGBA(40, 30).SubImage(image.Rect(3, 5, 27, 19)), true},
+		{"one coloured pixel", coloured, false},
+		{"one translucent pixel", translucent, false},
+		{"paletted", paletted, false},
+	} {
+		b, err := EncodePNG(tc.img)
+		if err != nil {
+			t.Fatalf("%s: %v", tc.name, err)
+		}
+		got, err := png.Decode(bytes.NewReader(b))
+		if err != nil {
+			t.Fatalf("%s: %v", tc.name, err)
+		}
+		if _, isGrey := got.(*image.Gray); isGrey != tc.wantGrey {
+			t.Errorf("%s: written as %T, want grey %v", tc.name, got, tc.wantGrey)
+		}
+		want := tc.img.Bounds()
+		if got.Bounds().Size() != want.Size() {
+			t.Fatalf("%s: %v read back, want the size of %v", tc.name, got.Bounds(), want)
+		}
+		for y := range want.Dy() {
+			for x := range want.Dx() {
+				g := color.NRGBA64Model.Convert(got.At(got.Bounds().Min.X+x, got.Bounds().Min.Y+y))
+				w := color.NRGBA64Model.Convert(tc.img.At(want.Min.X+x, want.Min.Y+y))
+				if g != w {
+					t.Fatalf("%s: pixel (%d,%d) read back as %v, want %v", tc.name, x, y, g, w)
+				}
+			}
+		}
 	}
 }
