@@ -12,7 +12,6 @@ import (
 	"gonum.org/v1/plot/plotutil"
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
-	"gonum.org/v1/plot/vg/vgimg"
 )
 
 // Charts for the notebooks, as PNG bytes ready for
@@ -174,9 +173,7 @@ func chartPNG(p *plot.Plot, width, height int) ([]byte, error) {
 	if width < 1 || height < 1 {
 		return nil, fmt.Errorf("viz: chart of %d×%d pixels: give a positive size", width, height)
 	}
-	c := vgimg.NewWith(
-		vgimg.UseWH(vg.Length(width)*vg.Inch/PlotDPI, vg.Length(height)*vg.Inch/PlotDPI),
-		vgimg.UseDPI(PlotDPI), vgimg.UseBackgroundColor(color.White))
+	c := newCanvas(width, height, PlotDPI)
 	p.Draw(draw.New(c))
 	return EncodePNG(quantize(c.Image()))
 }

@@ -7,6 +7,7 @@ import (
 	"image/color"
 	"image/png"
 
+	"git.sr.ht/~sbinet/gg"
 	xdraw "golang.org/x/image/draw"
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/font"
@@ -35,8 +36,7 @@ func Figure(pictures []image.Image, titles []string) (image.Image, error) {
 	if len(pictures) == 0 || len(pictures) != len(titles) {
 		return nil, fmt.Errorf("viz: %d pictures and %d titles: give one title per picture", len(pictures), len(titles))
 	}
-	c := vgimg.NewWith(vgimg.UseWH(figureWidth, figureHeight), vgimg.UseDPI(figureDPI),
-		vgimg.UseBackgroundColor(color.White))
+	c := newCanvas(pixels(figureWidth, figureDPI), pixels(figureHeight, figureDPI), figureDPI)
 	dc := draw.New(c)
 	n := float64(len(pictures))
 	axW := (marginRight - marginLeft) / (n + subplotSpace*(n-1)) // fraction of the width
@@ -80,6 +80,20 @@ func nearest(pic image.Image, w, h float64) image.Image {
 	xdraw.NearestNeighbor.Scale(dst, dst.Bounds(), pic, pic.Bounds(), xdraw.Src, nil)
 	return dst
 }
+
+// newCanvas returns a white canvas of w×h pixels at dpi: vgimg.NewWith's,
+// but with a drawing context made on its image, which NewWith's own copies
+// first (an image's worth of memory and time).
+func newCanvas(w, h, dpi int) *vgimg.Canvas {
+	img := image.NewRGBA(image.Rect(0, 0, w, h))
+	ctx := gg.NewContextForRGBA(img)
+	ctx.SetLineCapButt() // as NewWith sets up its own
+	ctx.InvertY()
+	return vgimg.NewWith(vgimg.UseImageWithContext(img, ctx), vgimg.UseDPI(dpi))
+}
+
+// pixels is the length l in pixels at dpi, rounded as vgimg rounds it.
+func pixels(l vg.Length, dpi int) int { return int(l/vg.Inch*vg.Length(dpi) + 0.5) }
 
 // EncodePNG returns img as PNG bytes (for notebooks and tests): at zlib's
 // fastest level, in grey when every pixel is opaque grey.

@@ -3,13 +3,11 @@ package viz
 import (
 	"fmt"
 	"image"
-	"image/color"
 
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
-	"gonum.org/v1/plot/vg/vgimg"
 )
 
 // Size of one panel of Curves: 8×3 inches at 100 dpi.
@@ -69,8 +67,7 @@ func Curves(panels []Panel) (image.Image, error) {
 		}
 		plots[r] = []*plot.Plot{p}
 	}
-	c := vgimg.NewWith(vgimg.UseWH(PanelWidth, PanelHeight*vg.Length(len(panels))), vgimg.UseDPI(PlotDPI),
-		vgimg.UseBackgroundColor(color.White))
+	c := newCanvas(pixels(PanelWidth, PlotDPI), pixels(PanelHeight*vg.Length(len(panels)), PlotDPI), PlotDPI)
 	dc := draw.New(c)
 	canvases := plot.Align(plots, draw.Tiles{Rows: len(panels), Cols: 1}, dc)
 	for r := range plots {
