@@ -398,28 +398,51 @@ func TestIdleHelpersSleep(t *testing.T) {
 	for range 20 {
 		p.Do(newJob(src), len(src), 1)
 	}
-	time.Sleep(20 * time.Millisecond) // let the runtime park its threads
-	buf := make([]byte, 1<<20)
-	parked := 0
-	for _, g := range strings.Split(string(buf[:runtime.Stack(buf, true)]), "\n\n") {
-		if !strings.Contains(g, "par.(*Pool).helper") {
-			continue
+	// parked counts the helpers parked in a channel receive, and returns
+	// the stacks of the others.
+	parked := func() (n int, others []string) {
+		buf := make([]byte, 1<<20)
+		for _, g := range strings.Split(string(buf[:runtime.Stack(buf, true)]), "\n\n") {
+			if !strings.Contains(g, "par.(*Pool).helper") {
+				continue
+			}
+			if !strings.Contains(strings.SplitN(g, "\n", 2)[0], "[chan receive") {
+				others = append(others, g)
+				continue
+			}
+			n++
 		}
-		if !strings.Contains(strings.SplitN(g, "\n", 2)[0], "[chan receive") {
-			t.Errorf("an idle helper is not parked in a channel receive:\n%s", g)
+		return n, others
+	}
+	// On a busy machine a helper woken for the last job may run only
+	// later; the test waits for that, up to settleTimeout.
+	n, others := parked()
+	for deadline := time.Now().Add(settleTimeout); (n != helpers || others != nil) && time.Now().Before(deadline); n, others = parked() {
+		time.Sleep(time.Millisecond)
+	}
+	for _, g := range others {
+		t.Errorf("an idle helper is not parked in a channel receive:\n%s", g)
+	}
+	if n != helpers {
+		t.Errorf("%d helpers parked, want %d", n, helpers)
+	}
+	// A polling helper would use the whole idle time each try; a try that
+	// the runtime or the system takes time in is tried again.
+	const idle, tries = 100 * time.Millisecond, 3
+	least := time.Duration(math.MaxInt64)
+	for range tries {
+		before := cpuTime(t)
+		time.Sleep(idle)
+		if least = min(least, cpuTime(t)-before); least <= idle/10 {
+			return
 		}
-		parked++
 	}
-	if parked != helpers {
-		t.Errorf("%d helpers parked, want %d", parked, helpers)
-	}
-	const idle = 100 * time.Millisecond
-	before := cpuTime(t)
-	time.Sleep(idle)
-	if used := cpuTime(t) - before; used > idle/10 {
-		t.Errorf("the process used %v of processor time in %v with idle helpers", used, idle)
-	}
+	t.Errorf("the process used %v of processor time in %v with idle helpers (the least of %d tries)", least, idle, tries)
 }
+
+// settleTimeout bounds how long a test waits for goroutines to park or
+// exit: far longer than a busy machine's scheduling delays.
+const settleTimeout = 2 * time.Second
 
 // TestClose checks that Close stops the helpers. Goroutines that have
 // just exited may still show in a stack dump for a moment, so the counts
@@ -431,7 +454,7 @@ func TestClose(t *testing.T) {
 	}
 	settle := func(want int) int {
 		got := count()
-		for deadline := time.Now().Add(2 * time.Second); got != want && time.Now().Before(deadline); got = count() {
+		for deadline := time.Now().Add(settleTimeout); got != want && time.Now().Before(deadline); got = count() {
 			time.Sleep(time.Millisecond)
 		}
 		return got
