@@ -4,12 +4,18 @@ import (
 	"bytes"
 	"image"
 	"image/color"
-	"image/draw"
+	imagedraw "image/draw"
 	"image/png"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"testing"
+
+	"gonum.org/v1/plot"
+	"gonum.org/v1/plot/plotter"
+	"gonum.org/v1/plot/vg"
+	"gonum.org/v1/plot/vg/draw"
+	"gonum.org/v1/plot/vg/vgimg"
 )
 
 func TestGridLayout(t *testing.T) {
@@ -117,7 +123,7 @@ func TestEncodePNGSamePixels(t *testing.T) {
 		return m
 	}
 	greyRGBA := image.NewRGBA(image.Rect(0, 0, 13, 7))
-	draw.Draw(greyRGBA, greyRGBA.Bounds(), greyNRGBA(13, 7), image.Point{}, draw.Src)
+	imagedraw.Draw(greyRGBA, greyRGBA.Bounds(), greyNRGBA(13, 7), image.Point{}, imagedraw.Src)
 	coloured := greyNRGBA(9, 5)
 	coloured.Pix[4*23+1]++ // one pixel's green
 	translucent := greyNRGBA(9, 5)
@@ -159,6 +165,42 @@ func TestEncodePNGSamePixels(t *testing.T) {
 					t.Fatalf("%s: pixel (%d,%d) read back as %v, want %v", tc.name, x, y, g, w)
 				}
 			}
+		}
+	}
+}
+
+// TestNewCanvasIsVgimgs draws the same chart on newCanvas and on
+// vgimg.NewWith's canvas of the same size, and wants the same pixels: the
+// context newCanvas makes must be set up as NewWith sets up its own.
+func TestNewCanvasIsVgimgs(t *testing.T) {
+	for _, size := range []image.Point{{640, 480}, {333, 217}, {800, 300}} {
+		chart := func() *plot.Plot {
+			p := newChart(Axes{Title: "loss", XLabel: "epoch", YLabel: "nats"}, true)
+			pts := plotter.XYs{{X: 0, Y: 3}, {X: 1, Y: -1}, {X: 2, Y: 0.5}}
+			if err := addLine(p, 0, "a line", pts, false); err != nil {
+				t.Fatal(err)
+			}
+			return p
+		}
+		ours := newCanvas(size.X, size.Y, PlotDPI)
+		chart().Draw(draw.New(ours))
+		theirs := vgimg.NewWith(vgimg.UseWH(vg.Length(size.X)*vg.Inch/PlotDPI, vg.Length(size.Y)*vg.Inch/PlotDPI),
+			vgimg.UseDPI(PlotDPI), vgimg.UseBackgroundColor(color.White))
+		chart().Draw(draw.New(theirs))
+		a, b := ours.Image(), theirs.Image()
+		if a.Bounds() != b.Bounds() {
+			t.Fatalf("%v: canvas %v, vgimg's %v", size, a.Bounds(), b.Bounds())
+		}
+		differ := 0
+		for y := range a.Bounds().Dy() {
+			for x := range a.Bounds().Dx() {
+				if a.At(x, y) != b.At(x, y) {
+					differ++
+				}
+			}
+		}
+		if differ > 0 {
+			t.Errorf("%v: %d pixels differ from vgimg's canvas", size, differ)
 		}
 	}
 }
