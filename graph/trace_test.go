@@ -1,6 +1,7 @@
 package graph
 
 import (
+	"bufio"
 	"fmt"
 	"math"
 	"os"
@@ -27,7 +28,7 @@ func readNpy(t *testing.T, path string) *tensor.Dense {
 	}
 	defer f.Close()
 	d := new(tensor.Dense)
-	if err := d.ReadNpy(f); err != nil {
+	if err := d.ReadNpy(bufio.NewReader(f)); err != nil { // it reads one value per Read call
 		t.Fatalf("reading %s: %v", path, err)
 	}
 	return d
