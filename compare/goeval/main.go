@@ -99,6 +99,10 @@ func freeEnergyCmd(args []string) error {
 	if *data == "" || *out == "" || fs.NArg() == 0 || *images < 1 {
 		return errors.New("freeenergy needs -data, -out, -images ≥ 1 and at least one parameter folder")
 	}
+	models, err := loadModels(fs.Args()) // every folder read before the data
+	if err != nil {
+		return err
+	}
 	test, err := train.LoadSet(filepath.Join(*data, train.TestImages), filepath.Join(*data, train.TestLabels))
 	if err != nil {
 		return err
@@ -110,11 +114,8 @@ func freeEnergyCmd(args []string) error {
 	v := test.Intensities() // ToTensor's values, as reference.py reads them
 	var f report.FreeEnergyFile
 	f.Implementation = report.Go
-	for _, dir := range fs.Args() {
-		m, err := train.LoadParams(dir)
-		if err != nil {
-			return err
-		}
+	for _, pm := range models {
+		dir, m := pm.dir, pm.m
 		mean, err := metrics.MeanFreeEnergy(m, v, test.N)
 		if err != nil {
 			return err
@@ -229,18 +230,11 @@ func loglikCmd(args []string) error {
 	if fs.NArg() == 0 {
 		return errors.New("loglik needs at least one parameter folder (W.npy, v_bias.npy, h_bias.npy)")
 	}
-	if *data == "" {
-		dir, err := train.DataDir()
-		if err != nil {
-			return err
-		}
-		*data = dir
-	}
-	trainSet, err := train.LoadSet(filepath.Join(*data, train.TrainImages), filepath.Join(*data, train.TrainLabels))
+	models, err := loadModels(fs.Args()) // every folder read before the data and the first estimate
 	if err != nil {
 		return err
 	}
-	testSet, err := train.LoadSet(filepath.Join(*data, train.TestImages), filepath.Join(*data, train.TestLabels))
+	trainSet, testSet, err := mnist(*data)
 	if err != nil {
 		return err
 	}
@@ -267,11 +261,8 @@ func loglikCmd(args []string) error {
 	}
 	finite := evaluate.Finite
 	var results []result
-	for _, dir := range fs.Args() {
-		m, err := train.LoadParams(dir)
-		if err != nil {
-			return err
-		}
+	for _, pm := range models {
+		dir, m := pm.dir, pm.m
 		start := time.Now()
 		ll, err := images.LogLikelihood(context.Background(), m, evaluate.Options{Betas: *betas, Chains: *chains, RAISEImages: *raise})
 		if err != nil {
