@@ -83,7 +83,9 @@ func nearest(pic image.Image, w, h float64) image.Image {
 
 // newCanvas returns a white canvas of w×h pixels at dpi: vgimg.NewWith's,
 // but with a drawing context made on its image, which NewWith's own copies
-// first (an image's worth of memory and time).
+// first (an image's worth of memory and time). The canvas is w/dpi inches
+// wide: the callers' sizes are whole pixels at their dpi, so it is as
+// wide as they lay it out.
 func newCanvas(w, h, dpi int) *vgimg.Canvas {
 	img := image.NewRGBA(image.Rect(0, 0, w, h))
 	ctx := gg.NewContextForRGBA(img)
@@ -111,7 +113,7 @@ func EncodePNG(img image.Image) ([]byte, error) {
 // grey returns img as an *image.Gray when it is an *image.NRGBA or
 // *image.RGBA whose pixels are all opaque grey (the grids, the filters and
 // the figure are): the same pixels, in a third of the bytes to filter and
-// compress. Else it returns nil.
+// compress. Else it returns nil, having allocated nothing.
 func grey(img image.Image) *image.Gray {
 	var pix []uint8
 	var stride int
@@ -124,15 +126,19 @@ func grey(img image.Image) *image.Gray {
 		return nil
 	}
 	b := img.Bounds()
+	for y := range b.Dy() {
+		row := pix[y*stride : y*stride+4*b.Dx()]
+		for x := 0; x < len(row); x += 4 {
+			if p := row[x : x+4 : x+4]; p[0] != p[1] || p[0] != p[2] || p[3] != 0xff {
+				return nil
+			}
+		}
+	}
 	g := image.NewGray(b)
 	for y := range b.Dy() {
 		src, dst := pix[y*stride:], g.Pix[y*g.Stride:]
 		for x := range b.Dx() {
-			p := src[4*x : 4*x+4 : 4*x+4]
-			if p[0] != p[1] || p[0] != p[2] || p[3] != 0xff {
-				return nil
-			}
-			dst[x] = p[0]
+			dst[x] = src[4*x]
 		}
 	}
 	return g

@@ -142,37 +142,39 @@ func TestEncodePNGSamePixels(t *testing.T) {
 		{"one translucent pixel", translucent, false},
 		{"paletted", paletted, false},
 	} {
-		b, err := EncodePNG(tc.img)
-		if err != nil {
-			t.Fatalf("%s: %v", tc.name, err)
-		}
-		got, err := png.Decode(bytes.NewReader(b))
-		if err != nil {
-			t.Fatalf("%s: %v", tc.name, err)
-		}
-		if _, isGrey := got.(*image.Gray); isGrey != tc.wantGrey {
-			t.Errorf("%s: written as %T, want grey %v", tc.name, got, tc.wantGrey)
-		}
-		want := tc.img.Bounds()
-		if got.Bounds().Size() != want.Size() {
-			t.Fatalf("%s: %v read back, want the size of %v", tc.name, got.Bounds(), want)
-		}
-		for y := range want.Dy() {
-			for x := range want.Dx() {
-				g := color.NRGBA64Model.Convert(got.At(got.Bounds().Min.X+x, got.Bounds().Min.Y+y))
-				w := color.NRGBA64Model.Convert(tc.img.At(want.Min.X+x, want.Min.Y+y))
-				if g != w {
-					t.Fatalf("%s: pixel (%d,%d) read back as %v, want %v", tc.name, x, y, g, w)
+		t.Run(tc.name, func(t *testing.T) {
+			b, err := EncodePNG(tc.img)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, err := png.Decode(bytes.NewReader(b))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, isGrey := got.(*image.Gray); isGrey != tc.wantGrey {
+				t.Errorf("written as %T, want grey %v", got, tc.wantGrey)
+			}
+			want := tc.img.Bounds()
+			if got.Bounds().Size() != want.Size() {
+				t.Fatalf("%v read back, want the size of %v", got.Bounds(), want)
+			}
+			for y := range want.Dy() {
+				for x := range want.Dx() {
+					g := color.NRGBA64Model.Convert(got.At(got.Bounds().Min.X+x, got.Bounds().Min.Y+y))
+					w := color.NRGBA64Model.Convert(tc.img.At(want.Min.X+x, want.Min.Y+y))
+					if g != w {
+						t.Fatalf("pixel (%d,%d) read back as %v, want %v", x, y, g, w)
+					}
 				}
 			}
-		}
+		})
 	}
 }
 
-// TestNewCanvasIsVgimgs draws the same chart on newCanvas and on
+// TestNewCanvasMatchesNewWith draws the same chart on newCanvas and on
 // vgimg.NewWith's canvas of the same size, and wants the same pixels: the
 // context newCanvas makes must be set up as NewWith sets up its own.
-func TestNewCanvasIsVgimgs(t *testing.T) {
+func TestNewCanvasMatchesNewWith(t *testing.T) {
 	for _, size := range []image.Point{{640, 480}, {333, 217}, {800, 300}} {
 		chart := func() *plot.Plot {
 			p := newChart(Axes{Title: "loss", XLabel: "epoch", YLabel: "nats"}, true)

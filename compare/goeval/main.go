@@ -115,8 +115,8 @@ func freeEnergyCmd(args []string) error {
 	var f report.FreeEnergyFile
 	f.Implementation = report.Go
 	for _, pm := range models {
-		dir, m := pm.dir, pm.m
-		mean, err := metrics.MeanFreeEnergy(m, v, test.N)
+		dir := pm.dir
+		mean, err := metrics.MeanFreeEnergy(pm.m, v, test.N)
 		if err != nil {
 			return err
 		}

@@ -5,6 +5,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"gorbm.dev/gorbm/compare/report"
@@ -96,29 +97,41 @@ func TestClosedForms(t *testing.T) {
 	}
 }
 
+// TestBadArguments checks that each subcommand refuses bad arguments. Where
+// want is set, the error must name it: the parameter folders are read
+// before the data (an MNIST folder that is missing too), so a missing
+// parameter folder is what is reported.
 func TestBadArguments(t *testing.T) {
 	missing := filepath.Join(t.TempDir(), "nothing")
+	params, data := filepath.Join(missing, "params"), filepath.Join(missing, "mnist")
 	for _, tc := range []struct {
 		name string
 		cmd  func([]string) error
 		args []string
+		want string
 	}{
-		{"eval without flags", evalCmd, nil},
-		{"eval of a missing folder", evalCmd, []string{"-data", missing, "-params", missing, "-out", filepath.Join(missing, "x.json")}},
-		{"freeenergy without folders", freeEnergyCmd, []string{"-data", missing, "-out", "x.json"}},
-		{"sidebyside without pictures", sideBySideCmd, []string{"-python", missing, "-go", missing, "-out", "x.png"}},
-		{"report with bad seeds", reportCmd, []string{"-dir", missing, "-seeds", "1,x"}},
-		{"report of an empty folder", reportCmd, []string{"-dir", missing, "-seeds", "1"}},
-		{"loglik without folders", loglikCmd, nil},
-		{"loglik of a missing folder", loglikCmd, []string{"-betas", "10", missing}},
-		{"classify with another input", classifyCmd, []string{"-input", "colour"}},
-		{"classify of a missing folder", classifyCmd, []string{missing}},
-		{"complete with an empty mask", completeCmd, []string{"-given", "0", missing}},
-		{"complete with every pixel given", completeCmd, []string{"-mask", "random", "-given", "1", missing}},
-		{"complete without folders", completeCmd, nil},
+		{"eval without flags", evalCmd, nil, ""},
+		{"eval of a missing folder", evalCmd, []string{"-data", data, "-params", params, "-out", filepath.Join(missing, "x.json")}, params},
+		{"freeenergy without folders", freeEnergyCmd, []string{"-data", missing, "-out", "x.json"}, ""},
+		{"freeenergy of a missing folder", freeEnergyCmd, []string{"-data", data, "-out", "x.json", params}, params},
+		{"sidebyside without pictures", sideBySideCmd, []string{"-python", missing, "-go", missing, "-out", "x.png"}, ""},
+		{"report with bad seeds", reportCmd, []string{"-dir", missing, "-seeds", "1,x"}, ""},
+		{"report of an empty folder", reportCmd, []string{"-dir", missing, "-seeds", "1"}, ""},
+		{"loglik without folders", loglikCmd, nil, ""},
+		{"loglik of a missing folder", loglikCmd, []string{"-data", data, "-betas", "10", params}, params},
+		{"classify with another input", classifyCmd, []string{"-input", "colour"}, ""},
+		{"classify of a missing folder", classifyCmd, []string{"-data", data, params}, params},
+		{"complete with an empty mask", completeCmd, []string{"-given", "0", missing}, ""},
+		{"complete with every pixel given", completeCmd, []string{"-mask", "random", "-given", "1", missing}, ""},
+		{"complete without folders", completeCmd, nil, ""},
+		{"complete of a missing folder", completeCmd, []string{"-data", data, params}, params},
 	} {
-		if err := tc.cmd(tc.args); err == nil {
+		err := tc.cmd(tc.args)
+		switch {
+		case err == nil:
 			t.Errorf("%s: no error", tc.name)
+		case tc.want != "" && !strings.Contains(err.Error(), tc.want):
+			t.Errorf("%s: %v; want an error about %s", tc.name, err, tc.want)
 		}
 	}
 }
