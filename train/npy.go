@@ -268,8 +268,8 @@ type NpyFile struct {
 
 // npyWriter writes data, of the given shape, as .npy: the bytes gorgonia
 // tensor's WriteNpy writes (its header, then the values little-endian),
-// with one write of all the values instead of one call per value, which
-// made saving a checkpoint cost a fiftieth of a training epoch.
+// with one write of all the values instead of one call per value
+// (docs/speed.md has what that saves).
 func npyWriter(data []float32, shape ...int) func(io.Writer) error {
 	return func(w io.Writer) error {
 		dims := fmt.Sprint(tensor.Shape(shape))
