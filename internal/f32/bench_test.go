@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"sync"
+	"sync/atomic"
 	"testing"
 )
 
@@ -164,5 +165,97 @@ func BenchmarkAccRowsConcurrent(b *testing.B) {
 			}
 			b.ReportMetric(float64(adds)/float64(b.Elapsed().Nanoseconds()), "adds/ns")
 		})
+	}
+}
+
+// BenchmarkStepShared runs the shape of a training step on one goroutine
+// and on two: the momentum update of W (the script's 784×500), then the
+// products of the script's batch with W by column bands of 64, each
+// goroutine on its share of the bands, every row of W, as the trainer
+// shares them. The update is left out (update=none), or shared by blocks
+// of rows (rows, as the trainer does) or by the products' own column
+// bands (bands). The goroutines keep running and meet at spinning
+// barriers, so that no wake-up is timed: only the work, and the cache
+// lines one processor writes and the other then reads. The speed notes
+// (docs/speed.md) quote it.
+//
+//	go test -run XXX -bench StepShared ./internal/f32/
+func BenchmarkStepShared(b *testing.B) {
+	rng := rand.New(rand.NewPCG(9, 10))
+	const V, H, band = benchVisible, benchHidden, 64
+	w := make([]float32, V*H)
+	g := make([]float32, len(w))
+	vel := make([]float32, len(w))
+	for i := range w {
+		w[i], g[i] = rng.Float32(), 1e-3*rng.Float32()
+	}
+	var ones [][]int32
+	for range benchRows {
+		off := make([]int32, V)
+		ones = append(ones, off[:OnesOffsets(off, inkedRow(rng, V), H)])
+	}
+	dst := make([]float32, benchRows*H)
+	bands := (H + band - 1) / band
+	// step runs goroutine k's share of a step of n goroutines; meet
+	// waits for the others between the update and the products.
+	step := func(k, n int, update string, meet func()) {
+		b0, b1 := k*bands/n, (k+1)*bands/n // my bands
+		switch update {
+		case "rows":
+			lo, hi := k*V/n*H, (k+1)*V/n*H
+			Momentum(w[lo:hi], g[lo:hi], vel[lo:hi], -0.01, 0.5)
+		case "bands":
+			c0, c1 := b0*band, min(b1*band, H)
+			for i := range V {
+				lo, hi := i*H+c0, i*H+c1
+				Momentum(w[lo:hi], g[lo:hi], vel[lo:hi], -0.01, 0.5)
+			}
+		}
+		meet()
+		for bd := b0; bd < b1; bd++ {
+			c0, c1 := bd*band, min(bd*band+band, H)
+			for r, off := range ones {
+				d := dst[r*H+c0 : r*H+c1]
+				clear(d)
+				AccRows(d, w[c0:], off)
+			}
+		}
+	}
+	for _, n := range []int{1, 2} {
+		for _, update := range []string{"none", "rows", "bands"} {
+			b.Run(fmt.Sprintf("goroutines=%d/update=%s", n, update), func(b *testing.B) {
+				var arrived, passed atomic.Int64
+				meet := func(gen *int64) func() {
+					return func() {
+						*gen++
+						if arrived.Add(1) == *gen*int64(n) {
+							passed.Store(*gen)
+						}
+						for passed.Load() < *gen {
+						}
+					}
+				}
+				var stop atomic.Bool
+				var wg sync.WaitGroup
+				for k := 1; k < n; k++ {
+					wg.Go(func() {
+						var gen int64
+						m := meet(&gen)
+						for m(); !stop.Load(); m() {
+							step(k, n, update, m)
+						}
+					})
+				}
+				var gen int64
+				m := meet(&gen)
+				for b.Loop() {
+					m()
+					step(0, n, update, m)
+				}
+				stop.Store(true)
+				m()
+				wg.Wait()
+			})
+		}
 	}
 }
