@@ -172,9 +172,9 @@ func BenchmarkAccRowsConcurrent(b *testing.B) {
 // and on two: the momentum update of W (the script's 784×500), then the
 // products of the script's batch with W by column bands of 64, each
 // goroutine on its share of the bands, every row of W, as the trainer
-// shares them. The update is left out (update=none), or shared by blocks
-// of rows (rows, as the trainer does) or by the products' own column
-// bands (bands). The goroutines keep running and meet at spinning
+// shares them. The update is left out (update=none), done by the first
+// goroutine alone (caller), or shared by blocks of rows (rows, as the
+// trainer does) or by the products' own column bands (bands). The goroutines keep running and meet at spinning
 // barriers, so that no wake-up is timed: only the work, and the cache
 // lines one processor writes and the other then reads. The speed notes
 // (docs/speed.md) quote it.
@@ -201,6 +201,10 @@ func BenchmarkStepShared(b *testing.B) {
 	step := func(k, n int, update string, meet func()) {
 		b0, b1 := k*bands/n, (k+1)*bands/n // my bands
 		switch update {
+		case "caller":
+			if k == 0 {
+				Momentum(w, g, vel, -0.01, 0.5)
+			}
 		case "rows":
 			lo, hi := k*V/n*H, (k+1)*V/n*H
 			Momentum(w[lo:hi], g[lo:hi], vel[lo:hi], -0.01, 0.5)
@@ -222,7 +226,7 @@ func BenchmarkStepShared(b *testing.B) {
 		}
 	}
 	for _, n := range []int{1, 2} {
-		for _, update := range []string{"none", "rows", "bands"} {
+		for _, update := range []string{"none", "caller", "rows", "bands"} {
 			b.Run(fmt.Sprintf("goroutines=%d/update=%s", n, update), func(b *testing.B) {
 				var arrived, passed atomic.Int64
 				meet := func(gen *int64) func() {
