@@ -174,10 +174,11 @@ func BenchmarkAccRowsConcurrent(b *testing.B) {
 // goroutine on its share of the bands, every row of W, as the trainer
 // shares them. The update is left out (update=none), done by the first
 // goroutine alone (caller), or shared by blocks of rows (rows, as the
-// trainer does) or by the products' own column bands (bands). The goroutines keep running and meet at spinning
-// barriers, so that no wake-up is timed: only the work, and the cache
-// lines one processor writes and the other then reads. The speed notes
-// (docs/speed.md) quote it.
+// trainer does) or by the products' own column bands (bands). The
+// goroutines keep running and meet at spinning barriers, so that no
+// wake-up is timed: only the work, and the cache lines one processor
+// writes and the other then reads. The speed notes (docs/speed.md) quote
+// it.
 //
 //	go test -run XXX -bench StepShared ./internal/f32/
 func BenchmarkStepShared(b *testing.B) {
