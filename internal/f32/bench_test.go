@@ -174,11 +174,14 @@ func BenchmarkAccRowsConcurrent(b *testing.B) {
 // goroutine on its share of the bands, every row of W, as the trainer
 // shares them. The update is left out (update=none), done by the first
 // goroutine alone (caller), or shared by blocks of rows (rows, as the
-// trainer does) or by the products' own column bands (bands). The
-// goroutines keep running and meet at spinning barriers, so that no
-// wake-up is timed: only the work, and the cache lines one processor
-// writes and the other then reads. The speed notes (docs/speed.md) quote
-// it.
+// trainer does) or by the products' own column bands (bands). With own,
+// the update is shared by rows and each goroutine then sums only the rows
+// of W it updated, into sums of its own that are added at the end: other
+// sums than the trainer's (its bits would change), with no line of W
+// passing between the processors. The goroutines keep running and meet at
+// spinning barriers, so that no wake-up is timed: only the work, and the
+// cache lines one processor writes and the other then reads. The speed
+// notes (docs/speed.md) quote it.
 //
 //	go test -run XXX -bench StepShared ./internal/f32/
 func BenchmarkStepShared(b *testing.B) {
@@ -197,6 +200,27 @@ func BenchmarkStepShared(b *testing.B) {
 	}
 	dst := make([]float32, benchRows*H)
 	bands := (H + band - 1) / band
+	// For own: mine[n-1][k][r] are row r's offsets in goroutine k's rows
+	// of W, and part[k] its sums.
+	var mine [2][][][]int32
+	var part [2][]float32
+	for n := 1; n <= 2; n++ {
+		for k := range n {
+			lo, hi := int32(k*V/n*H), int32((k+1)*V/n*H)
+			var rows [][]int32
+			for _, off := range ones {
+				var o []int32
+				for _, x := range off {
+					if lo <= x && x < hi {
+						o = append(o, x)
+					}
+				}
+				rows = append(rows, o)
+			}
+			mine[n-1] = append(mine[n-1], rows)
+			part[k] = make([]float32, benchRows*H)
+		}
+	}
 	// step runs goroutine k's share of a step of n goroutines; meet
 	// waits for the others between the update and the products.
 	step := func(k, n int, update string, meet func()) {
@@ -206,7 +230,7 @@ func BenchmarkStepShared(b *testing.B) {
 			if k == 0 {
 				Momentum(w, g, vel, -0.01, 0.5)
 			}
-		case "rows":
+		case "rows", "own":
 			lo, hi := k*V/n*H, (k+1)*V/n*H
 			Momentum(w[lo:hi], g[lo:hi], vel[lo:hi], -0.01, 0.5)
 		case "bands":
@@ -217,6 +241,22 @@ func BenchmarkStepShared(b *testing.B) {
 			}
 		}
 		meet()
+		if update == "own" {
+			for r, off := range mine[n-1][k] {
+				d := part[k][r*H : (r+1)*H]
+				clear(d)
+				AccRows(d, w, off)
+			}
+			meet()
+			for r := k * benchRows / n; r < (k+1)*benchRows/n; r++ {
+				d := dst[r*H : (r+1)*H]
+				copy(d, part[0][r*H:(r+1)*H])
+				for j := 1; j < n; j++ {
+					Add(d, part[j][r*H:(r+1)*H])
+				}
+			}
+			return
+		}
 		for bd := b0; bd < b1; bd++ {
 			c0, c1 := bd*band, min(bd*band+band, H)
 			for r, off := range ones {
@@ -227,7 +267,7 @@ func BenchmarkStepShared(b *testing.B) {
 		}
 	}
 	for _, n := range []int{1, 2} {
-		for _, update := range []string{"none", "caller", "rows", "bands"} {
+		for _, update := range []string{"none", "caller", "rows", "bands", "own"} {
 			b.Run(fmt.Sprintf("goroutines=%d/update=%s", n, update), func(b *testing.B) {
 				var arrived, passed atomic.Int64
 				meet := func(gen *int64) func() {
