@@ -177,8 +177,8 @@ func BenchmarkAccRowsConcurrent(b *testing.B) {
 // trainer does) or by the products' own column bands (bands). With own,
 // the update is shared by rows and each goroutine then sums only the rows
 // of W it updated, into sums of its own that are added at the end: other
-// sums than the trainer's (its bits would change), with no line of W
-// passing between the processors. The goroutines keep running and meet at
+// sums than the trainer's, so other bits, but no line of W passes
+// between the processors. The goroutines keep running and meet at
 // spinning barriers, so that no wake-up is timed: only the work, and the
 // cache lines one processor writes and the other then reads. The speed
 // notes (docs/speed.md) quote it.
